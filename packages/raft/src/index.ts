@@ -1,0 +1,2 @@
+export * from './core/types';
+export type { PersistedState, RaftStorage, StateMachine, Transport } from './runtime/interfaces';

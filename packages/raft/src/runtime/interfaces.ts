@@ -1,0 +1,69 @@
+/**
+ * What the runtime (`RaftNode`) needs from the outside world. Each is an interface so that
+ * tests and the simulator can swap in their own; the defaults are the durable segmented log
+ * (`storage/`) and the WebSocket transport (`transport/`).
+ */
+import type { Entry, HardState, Message, NodeId, Snapshot } from '../core/types';
+
+/** What a member finds on disk when it starts. */
+export interface PersistedState {
+  readonly hardState: HardState;
+  /** The newest durable snapshot, or null. */
+  readonly snapshot: Snapshot | null;
+  /** Durable entries after the snapshot, contiguous and ascending. */
+  readonly entries: readonly Entry[];
+}
+
+/**
+ * Durable Raft storage. Writes are buffered until `sync()`, which makes every buffered
+ * write durable with as few fsyncs as possible (group commit).
+ */
+export interface RaftStorage {
+  /** Reads and validates everything on disk. Throws `StorageCorruptionError` on damage. */
+  load(): Promise<PersistedState>;
+  /**
+   * Buffers entries. If the first entry's index is at or below the last stored index, the
+   * stored suffix from that index on is replaced (a follower overwriting a conflict).
+   */
+  append(entries: readonly Entry[]): void;
+  /** Buffers a new hard state. */
+  setHardState(state: HardState): void;
+  /** Makes every buffered append and hard state durable (one fdatasync per file touched). */
+  sync(): Promise<void>;
+  /**
+   * Atomically stores a snapshot (temp file, fsync, rename, fsync directory). If the log does
+   * not contain the snapshot's index with the snapshot's term, the whole log is discarded
+   * (a follower installing a leader's snapshot); otherwise entries after it are kept.
+   */
+  saveSnapshot(snapshot: Snapshot): Promise<void>;
+  /** Drops log entries at or below `index` (whole segments only); needs a snapshot covering it. */
+  compact(index: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Delivers messages between members. Best effort: Raft tolerates loss, reordering, duplicates. */
+export interface Transport {
+  /** Starts accepting peers; `onMessage` receives every valid message addressed to this member. */
+  start(onMessage: (message: Message) => void): Promise<void>;
+  /** Queues messages; they leave in one batch per peer per event-loop turn. Never throws. */
+  send(messages: readonly Message[]): void;
+  /** Sets where each peer can be reached (`ws://host:port`). Unknown peers' messages are dropped. */
+  setPeers(peers: ReadonlyMap<NodeId, string>): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The user's replicated state machine. `apply` must be deterministic: every member applies the
+ * same entries in the same order and must reach the same state.
+ */
+export interface StateMachine<Result = unknown> {
+  /** Applies one committed normal entry; the result resolves the proposer's promise. */
+  apply(entry: Entry): Result;
+  /**
+   * Captures the state as of the last applied entry. Should be cheap to call; the returned
+   * promise may do the slow serialisation off the apply path.
+   */
+  snapshot(): Promise<Uint8Array> | Uint8Array;
+  /** Replaces all state with a snapshot's. */
+  restore(data: Uint8Array): void | Promise<void>;
+}
