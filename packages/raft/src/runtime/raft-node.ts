@@ -1,0 +1,741 @@
+/**
+ * `RaftNode`: drives the pure `Raft` core with real timers, durable storage, a transport and the
+ * user's state machine.
+ *
+ * Everything that reaches the core (ticks, inbound messages, proposals, reads) is queued and fed
+ * to it at the start of a Ready cycle, and cycles never overlap. While one cycle waits for its
+ * fsync, new input accumulates and goes into the next cycle's batch: one fsync covers every
+ * proposal that arrived meanwhile (group commit).
+ */
+import { EventEmitter } from 'node:events';
+import { defaultRaftConfig, Raft, type RaftConfig } from '../core/raft';
+import type {
+  ConfChange,
+  ConfState,
+  Entry,
+  HardState,
+  Message,
+  NodeId,
+  ProposeResult,
+  Ready,
+  Role,
+  Snapshot,
+} from '../core/types';
+import { EntryType } from '../core/types';
+import { decodeConfChange } from './conf-change-codec';
+import {
+  defaultMaxPendingRequests,
+  defaultRequestTimeoutMs,
+  defaultSnapshotEveryEntries,
+  defaultTickMs,
+  inboxMessagesMax,
+} from './defaults';
+import {
+  ConfChangePendingError,
+  InvalidConfChangeError,
+  InvalidProposalError,
+  NodeStoppedError,
+  NotLeaderError,
+  ProposalDroppedError,
+  StorageFailedError,
+  ThrottledError,
+  TooLargeError,
+  TransferringError,
+} from './errors';
+import type { RaftStorage, StateMachine, Transport } from './interfaces';
+import { addressOf, applyConfChange } from './membership';
+import type { ProposeOptions, RaftNodeEvents, RaftNodeLogger, RaftNodeOptions, RaftNodeStatus } from './options';
+import { decodeSnapshotEnvelope, encodeSnapshotEnvelope } from './snapshot-envelope';
+import { createWaiter, type Waiter } from './waiter';
+
+/** A request queued for the next cycle. */
+type QueuedRequest<Result> =
+  | { readonly kind: 'data'; readonly data: Uint8Array; readonly waiter: Waiter<Result> }
+  | { readonly kind: 'conf'; readonly change: ConfChange; readonly waiter: Waiter<void> }
+  | { readonly kind: 'transfer'; readonly target: NodeId; readonly waiter: Waiter<void> }
+  | { readonly kind: 'read'; readonly context: string };
+
+/** A request whose entry is in the log, waiting for that index to apply with the same term. */
+interface IndexWaiter {
+  readonly term: number;
+  readonly waiter: Waiter<unknown>;
+}
+
+/** A snapshot of this member's own state machine, captured and waiting to be stored. */
+interface CapturedSnapshot {
+  readonly meta: Snapshot['meta'];
+  readonly addresses: ReadonlyMap<NodeId, string>;
+  readonly appData: Promise<Uint8Array> | Uint8Array;
+}
+
+const silentLogger: RaftNodeLogger = { debug() {}, info() {}, warn() {}, error() {} };
+const emptyConf: ConfState = { voters: [], learners: [] };
+
+function toPeerMap(peers: RaftNodeOptions['peers']): Map<NodeId, string> {
+  if (peers === undefined) return new Map();
+  if (peers instanceof Map) return new Map(peers);
+  return new Map(Object.entries(peers));
+}
+
+function isEmptyStorage(hardState: HardState, snapshot: Snapshot | null, entries: readonly Entry[]): boolean {
+  return hardState.term === 0 && hardState.vote === null && snapshot === null && entries.length === 0;
+}
+
+/**
+ * A Raft member: a `Raft` core driven by real time, storage and network, applying committed
+ * entries to a `StateMachine`. Create with {@link RaftNode.start}; stop with {@link RaftNode.stop}.
+ */
+export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
+  readonly id: NodeId;
+  private readonly core: Raft;
+  private readonly storage: RaftStorage;
+  private readonly transport: Transport;
+  private readonly stateMachine: StateMachine<Result>;
+  private readonly logger: RaftNodeLogger;
+  private readonly snapshotEveryEntries: number;
+  private readonly maxPendingRequests: number;
+  private readonly requestTimeoutMs: number;
+
+  private readonly addresses: Map<NodeId, string>;
+  private conf: ConfState;
+  private appliedIndex: number;
+  private appliedTerm: number;
+  /** Applied index of the newest snapshot taken or installed (to pace the next one). */
+  private lastSnapshotIndex: number;
+  /** Index of the newest snapshot in storage (an older capture is discarded, not stored). */
+  private storedSnapshotIndex: number;
+  private capturedSnapshot: CapturedSnapshot | null = null;
+  private readySnapshot: Snapshot | null = null;
+  private role: Role = 'follower';
+  private term = 0;
+  private leader: NodeId | null = null;
+  /** A hard state whose only change was `commit` was buffered without an fsync. */
+  private hardStateDirty = false;
+  private lastDurableHardState: HardState;
+
+  private inbox: Message[] = [];
+  private queue: QueuedRequest<Result>[] = [];
+  private pendingTicks = 0;
+  private pendingRequests = 0;
+  private readonly indexWaiters = new Map<number, IndexWaiter>();
+  private readonly readWaiters = new Map<string, Waiter<void>>();
+  private readsAwaitingApply: { index: number; context: string }[] = [];
+  private readonly transferWaiters = new Set<{ target: NodeId; waiter: Waiter<void> }>();
+  private readSequence = 0;
+
+  private tickTimer: NodeJS.Timeout | null = null;
+  private loop: Promise<void> | null = null;
+  private scheduled = false;
+  private stopping = false;
+  private stopPromise: Promise<void> | null = null;
+  private fatalError: Error | null = null;
+
+  private stats = {
+    readyCycles: 0,
+    syncs: 0,
+    entriesPersisted: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+    entriesApplied: 0,
+    snapshotsTaken: 0,
+    snapshotsInstalled: 0,
+  };
+
+  private constructor(
+    options: RaftNodeOptions<Result>,
+    core: Raft,
+    restored: { snapshot: Snapshot | null; hardState: HardState; addresses: Map<NodeId, string> },
+  ) {
+    super();
+    this.id = options.id;
+    this.core = core;
+    this.storage = options.storage;
+    this.transport = options.transport;
+    this.stateMachine = options.stateMachine;
+    this.logger = options.logger ?? silentLogger;
+    this.snapshotEveryEntries = options.snapshotEveryEntries ?? defaultSnapshotEveryEntries;
+    this.maxPendingRequests = options.maxPendingRequests ?? defaultMaxPendingRequests;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
+    this.addresses = restored.addresses;
+    const meta = restored.snapshot?.meta;
+    this.conf = meta?.conf ?? emptyConf;
+    this.appliedIndex = meta?.index ?? 0;
+    this.appliedTerm = meta?.term ?? 0;
+    this.lastSnapshotIndex = this.appliedIndex;
+    this.storedSnapshotIndex = this.appliedIndex;
+    this.lastDurableHardState = restored.hardState;
+    this.term = restored.hardState.term;
+  }
+
+  /**
+   * Loads storage, restores the state machine from the newest snapshot, starts the transport
+   * and the tick timer. With `bootstrap` and empty storage, first persists the initial
+   * configuration of a brand-new cluster.
+   */
+  static async start<Result = unknown>(options: RaftNodeOptions<Result>): Promise<RaftNode<Result>> {
+    const tickMs = options.tickMs ?? defaultTickMs;
+    if (!(tickMs > 0)) throw new RangeError(`tickMs must be positive, got ${tickMs}`);
+    const { storage } = options;
+    let persisted = await storage.load();
+    if (options.bootstrap !== undefined && isEmptyStorage(persisted.hardState, persisted.snapshot, persisted.entries)) {
+      const initial = Raft.bootstrap(options.bootstrap);
+      if (initial.snapshot !== null) await storage.saveSnapshot(initial.snapshot);
+      storage.append(initial.entries);
+      storage.setHardState(initial.hardState);
+      await storage.sync();
+      persisted = initial;
+    }
+    const addresses = toPeerMap(options.peers);
+    if (persisted.snapshot !== null) {
+      const envelope = decodeSnapshotEnvelope(persisted.snapshot.data);
+      await options.stateMachine.restore(envelope.appData);
+      for (const [id, url] of envelope.addresses) if (!addresses.has(id)) addresses.set(id, url);
+    }
+    const config: RaftConfig = {
+      ...defaultRaftConfig,
+      random: Math.random,
+      ...options.raft,
+      id: options.id,
+    };
+    const core = new Raft(config, persisted);
+    const node = new RaftNode(options, core, {
+      snapshot: persisted.snapshot,
+      hardState: persisted.hardState,
+      addresses,
+    });
+    // Addresses of members added after the snapshot are in entries not yet applied; learning
+    // them now lets this member answer a leader it has never heard of before the replay.
+    for (const entry of persisted.entries) node.learnAddress(entry);
+    node.pushPeers();
+    await options.transport.start((message) => node.receive(message));
+    node.tickTimer = setInterval(() => {
+      node.pendingTicks++;
+      node.schedule();
+    }, tickMs);
+    node.schedule();
+    node.logger.info('raft node started', {
+      id: node.id,
+      term: persisted.hardState.term,
+      snapshotIndex: node.appliedIndex,
+      entries: persisted.entries.length,
+    });
+    return node;
+  }
+
+  /**
+   * Proposes `data` (non-empty) for replication. Resolves with the state machine's `apply`
+   * result once the entry is applied here; rejects with `NotLeaderError` on a non-leader,
+   * `ProposalDroppedError` if another leader's entry took its slot, `ThrottledError`,
+   * `AbortedError` or `NodeStoppedError`.
+   */
+  propose(data: Uint8Array, options: ProposeOptions = {}): Promise<Result> {
+    const refused = this.refuse();
+    if (refused !== null) return Promise.reject(refused);
+    if (data.length === 0) {
+      return Promise.reject(new InvalidProposalError('data must not be empty (an empty entry is the no-op)'));
+    }
+    if (this.role !== 'leader') return Promise.reject(this.notLeader());
+    const { promise, waiter } = this.track<Result>(options.signal);
+    this.queue.push({ kind: 'data', data, waiter });
+    this.schedule();
+    return promise;
+  }
+
+  /**
+   * Resolves once this member's state machine has applied through a linearizable read point
+   * (ReadIndex); a read of local state after that sees every write committed before the call.
+   */
+  readIndex(options: ProposeOptions = {}): Promise<void> {
+    const refused = this.refuse();
+    if (refused !== null) return Promise.reject(refused);
+    this.readSequence++;
+    const context = `${this.id}/${this.readSequence}`;
+    const { promise, waiter } = this.track<void>(options.signal, 'read index', () => this.readWaiters.delete(context));
+    this.readWaiters.set(context, waiter);
+    this.queue.push({ kind: 'read', context });
+    this.schedule();
+    return promise;
+  }
+
+  /** Adds a non-voting member reachable at `url`; resolves once the change is applied here. */
+  addLearner(node: NodeId, url: string, options: ProposeOptions = {}): Promise<void> {
+    return this.changeMembership({ kind: 'addLearner', node, context: new TextEncoder().encode(url) }, options);
+  }
+
+  /** Adds a voting member reachable at `url` (prefer `addLearner` then `promote` for a new member). */
+  addVoter(node: NodeId, url: string, options: ProposeOptions = {}): Promise<void> {
+    return this.changeMembership({ kind: 'addVoter', node, context: new TextEncoder().encode(url) }, options);
+  }
+
+  /** Makes a learner a voter. */
+  promote(node: NodeId, options: ProposeOptions = {}): Promise<void> {
+    return this.changeMembership({ kind: 'promoteLearner', node }, options);
+  }
+
+  /** Removes a voter or a learner. */
+  removeMember(node: NodeId, options: ProposeOptions = {}): Promise<void> {
+    return this.changeMembership({ kind: 'removeNode', node }, options);
+  }
+
+  /** Hands leadership to `target`; resolves once this member sees `target` lead. */
+  transferLeadership(target: NodeId, options: ProposeOptions = {}): Promise<void> {
+    const refused = this.refuse();
+    if (refused !== null) return Promise.reject(refused);
+    if (this.role !== 'leader') return Promise.reject(this.notLeader());
+    const entry = { target, waiter: null as unknown as Waiter<void> };
+    const { promise, waiter } = this.track<void>(options.signal, `leadership transfer to ${target}`, () =>
+      this.transferWaiters.delete(entry),
+    );
+    entry.waiter = waiter;
+    this.queue.push({ kind: 'transfer', target, waiter });
+    this.schedule();
+    return promise;
+  }
+
+  /** The core's status plus the runtime's counters. */
+  status(): RaftNodeStatus {
+    return {
+      ...this.core.status(),
+      appliedIndex: this.appliedIndex,
+      peers: new Map(this.addresses),
+      pendingRequests: this.pendingRequests,
+      stats: { ...this.stats },
+      stopped: this.stopping,
+    };
+  }
+
+  /** The leader this member knows of (null if none) and its address if known. */
+  leaderInfo(): { leader: NodeId | null; leaderUrl: string | null; term: number } {
+    return { leader: this.leader, leaderUrl: this.leaderUrl(), term: this.term };
+  }
+
+  /** True while this member is the leader. */
+  isLeader(): boolean {
+    return this.role === 'leader';
+  }
+
+  /**
+   * Stops the tick timer and the transport, lets the running cycle finish, makes storage durable
+   * and closes it. Waiting requests fail with `NodeStoppedError`. Safe to call more than once.
+   */
+  stop(): Promise<void> {
+    this.stopPromise ??= this.shutdown();
+    return this.stopPromise;
+  }
+
+  // ---- input ---------------------------------------------------------------------------------
+
+  private receive(message: Message): void {
+    if (this.stopping) return;
+    if (this.inbox.length >= inboxMessagesMax) {
+      // Raft recovers from a lost message; memory does not recover from an unbounded queue.
+      return;
+    }
+    this.stats.messagesReceived++;
+    this.inbox.push(message);
+    this.schedule();
+  }
+
+  private refuse(): Error | null {
+    if (this.stopping) return new NodeStoppedError(this.fatalError ?? undefined);
+    if (this.pendingRequests >= this.maxPendingRequests) return new ThrottledError(this.maxPendingRequests);
+    return null;
+  }
+
+  private track<T>(
+    signal: AbortSignal | undefined,
+    timeoutWhat?: string,
+    onSettle?: () => void,
+  ): { promise: Promise<T>; waiter: Waiter<T> } {
+    this.pendingRequests++;
+    return createWaiter<T>({
+      signal,
+      timeout: timeoutWhat === undefined ? undefined : { ms: this.requestTimeoutMs, what: timeoutWhat },
+      onSettle: () => {
+        this.pendingRequests--;
+        onSettle?.();
+      },
+    });
+  }
+
+  private changeMembership(change: ConfChange, options: ProposeOptions): Promise<void> {
+    const refused = this.refuse();
+    if (refused !== null) return Promise.reject(refused);
+    if (this.role !== 'leader') return Promise.reject(this.notLeader());
+    const { promise, waiter } = this.track<void>(options.signal);
+    this.queue.push({ kind: 'conf', change, waiter });
+    this.schedule();
+    return promise;
+  }
+
+  // ---- the loop ------------------------------------------------------------------------------
+
+  private schedule(): void {
+    if (this.scheduled || this.loop !== null || this.stopping) return;
+    this.scheduled = true;
+    // setImmediate lets every input of the current event-loop turn join the same batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.loop !== null || this.stopping) return;
+      this.loop = this.runLoop().finally(() => {
+        this.loop = null;
+      });
+    });
+  }
+
+  private async runLoop(): Promise<void> {
+    try {
+      while (!this.stopping) {
+        this.feedCore();
+        if (this.readySnapshot !== null) {
+          await this.storeOwnSnapshot(this.readySnapshot);
+          continue;
+        }
+        if (!this.core.hasReady()) return;
+        await this.handleReady(this.core.ready());
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  /** Feeds every queued input to the core. Only called between Ready cycles. */
+  private feedCore(): void {
+    for (; this.pendingTicks > 0; this.pendingTicks--) this.core.tick();
+    if (this.inbox.length > 0) {
+      const inbox = this.inbox;
+      this.inbox = [];
+      for (const message of inbox) this.core.step(message);
+    }
+    if (this.queue.length > 0) {
+      const queue = this.queue;
+      this.queue = [];
+      for (const request of queue) this.feedRequest(request);
+    }
+  }
+
+  private feedRequest(request: QueuedRequest<Result>): void {
+    switch (request.kind) {
+      case 'read':
+        if (this.readWaiters.has(request.context)) this.core.readIndex(request.context);
+        return;
+      case 'data':
+        if (request.waiter.settled) return;
+        this.awaitIndex(this.core.propose(request.data), request.waiter as Waiter<unknown>);
+        return;
+      case 'conf':
+        if (request.waiter.settled) return;
+        this.awaitIndex(this.core.proposeConfChange(request.change), request.waiter as Waiter<unknown>);
+        return;
+      case 'transfer': {
+        if (request.waiter.settled) return;
+        const result = this.core.transferLeadership(request.target);
+        if (!result.ok) {
+          request.waiter.reject(this.rejection(result));
+        } else if (this.leader === request.target) {
+          request.waiter.resolve();
+        } else {
+          this.transferWaiters.add({ target: request.target, waiter: request.waiter });
+        }
+        return;
+      }
+    }
+  }
+
+  private awaitIndex(result: ProposeResult, waiter: Waiter<unknown>): void {
+    if (!result.ok) {
+      waiter.reject(this.rejection(result));
+      return;
+    }
+    this.indexWaiters.set(result.index, { term: result.term, waiter });
+  }
+
+  private rejection(result: Extract<ProposeResult, { ok: false }>): Error {
+    switch (result.reason) {
+      case 'not-leader':
+        return new NotLeaderError(
+          result.leader,
+          result.leader === null ? null : (this.addresses.get(result.leader) ?? null),
+        );
+      case 'transferring':
+        return new TransferringError();
+      case 'conf-change-pending':
+        return new ConfChangePendingError();
+      case 'invalid-conf-change':
+        return new InvalidConfChangeError('rejected by the current configuration');
+      case 'too-large':
+        return new TooLargeError();
+    }
+  }
+
+  /** One Ready cycle, in the order `Ready` prescribes. */
+  private async handleReady(ready: Ready): Promise<void> {
+    this.stats.readyCycles++;
+    if (ready.softState !== null)
+      this.noteSoftState(ready.softState.role, ready.softState.term, ready.softState.leader);
+
+    // 1. Persist: snapshot, entries, hard state; one fsync for the batch.
+    if (ready.snapshot !== null) {
+      await this.storage.saveSnapshot(ready.snapshot);
+      this.storedSnapshotIndex = Math.max(this.storedSnapshotIndex, ready.snapshot.meta.index);
+    }
+    let needSync = false;
+    if (ready.entries.length > 0) {
+      this.storage.append(ready.entries);
+      this.stats.entriesPersisted += ready.entries.length;
+      needSync = true;
+    }
+    if (ready.hardState !== null) {
+      this.storage.setHardState(ready.hardState);
+      const previous = this.lastDurableHardState;
+      // Only term and vote are promises to peers; a commit index alone may stay buffered
+      // until the next fsync (a restart simply re-learns it from the leader).
+      if (ready.hardState.term !== previous.term || ready.hardState.vote !== previous.vote) needSync = true;
+      else this.hardStateDirty = true;
+    }
+    if (needSync) await this.sync(ready.hardState);
+
+    // 2. Send: peers learn addresses first, so messages to a member just added are not dropped.
+    let peersChanged = false;
+    for (const entry of ready.committedEntries) peersChanged = this.learnAddress(entry) || peersChanged;
+    if (peersChanged) this.pushPeers();
+    if (ready.messages.length > 0) {
+      this.transport.send(ready.messages);
+      this.stats.messagesSent += ready.messages.length;
+    }
+
+    // 3. Apply: a leader's snapshot replaces the state machine, then committed entries in order.
+    if (ready.snapshot !== null) await this.installSnapshot(ready.snapshot);
+    if (ready.committedEntries.length > 0) this.applyEntries(ready.committedEntries);
+
+    // 4. Reads: answer those whose index is applied; fail the ones the core could not serve.
+    for (const read of ready.readStates) this.readsAwaitingApply.push(read);
+    this.answerReads();
+    for (const failure of ready.readFailures) {
+      const waiter = this.readWaiters.get(failure.context);
+      const url = failure.leader === null ? null : (this.addresses.get(failure.leader) ?? null);
+      waiter?.reject(new NotLeaderError(failure.leader, url));
+    }
+
+    this.core.advance(ready);
+  }
+
+  private async sync(hardState: HardState | null): Promise<void> {
+    await this.storage.sync();
+    this.stats.syncs++;
+    this.hardStateDirty = false;
+    if (hardState !== null) this.lastDurableHardState = hardState;
+  }
+
+  private noteSoftState(role: Role, term: number, leader: NodeId | null): void {
+    const leaderChanged = leader !== this.leader || term !== this.term;
+    const roleChanged = role !== this.role;
+    this.role = role;
+    this.term = term;
+    const previousLeader = this.leader;
+    this.leader = leader;
+    if (roleChanged || leaderChanged) this.emit('roleChange', { role, term, leader });
+    if (leader !== previousLeader) {
+      this.logger.info('leader changed', { id: this.id, leader, term });
+      this.emit('leaderChange', { leader, term });
+      for (const entry of this.transferWaiters) {
+        if (entry.target === leader) {
+          entry.waiter.resolve();
+          this.transferWaiters.delete(entry);
+        }
+      }
+    }
+  }
+
+  // ---- applying ------------------------------------------------------------------------------
+
+  private applyEntries(entries: readonly Entry[]): void {
+    let membershipChanged = false;
+    for (const entry of entries) {
+      if (entry.index <= this.appliedIndex) continue;
+      if (entry.index !== this.appliedIndex + 1) {
+        throw new Error(`committed entry ${entry.index} does not follow applied index ${this.appliedIndex}`);
+      }
+      let result: unknown;
+      let failure: Error | null = null;
+      if (entry.type === EntryType.Config) {
+        this.conf = applyConfChange(this.conf, decodeConfChange(entry.data));
+        membershipChanged = true;
+      } else if (entry.data.length > 0) {
+        try {
+          result = this.stateMachine.apply(entry);
+        } catch (error) {
+          // A deterministic state machine throws on every member alike, so state stays equal;
+          // the proposer gets the error instead of a result.
+          failure = error instanceof Error ? error : new Error(String(error));
+        }
+        this.stats.entriesApplied++;
+      }
+      this.appliedIndex = entry.index;
+      this.appliedTerm = entry.term;
+      const pending = this.indexWaiters.get(entry.index);
+      if (pending !== undefined) {
+        this.indexWaiters.delete(entry.index);
+        if (pending.term !== entry.term) {
+          pending.waiter.reject(new ProposalDroppedError(entry.index, 'another leader wrote this index'));
+        } else if (failure !== null) {
+          pending.waiter.reject(failure);
+        } else {
+          pending.waiter.resolve(result);
+        }
+      }
+      if (
+        this.snapshotEveryEntries > 0 &&
+        this.capturedSnapshot === null &&
+        this.appliedIndex - this.lastSnapshotIndex >= this.snapshotEveryEntries
+      ) {
+        this.captureSnapshot();
+      }
+    }
+    if (membershipChanged) this.emit('membershipChange', this.conf);
+    this.emit('applied', this.appliedIndex);
+  }
+
+  private answerReads(): void {
+    if (this.readsAwaitingApply.length === 0) return;
+    const still: { index: number; context: string }[] = [];
+    for (const read of this.readsAwaitingApply) {
+      if (read.index <= this.appliedIndex) this.readWaiters.get(read.context)?.resolve();
+      else still.push(read);
+    }
+    this.readsAwaitingApply = still;
+  }
+
+  private learnAddress(entry: Entry): boolean {
+    if (entry.type !== EntryType.Config) return false;
+    const change = decodeConfChange(entry.data);
+    const address = addressOf(change);
+    if (address === null || address.node === this.id || this.addresses.get(address.node) === address.url) return false;
+    this.addresses.set(address.node, address.url);
+    return true;
+  }
+
+  private pushPeers(): void {
+    const peers = new Map(this.addresses);
+    peers.delete(this.id);
+    this.transport.setPeers(peers);
+  }
+
+  private leaderUrl(): string | null {
+    return this.leader === null ? null : (this.addresses.get(this.leader) ?? null);
+  }
+
+  private notLeader(): NotLeaderError {
+    return new NotLeaderError(this.leader, this.leaderUrl());
+  }
+
+  // ---- snapshots -----------------------------------------------------------------------------
+
+  /** Captures the state machine at the current applied index; serialisation finishes off this path. */
+  private captureSnapshot(): void {
+    const meta = { index: this.appliedIndex, term: this.appliedTerm, conf: this.conf };
+    this.lastSnapshotIndex = this.appliedIndex;
+    const captured: CapturedSnapshot = {
+      meta,
+      addresses: new Map(this.addresses),
+      appData: this.stateMachine.snapshot(),
+    };
+    this.capturedSnapshot = captured;
+    Promise.resolve(captured.appData).then(
+      (appData) => {
+        if (this.capturedSnapshot !== captured) return;
+        this.capturedSnapshot = null;
+        if (this.stopping) return;
+        this.readySnapshot = { meta, data: encodeSnapshotEnvelope(captured.addresses, appData) };
+        this.schedule();
+      },
+      (error: unknown) => {
+        if (this.capturedSnapshot === captured) this.capturedSnapshot = null;
+        this.logger.warn('state machine snapshot failed; will retry later', { id: this.id, error: String(error) });
+      },
+    );
+  }
+
+  /** Stores this member's own snapshot and compacts the log behind it. Runs between cycles. */
+  private async storeOwnSnapshot(snapshot: Snapshot): Promise<void> {
+    this.readySnapshot = null;
+    if (snapshot.meta.index <= this.storedSnapshotIndex) return;
+    // The snapshot's index may be above the last durable commit index; make it durable first
+    // so a restart never finds a snapshot ahead of its hard state.
+    if (this.hardStateDirty) await this.sync(null);
+    await this.storage.saveSnapshot(snapshot);
+    this.storedSnapshotIndex = snapshot.meta.index;
+    this.core.compact(snapshot);
+    await this.storage.compact(snapshot.meta.index);
+    this.stats.snapshotsTaken++;
+    this.logger.debug('snapshot taken', { id: this.id, index: snapshot.meta.index });
+  }
+
+  /** Replaces the state machine with a leader's snapshot. */
+  private async installSnapshot(snapshot: Snapshot): Promise<void> {
+    const { meta } = snapshot;
+    if (meta.index <= this.appliedIndex) return;
+    const envelope = decodeSnapshotEnvelope(snapshot.data);
+    await this.stateMachine.restore(envelope.appData);
+    let peersChanged = false;
+    for (const [id, url] of envelope.addresses) {
+      if (id !== this.id && this.addresses.get(id) !== url) {
+        this.addresses.set(id, url);
+        peersChanged = true;
+      }
+    }
+    if (peersChanged) this.pushPeers();
+    this.conf = meta.conf;
+    this.appliedIndex = meta.index;
+    this.appliedTerm = meta.term;
+    this.lastSnapshotIndex = meta.index;
+    this.capturedSnapshot = null;
+    for (const [index, pending] of this.indexWaiters) {
+      if (index <= meta.index) {
+        this.indexWaiters.delete(index);
+        pending.waiter.reject(new ProposalDroppedError(index, 'outcome replaced by a snapshot'));
+      }
+    }
+    this.stats.snapshotsInstalled++;
+    this.logger.info('snapshot installed', { id: this.id, index: meta.index, term: meta.term });
+    this.emit('snapshotInstalled', meta);
+    this.emit('membershipChange', this.conf);
+    this.emit('applied', this.appliedIndex);
+  }
+
+  // ---- stopping ------------------------------------------------------------------------------
+
+  private fail(error: unknown): void {
+    const fatal = new StorageFailedError(error);
+    this.fatalError = fatal;
+    this.logger.error('raft node failed; stopping', { id: this.id, error: String(error) });
+    this.emit('fatal', fatal);
+    void this.stop();
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
+    this.tickTimer = null;
+    const closeTransport = this.transport.close().catch((error: unknown) => {
+      this.logger.warn('transport close failed', { id: this.id, error: String(error) });
+    });
+    await this.loop;
+    const stopped = new NodeStoppedError(this.fatalError ?? undefined);
+    for (const request of this.queue) if (request.kind !== 'read') request.waiter.reject(stopped);
+    this.queue = [];
+    for (const { waiter } of this.indexWaiters.values()) waiter.reject(stopped);
+    this.indexWaiters.clear();
+    for (const waiter of this.readWaiters.values()) waiter.reject(stopped);
+    this.readWaiters.clear();
+    for (const { waiter } of this.transferWaiters) waiter.reject(stopped);
+    this.transferWaiters.clear();
+    try {
+      if (this.hardStateDirty && this.fatalError === null) await this.storage.sync();
+    } finally {
+      await closeTransport;
+      await this.storage.close();
+    }
+    this.logger.info('raft node stopped', { id: this.id });
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The bytes a `RaftNode` stores in `Snapshot.data`: the members' peer addresses followed by the
+ * user state machine's own snapshot.
+ *
+ * Addresses are learned from committed configuration entries; once those entries are compacted
+ * away, a member restoring from a snapshot would no longer know where its peers are, so the
+ * runtime carries them inside the snapshot.
+ *
+ * Layout: `version:u8 | count:u32 | count × (idLength:u16 | id | urlLength:u16 | url) | appData`.
+ */
+import type { NodeId } from '../core/types';
+
+const envelopeVersion = 1;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** A snapshot split into the runtime's part and the application's part. */
+export interface SnapshotEnvelope {
+  readonly addresses: ReadonlyMap<NodeId, string>;
+  readonly appData: Uint8Array;
+}
+
+/** Wraps the application's snapshot bytes with the peer addresses known at that point. */
+export function encodeSnapshotEnvelope(addresses: ReadonlyMap<NodeId, string>, appData: Uint8Array): Uint8Array {
+  const pairs: [Uint8Array, Uint8Array][] = [];
+  let size = 1 + 4;
+  for (const [id, url] of addresses) {
+    const idBytes = encoder.encode(id);
+    const urlBytes = encoder.encode(url);
+    if (idBytes.length > 0xffff || urlBytes.length > 0xffff) {
+      throw new RangeError(`peer id or address too long: ${id}`);
+    }
+    pairs.push([idBytes, urlBytes]);
+    size += 2 + idBytes.length + 2 + urlBytes.length;
+  }
+  const out = new Uint8Array(size + appData.length);
+  const view = new DataView(out.buffer);
+  out[0] = envelopeVersion;
+  view.setUint32(1, pairs.length);
+  let offset = 5;
+  for (const [idBytes, urlBytes] of pairs) {
+    view.setUint16(offset, idBytes.length);
+    out.set(idBytes, offset + 2);
+    offset += 2 + idBytes.length;
+    view.setUint16(offset, urlBytes.length);
+    out.set(urlBytes, offset + 2);
+    offset += 2 + urlBytes.length;
+  }
+  out.set(appData, offset);
+  return out;
+}
+
+/** Splits a snapshot written by {@link encodeSnapshotEnvelope}. Throws on malformed bytes. */
+export function decodeSnapshotEnvelope(data: Uint8Array): SnapshotEnvelope {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const need = (offset: number, length: number): void => {
+    if (offset + length > data.length) {
+      throw new RangeError(`snapshot envelope truncated at byte ${offset}`);
+    }
+  };
+  need(0, 5);
+  if (data[0] !== envelopeVersion) {
+    throw new RangeError(`unknown snapshot envelope version ${data[0]}`);
+  }
+  const count = view.getUint32(1);
+  const addresses = new Map<NodeId, string>();
+  let offset = 5;
+  for (let i = 0; i < count; i++) {
+    need(offset, 2);
+    const idLength = view.getUint16(offset);
+    need(offset + 2, idLength + 2);
+    const id = decoder.decode(data.subarray(offset + 2, offset + 2 + idLength));
+    offset += 2 + idLength;
+    const urlLength = view.getUint16(offset);
+    need(offset + 2, urlLength);
+    const url = decoder.decode(data.subarray(offset + 2, offset + 2 + urlLength));
+    offset += 2 + urlLength;
+    addresses.set(id, url);
+  }
+  return { addresses, appData: data.subarray(offset) };
+}
