@@ -1,0 +1,90 @@
+// Goal: the runtime's small pure helpers behave exactly as RaftNode relies on them.
+// Method: table-style checks of the snapshot envelope (round trip, truncation), membership
+// changes applied to a configuration, and request waiters (abort, timeout, settle once).
+import { describe, expect, it } from 'vitest';
+import { AbortedError, TimeoutError } from '../../src/runtime/errors';
+import { addressOf, applyConfChange } from '../../src/runtime/membership';
+import { decodeSnapshotEnvelope, encodeSnapshotEnvelope } from '../../src/runtime/snapshot-envelope';
+import { createWaiter } from '../../src/runtime/waiter';
+
+describe('snapshot envelope', () => {
+  it('round-trips addresses and application bytes', () => {
+    const addresses = new Map([
+      ['n1', 'ws://127.0.0.1:4001'],
+      ['ñ2', 'ws://127.0.0.1:4002'],
+    ]);
+    const appData = new Uint8Array([1, 2, 3, 250]);
+    const decoded = decodeSnapshotEnvelope(encodeSnapshotEnvelope(addresses, appData));
+    expect([...decoded.addresses]).toEqual([...addresses]);
+    expect([...decoded.appData]).toEqual([...appData]);
+  });
+
+  it('round-trips an empty address map and empty data', () => {
+    const decoded = decodeSnapshotEnvelope(encodeSnapshotEnvelope(new Map(), new Uint8Array()));
+    expect(decoded.addresses.size).toBe(0);
+    expect(decoded.appData.length).toBe(0);
+  });
+
+  it('refuses truncated bytes and unknown versions', () => {
+    const bytes = encodeSnapshotEnvelope(new Map([['n1', 'ws://127.0.0.1:1']]), new Uint8Array());
+    expect(() => decodeSnapshotEnvelope(bytes.subarray(0, bytes.length - 3))).toThrow(RangeError);
+    const wrongVersion = bytes.slice();
+    wrongVersion[0] = 9;
+    expect(() => decodeSnapshotEnvelope(wrongVersion)).toThrow(/version/);
+  });
+});
+
+describe('membership', () => {
+  const base = { voters: ['a', 'b', 'c'], learners: [] };
+
+  it('adds a learner, promotes it, removes a voter', () => {
+    const withLearner = applyConfChange(base, { kind: 'addLearner', node: 'd' });
+    expect(withLearner).toEqual({ voters: ['a', 'b', 'c'], learners: ['d'] });
+    const promoted = applyConfChange(withLearner, { kind: 'promoteLearner', node: 'd' });
+    expect(promoted).toEqual({ voters: ['a', 'b', 'c', 'd'], learners: [] });
+    expect(applyConfChange(promoted, { kind: 'removeNode', node: 'a' })).toEqual({
+      voters: ['b', 'c', 'd'],
+      learners: [],
+    });
+  });
+
+  it('bootstrap replaces the configuration', () => {
+    expect(applyConfChange(base, { kind: 'bootstrap', conf: { voters: ['x'], learners: ['y'] } })).toEqual({
+      voters: ['x'],
+      learners: ['y'],
+    });
+  });
+
+  it('reads the address a change carries', () => {
+    const context = new TextEncoder().encode('ws://127.0.0.1:9');
+    expect(addressOf({ kind: 'addLearner', node: 'd', context })).toEqual({ node: 'd', url: 'ws://127.0.0.1:9' });
+    expect(addressOf({ kind: 'promoteLearner', node: 'd' })).toBeNull();
+  });
+});
+
+describe('waiter', () => {
+  it('settles once and reports it', async () => {
+    let settles = 0;
+    const { promise, waiter } = createWaiter<number>({ onSettle: () => settles++ });
+    waiter.resolve(1);
+    waiter.reject(new Error('late'));
+    waiter.resolve(2);
+    await expect(promise).resolves.toBe(1);
+    expect(waiter.settled).toBe(true);
+    expect(settles).toBe(1);
+  });
+
+  it('rejects with AbortedError when the signal fires, even if already aborted', async () => {
+    const controller = new AbortController();
+    const first = createWaiter<void>({ signal: controller.signal });
+    controller.abort();
+    await expect(first.promise).rejects.toBeInstanceOf(AbortedError);
+    const second = createWaiter<void>({ signal: controller.signal });
+    await expect(second.promise).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('rejects with TimeoutError when the timeout passes', async () => {
+    const { promise } = createWaiter<void>({ timeout: { ms: 5, what: 'thing' } });
+    await expect(promise).rejects.toBeInstanceOf(TimeoutError);
+  });
+});
