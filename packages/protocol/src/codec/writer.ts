@@ -1,0 +1,115 @@
+/**
+ * Appends the primitive fields of the binary format to a growing buffer.
+ *
+ * Primitives: `u8`; `uint`, an unsigned LEB128 varint of a safe integer (at most 8 bytes);
+ * `bool`, one byte 0 or 1; `bytes`, a uint length then the bytes; `string`, UTF-8 `bytes`.
+ * Every method checks its value and limit and throws a typed Keel error (BadArguments or
+ * TooLarge) on a bad one, so an encoder never produces a frame the decoder would refuse.
+ */
+import type { ProtocolLimits } from '../constants';
+import { BadArgumentsError, TooLargeError } from '../errors';
+import { validatePath } from '../paths';
+import { encodeUtf8, isWellFormed } from '../utf8';
+
+const initialBytes = 256;
+
+/** A growable output buffer with checked field writers. */
+export class FrameWriter {
+  private buffer = new Uint8Array(initialBytes);
+  private length = 0;
+
+  constructor(readonly limits: ProtocolLimits) {}
+
+  private reserve(bytes: number): void {
+    const needed = this.length + bytes;
+    if (needed > this.limits.frameBytesMax) {
+      throw new TooLargeError(`frame over ${this.limits.frameBytesMax} bytes`);
+    }
+    if (needed <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < needed) size *= 2;
+    const grown = new Uint8Array(Math.min(size, Math.max(needed, this.limits.frameBytesMax)));
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
+
+  /** The frame written so far. */
+  finish(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
+
+  u8(value: number): void {
+    this.reserve(1);
+    this.buffer[this.length++] = value;
+  }
+
+  uint(value: number, field: string): void {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new BadArgumentsError(`${field} must be a non-negative safe integer, got ${String(value)}`);
+    }
+    this.reserve(uintLength(value));
+    let rest = value;
+    // Division, not bit shifts: shifts truncate to 32 bits and revisions may grow past that.
+    while (rest >= 0x80) {
+      this.buffer[this.length++] = (rest % 0x80) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    this.buffer[this.length++] = rest;
+  }
+
+  optionalUint(value: number | undefined, field: string): void {
+    this.bool(value !== undefined, field);
+    if (value !== undefined) this.uint(value, field);
+  }
+
+  bool(value: boolean, field: string): void {
+    if (typeof value !== 'boolean') throw new BadArgumentsError(`${field} must be a boolean`);
+    this.u8(value ? 1 : 0);
+  }
+
+  bytes(value: Uint8Array, bytesMax: number, field: string): void {
+    if (!(value instanceof Uint8Array)) throw new BadArgumentsError(`${field} must be a Uint8Array`);
+    if (value.length > bytesMax) throw new TooLargeError(`${field} is ${value.length} bytes, over ${bytesMax}`);
+    this.uint(value.length, field);
+    this.reserve(value.length);
+    this.buffer.set(value, this.length);
+    this.length += value.length;
+  }
+
+  string(value: string, bytesMax: number, field: string): void {
+    if (typeof value !== 'string') throw new BadArgumentsError(`${field} must be a string`);
+    if (!isWellFormed(value)) throw new BadArgumentsError(`${field} contains a lone surrogate`);
+    this.bytes(encodeUtf8(value), bytesMax, field);
+  }
+
+  optionalString(value: string | null | undefined, bytesMax: number, field: string): void {
+    const present = value !== undefined && value !== null;
+    this.bool(present, field);
+    if (present) this.string(value, bytesMax, field);
+  }
+
+  /** An identifier: a non-empty string (session id, member id, ...). */
+  identifier(value: string, bytesMax: number, field: string): void {
+    if (value === '') throw new BadArgumentsError(`${field} must not be empty`);
+    this.string(value, bytesMax, field);
+  }
+
+  path(value: string): void {
+    const check = validatePath(value, this.limits.pathBytesMax);
+    if (!check.ok) throw check.error;
+    this.string(value, this.limits.pathBytesMax, 'path');
+  }
+
+  /** One of a fixed list of names, written as its index. */
+  tag<T extends string>(value: T, names: readonly T[], field: string): void {
+    const index = names.indexOf(value);
+    if (index < 0) throw new BadArgumentsError(`${field} is not one of ${names.join(', ')}: ${String(value)}`);
+    this.u8(index);
+  }
+}
+
+function uintLength(value: number): number {
+  let length = 1;
+  for (let rest = value; rest >= 0x80; rest = Math.floor(rest / 0x80)) length++;
+  return length;
+}
