@@ -1,0 +1,62 @@
+/**
+ * Whole-file replacement that survives a crash at any point: the reader finds either the old
+ * file or the new one, never a mix. Temp files left by a crash end in `.tmp` and are ignored.
+ */
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DiskStats } from './disk-stats';
+
+/** Suffix of files being written; a crash may leave them behind. */
+export const TEMP_SUFFIX = '.tmp';
+
+/** Makes creations, renames and unlinks inside `dir` durable. */
+export async function fsyncDirectory(dir: string, stats: DiskStats): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+    stats.directoryFsyncs += 1;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes `bytes` to `dir/name` atomically: temp file, fsync, rename, fsync the directory. */
+export async function writeFileAtomic(dir: string, name: string, bytes: Uint8Array, stats: DiskStats): Promise<void> {
+  const target = join(dir, name);
+  const temp = `${target}${TEMP_SUFFIX}`;
+  const handle = await open(temp, 'w');
+  try {
+    let written = 0;
+    while (written < bytes.byteLength) {
+      const { bytesWritten } = await handle.write(bytes, written, bytes.byteLength - written, written);
+      written += bytesWritten;
+    }
+    await handle.sync();
+    stats.fileFsyncs += 1;
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, target);
+  await fsyncDirectory(dir, stats);
+}
+
+/** Deletes leftover temp files of interrupted atomic writes. */
+export async function removeTempFiles(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (name.endsWith(TEMP_SUFFIX)) await unlink(join(dir, name));
+  }
+}
+
+/** Reads a whole file, or returns null if it does not exist. */
+export async function readFileIfExists(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT';
+}

@@ -1,0 +1,650 @@
+/**
+ * `DurableLog`: Keel's embedded Raft storage, built on plain files and fsync.
+ *
+ * Layout of `dir`:
+ * - `log/<first index, 20 digits>.seg`: append-only segments of records (see `record.ts`),
+ *   rolled when the next record would push the active one past `segmentBytes`.
+ * - `hardstate`: term, vote and commit, replaced atomically (temp, fsync, rename, fsync dir).
+ * - `snapshots/<index>-<term>.snap`: the newest snapshots, each written atomically.
+ *
+ * Writes are planned in memory when `append`, `setHardState`, `saveSnapshot` or `compact` is
+ * called (so the in-memory index is always current) and queued as operations. A flush runs
+ * the queue in order: consecutive writes to one segment become one `write` call, and each
+ * touched segment gets one `datasync` before the flush moves on to another file. Flushes run
+ * one at a time; `sync()` calls that arrive while one is running share the next one (group
+ * commit).
+ *
+ * Durability order inside a flush: segment data, then the log directory (new files), then the
+ * hard state. So a durable commit index never points past the durable log, which recovery
+ * uses to tell a torn write (never acknowledged) from damage to acknowledged data.
+ *
+ * Not handled: two processes opening the same directory (the operator must prevent it), and
+ * a power loss that persists the pages of an unfinished write out of order so that damage
+ * is followed by intact records: only the final record may be torn, anything else refuses
+ * to start.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Entry, HardState, Snapshot } from '../core/types';
+import type { PersistedState, RaftStorage } from '../runtime/interfaces';
+import { fsyncDirectory, isNotFound, readFileIfExists, removeTempFiles, writeFileAtomic } from './atomic-file';
+import { type DiskStats, emptyDiskStats } from './disk-stats';
+import {
+  RecordTooLargeError,
+  StorageClosedError,
+  StorageCorruptionError,
+  StorageFailedError,
+  StorageMisuseError,
+} from './errors';
+import { decodeHardState, encodeHardState, HARD_STATE_FILE, INITIAL_HARD_STATE } from './hard-state-file';
+import {
+  COMMIT_PERSIST_INTERVAL_FLUSHES_DEFAULT,
+  RECORD_BYTES_CEILING,
+  RECORD_BYTES_DEFAULT_MAX,
+  SEGMENT_BYTES_CEILING,
+  SEGMENT_BYTES_DEFAULT,
+  SEGMENT_BYTES_MIN,
+  SNAPSHOTS_RETAINED_DEFAULT,
+} from './limits';
+import { encodeRecord } from './record';
+import { scanSegment } from './segment-scan';
+import { decodeSnapshot, encodeSnapshot, parseSnapshotFileName, snapshotFileName } from './snapshot-file';
+
+/** Options of {@link DurableLog.open}. */
+export interface DurableLogOptions {
+  /** Size at which a segment is rolled. Default {@link SEGMENT_BYTES_DEFAULT} (64 MiB). */
+  readonly segmentBytes?: number;
+  /** Largest entry payload accepted by `append`. Default {@link RECORD_BYTES_DEFAULT_MAX}. */
+  readonly recordBytesMax?: number;
+  /** Snapshot files kept. Default {@link SNAPSHOTS_RETAINED_DEFAULT} (2). */
+  readonly snapshotsRetained?: number;
+  /**
+   * A hard state that only advances `commit` is written at most once per this many flushes
+   * (always on close and with any term or vote change). 1 writes it on every flush.
+   */
+  readonly commitPersistIntervalFlushes?: number;
+}
+
+const SEGMENT_NAME = /^(\d{20})\.seg$/;
+const LOG_DIR = 'log';
+const SNAPSHOT_DIR = 'snapshots';
+
+/** A segment file as the log sees it, including writes not flushed yet. */
+interface Segment {
+  readonly firstIndex: number;
+  readonly path: string;
+  /** Start offset of each record: entry `firstIndex + k` starts at `offsets[k]`. */
+  readonly offsets: number[];
+  /** Term of each entry, for conflict and snapshot checks without reading the file. */
+  readonly terms: number[];
+  /** Size once every queued write is flushed. */
+  size: number;
+  /** The file exists on disk. */
+  created: boolean;
+  /** Dropped from the log; queued writes to it are skipped. */
+  deleted: boolean;
+  handle: FileHandle | null;
+}
+
+type Operation =
+  | { kind: 'write'; segment: Segment; offset: number; chunks: Buffer[]; bytes: number }
+  | { kind: 'truncate'; segment: Segment; size: number }
+  /** Deletes the files in the given order, making each deletion durable before the next. */
+  | { kind: 'delete'; segments: Segment[] }
+  | { kind: 'snapshot'; name: string; bytes: Buffer };
+
+interface ResolvedOptions {
+  readonly segmentBytes: number;
+  readonly recordBytesMax: number;
+  readonly snapshotsRetained: number;
+  readonly commitPersistIntervalFlushes: number;
+}
+
+/** Durable Raft storage on the local file system. Call `load()` once before writing. */
+export class DurableLog implements RaftStorage {
+  private readonly logDir: string;
+  private readonly snapshotDir: string;
+  private readonly counters: DiskStats = emptyDiskStats();
+
+  private phase: 'opened' | 'loaded' | 'closed' = 'opened';
+  private failure: StorageFailedError | null = null;
+
+  private segments: Segment[] = [];
+  private lastIndex = 0;
+  private snapshotIndex = 0;
+  private snapshotTerm = 0;
+
+  private operations: Operation[] = [];
+  private latestHardState: HardState = INITIAL_HARD_STATE;
+  private durableHardState: HardState = INITIAL_HARD_STATE;
+  private flushesSinceHardState = 0;
+  private forceHardState = false;
+
+  /** Serialises flushes: each one starts after the previous one settled. */
+  private lane: Promise<void> = Promise.resolve();
+  /** The flush that has not started yet; every `sync()` until it starts joins it. */
+  private nextFlush: Promise<void> | null = null;
+  /** The most recently scheduled flush (running, waiting or done). */
+  private lastFlush: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly dir: string,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.logDir = join(dir, LOG_DIR);
+    this.snapshotDir = join(dir, SNAPSHOT_DIR);
+  }
+
+  /** Creates the directories if needed. Nothing is read until `load()`. */
+  static async open(dir: string, options: DurableLogOptions = {}): Promise<DurableLog> {
+    const resolved = resolveOptions(options);
+    const log = new DurableLog(dir, resolved);
+    await mkdir(log.logDir, { recursive: true });
+    await mkdir(log.snapshotDir, { recursive: true });
+    await fsyncDirectory(dir, log.counters);
+    return log;
+  }
+
+  /** Counts of disk calls so far (a copy). */
+  stats(): DiskStats {
+    return { ...this.counters };
+  }
+
+  async load(): Promise<PersistedState> {
+    if (this.phase === 'closed') throw new StorageClosedError();
+    if (this.phase === 'loaded') throw new StorageMisuseError('load() may be called only once');
+    await removeTempFiles(this.dir);
+    await removeTempFiles(this.snapshotDir);
+    await removeTempFiles(this.logDir);
+
+    const hardStatePath = join(this.dir, HARD_STATE_FILE);
+    const hardStateBytes = await readFileIfExists(hardStatePath);
+    const hardState = hardStateBytes === null ? INITIAL_HARD_STATE : decodeHardState(hardStateBytes, hardStatePath);
+    const snapshot = await this.readNewestSnapshot();
+    const snapshotIndex = snapshot?.meta.index ?? 0;
+    const snapshotTerm = snapshot?.meta.term ?? 0;
+
+    const { segments, entries } = await this.recoverSegments(hardState.commit);
+    let kept = segments;
+    const first = segments[0];
+    if (first !== undefined) {
+      if (snapshot === null && first.firstIndex !== 1) {
+        throw new StorageCorruptionError(first.path, 0, `log starts at index ${first.firstIndex} without a snapshot`);
+      }
+      if (first.firstIndex > snapshotIndex + 1) {
+        throw new StorageCorruptionError(
+          first.path,
+          0,
+          `log starts at index ${first.firstIndex}, entries after snapshot ${snapshotIndex} are missing`,
+        );
+      }
+      const keep = first.firstIndex === snapshotIndex + 1 || termIn(segments, snapshotIndex) === snapshotTerm;
+      if (!keep) {
+        // A snapshot install discards the log after the snapshot is durable; a crash in
+        // between leaves the old log behind, and recovery finishes the job.
+        await this.deleteSegmentFiles([...segments].reverse());
+        kept = [];
+      }
+    }
+
+    this.segments = kept;
+    this.snapshotIndex = snapshotIndex;
+    this.snapshotTerm = snapshotTerm;
+    this.lastIndex = lastIndexOf(kept) ?? snapshotIndex;
+    this.latestHardState = hardState;
+    this.durableHardState = hardState;
+    this.phase = 'loaded';
+    return {
+      hardState,
+      snapshot,
+      entries: kept.length === 0 ? [] : entries.filter((entry) => entry.index > snapshotIndex),
+    };
+  }
+
+  append(entries: readonly Entry[]): void {
+    this.assertWritable();
+    const head = entries[0];
+    if (head === undefined) return;
+    this.validateAppend(entries, head);
+    if (head.index <= this.lastIndex) this.truncateFrom(head.index);
+    for (const entry of entries) this.appendRecord(entry, encodeRecord(entry));
+  }
+
+  setHardState(state: HardState): void {
+    this.assertWritable();
+    this.latestHardState = state;
+  }
+
+  sync(): Promise<void> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.phase === 'closed') return Promise.reject(new StorageClosedError());
+    if (!this.hasWork()) return this.lastFlush;
+    if (this.nextFlush === null) {
+      const flush = this.lane.then(() => {
+        this.nextFlush = null;
+        return this.runFlush();
+      });
+      this.nextFlush = flush;
+      this.lastFlush = flush;
+      this.lane = flush.catch(() => undefined);
+    }
+    return this.nextFlush;
+  }
+
+  saveSnapshot(snapshot: Snapshot): Promise<void> {
+    this.assertWritable();
+    const { index, term } = snapshot.meta;
+    if (index < this.snapshotIndex) {
+      throw new StorageMisuseError(`snapshot at ${index} is older than the stored one at ${this.snapshotIndex}`);
+    }
+    const bytes = encodeSnapshot(snapshot);
+    this.operations.push({ kind: 'snapshot', name: snapshotFileName(snapshot.meta), bytes });
+    const first = this.segments[0];
+    const keep = first === undefined || first.firstIndex === index + 1 || this.termAt(index) === term;
+    if (!keep) {
+      const discarded = this.segments;
+      for (const segment of discarded) segment.deleted = true;
+      this.operations.push({ kind: 'delete', segments: [...discarded].reverse() });
+      this.segments = [];
+    }
+    this.snapshotIndex = index;
+    this.snapshotTerm = term;
+    if (this.segments.length === 0) this.lastIndex = index;
+    return this.sync();
+  }
+
+  compact(index: number): Promise<void> {
+    this.assertWritable();
+    if (index > this.snapshotIndex) {
+      throw new StorageMisuseError(`cannot compact to ${index}: the newest snapshot covers only ${this.snapshotIndex}`);
+    }
+    const victims: Segment[] = [];
+    // The active segment always stays, so appends never need to recreate the log.
+    while (this.segments.length > 1) {
+      const segment = this.segments[0];
+      if (segment === undefined || segment.firstIndex + segment.offsets.length - 1 > index) break;
+      segment.deleted = true;
+      victims.push(segment);
+      this.segments.shift();
+    }
+    if (victims.length > 0) this.operations.push({ kind: 'delete', segments: victims });
+    return this.sync();
+  }
+
+  async close(): Promise<void> {
+    if (this.phase === 'closed') return;
+    try {
+      if (this.phase === 'loaded' && this.failure === null) {
+        this.forceHardState = true;
+        await this.sync();
+      }
+      await this.lane;
+    } finally {
+      this.phase = 'closed';
+      for (const segment of this.segments) await closeHandle(segment);
+    }
+  }
+
+  private assertWritable(): void {
+    if (this.phase === 'closed') throw new StorageClosedError();
+    if (this.failure !== null) throw this.failure;
+    if (this.phase !== 'loaded') throw new StorageMisuseError('call load() before writing');
+  }
+
+  private validateAppend(entries: readonly Entry[], head: Entry): void {
+    if (head.index > this.lastIndex + 1) {
+      throw new StorageMisuseError(`append at ${head.index} leaves a gap after the last index ${this.lastIndex}`);
+    }
+    if (head.index <= this.snapshotIndex) {
+      throw new StorageMisuseError(`append at ${head.index} is at or below the snapshot at ${this.snapshotIndex}`);
+    }
+    let previousTerm = this.termAt(head.index - 1) ?? 0;
+    let expected = head.index;
+    for (const entry of entries) {
+      if (entry.data.byteLength > this.options.recordBytesMax) {
+        throw new RecordTooLargeError(entry.data.byteLength, this.options.recordBytesMax);
+      }
+      if (entry.index !== expected) throw new StorageMisuseError(`entries not contiguous at index ${entry.index}`);
+      if (!Number.isSafeInteger(entry.term) || entry.term < 1 || entry.term < previousTerm) {
+        throw new StorageMisuseError(`invalid term ${entry.term} at index ${entry.index}`);
+      }
+      previousTerm = entry.term;
+      expected += 1;
+    }
+  }
+
+  /** Drops the entries from `index` on: later segments are deleted, the one holding it cut. */
+  private truncateFrom(index: number): void {
+    const position = this.segmentPosition(index);
+    const segment = this.segments[position];
+    if (segment === undefined) throw new StorageMisuseError(`index ${index} is not in the log`);
+    const later = this.segments.splice(position + 1);
+    if (later.length > 0) {
+      for (const dropped of later) dropped.deleted = true;
+      // Newest first, each durable before the next: a crash leaves a contiguous prefix.
+      this.operations.push({ kind: 'delete', segments: later.reverse() });
+    }
+    const kept = index - segment.firstIndex;
+    const size = segment.offsets[kept] ?? segment.size;
+    segment.offsets.length = kept;
+    segment.terms.length = kept;
+    segment.size = size;
+    this.operations.push({ kind: 'truncate', segment, size });
+    this.lastIndex = index - 1;
+  }
+
+  private appendRecord(entry: Entry, record: Buffer): void {
+    let segment = this.segments[this.segments.length - 1];
+    if (
+      segment === undefined ||
+      (segment.offsets.length > 0 && segment.size + record.length > this.options.segmentBytes)
+    ) {
+      segment = this.newSegment(entry.index);
+    }
+    const offset = segment.size;
+    segment.offsets.push(offset);
+    segment.terms.push(entry.term);
+    segment.size += record.length;
+    this.lastIndex = entry.index;
+    const last = this.operations[this.operations.length - 1];
+    if (last?.kind === 'write' && last.segment === segment && last.offset + last.bytes === offset) {
+      last.chunks.push(record);
+      last.bytes += record.length;
+    } else {
+      this.operations.push({ kind: 'write', segment, offset, chunks: [record], bytes: record.length });
+    }
+  }
+
+  private newSegment(firstIndex: number): Segment {
+    const segment: Segment = {
+      firstIndex,
+      path: join(this.logDir, segmentFileName(firstIndex)),
+      offsets: [],
+      terms: [],
+      size: 0,
+      created: false,
+      deleted: false,
+      handle: null,
+    };
+    this.segments.push(segment);
+    return segment;
+  }
+
+  private termAt(index: number): number | undefined {
+    if (index === this.snapshotIndex) return this.snapshotTerm;
+    return termIn(this.segments, index);
+  }
+
+  private segmentPosition(index: number): number {
+    let low = 0;
+    let high = this.segments.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((this.segments[middle]?.firstIndex ?? 0) <= index) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  /** A term or vote change must be durable before the messages that depend on it leave. */
+  private hardStateRequired(state: HardState): boolean {
+    return state.term !== this.durableHardState.term || state.vote !== this.durableHardState.vote;
+  }
+
+  /** Only the commit index moved: safe to write lazily (Raft treats it as volatile). */
+  private hardStateStale(state: HardState): boolean {
+    return state.commit !== this.durableHardState.commit;
+  }
+
+  private hasWork(): boolean {
+    const state = this.latestHardState;
+    if (this.operations.length > 0 || this.hardStateRequired(state)) return true;
+    return this.hardStateStale(state) && (this.forceHardState || this.options.commitPersistIntervalFlushes <= 1);
+  }
+
+  private async runFlush(): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    const operations = this.operations;
+    this.operations = [];
+    const hardState = this.latestHardState;
+    try {
+      await this.execute(operations);
+      this.flushesSinceHardState += 1;
+      const write =
+        this.hardStateRequired(hardState) ||
+        (this.hardStateStale(hardState) &&
+          (this.forceHardState || this.flushesSinceHardState >= this.options.commitPersistIntervalFlushes));
+      if (write) {
+        await writeFileAtomic(this.dir, HARD_STATE_FILE, encodeHardState(hardState), this.counters);
+        this.durableHardState = hardState;
+        this.flushesSinceHardState = 0;
+      }
+      this.counters.flushes += 1;
+      const active = this.segments[this.segments.length - 1];
+      for (const operation of operations) {
+        if (operation.kind === 'write' && operation.segment !== active) await closeHandle(operation.segment);
+      }
+    } catch (error) {
+      this.failure = error instanceof StorageFailedError ? error : new StorageFailedError(error);
+      throw this.failure;
+    }
+  }
+
+  private async execute(operations: readonly Operation[]): Promise<void> {
+    let dirty: Segment | null = null;
+    let directoryDirty = false;
+    const settle = async (): Promise<void> => {
+      if (dirty?.handle) {
+        await dirty.handle.datasync();
+        this.counters.segmentDatasyncs += 1;
+      }
+      dirty = null;
+    };
+    for (const operation of operations) {
+      switch (operation.kind) {
+        case 'write': {
+          const { segment } = operation;
+          if (segment.deleted) break;
+          if (dirty !== segment) await settle();
+          if (!segment.created) directoryDirty = true;
+          const handle = await this.handleOf(segment);
+          const buffer = operation.chunks.length === 1 ? operation.chunks[0] : Buffer.concat(operation.chunks);
+          if (buffer !== undefined) await writeAll(handle, buffer, operation.offset);
+          this.counters.segmentWrites += 1;
+          this.counters.recordsWritten += operation.chunks.length;
+          this.counters.bytesWritten += operation.bytes;
+          dirty = segment;
+          break;
+        }
+        case 'truncate': {
+          const { segment } = operation;
+          if (segment.deleted || !segment.created) break;
+          await settle();
+          const handle = await this.handleOf(segment);
+          await handle.truncate(operation.size);
+          // Made durable before new data lands at the same offsets, so that a crash can
+          // never leave new records followed by remnants of the old ones.
+          dirty = segment;
+          await settle();
+          break;
+        }
+        case 'delete':
+          await settle();
+          await this.deleteSegmentFiles(operation.segments);
+          break;
+        case 'snapshot':
+          await settle();
+          await writeFileAtomic(this.snapshotDir, operation.name, operation.bytes, this.counters);
+          await this.pruneSnapshots();
+          break;
+      }
+    }
+    await settle();
+    if (directoryDirty) await fsyncDirectory(this.logDir, this.counters);
+  }
+
+  private async handleOf(segment: Segment): Promise<FileHandle> {
+    if (segment.handle !== null) return segment.handle;
+    // 'w+' creates (or empties a leftover of the same name); 'r+' keeps existing data. Never
+    // 'a': positional writes are ignored in append mode on Linux.
+    const handle = await open(segment.path, segment.created ? 'r+' : 'w+');
+    segment.handle = handle;
+    segment.created = true;
+    return handle;
+  }
+
+  private async deleteSegmentFiles(segments: readonly Segment[]): Promise<void> {
+    for (const segment of segments) {
+      await closeHandle(segment);
+      if (!segment.created) continue;
+      try {
+        await unlink(segment.path);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+      segment.created = false;
+      await fsyncDirectory(this.logDir, this.counters);
+    }
+  }
+
+  private async listSnapshots(): Promise<{ name: string; index: number; term: number }[]> {
+    const found: { name: string; index: number; term: number }[] = [];
+    for (const name of await readdir(this.snapshotDir)) {
+      const parsed = parseSnapshotFileName(name);
+      if (parsed !== null) found.push({ name, ...parsed });
+    }
+    return found.sort((a, b) => b.index - a.index || b.term - a.term);
+  }
+
+  private async pruneSnapshots(): Promise<void> {
+    const snapshots = await this.listSnapshots();
+    // Losing an unlink in a crash only leaves an extra old file, so no directory fsync.
+    for (const old of snapshots.slice(this.options.snapshotsRetained)) {
+      await unlink(join(this.snapshotDir, old.name));
+    }
+  }
+
+  private async readNewestSnapshot(): Promise<Snapshot | null> {
+    const newest = (await this.listSnapshots())[0];
+    if (newest === undefined) return null;
+    const path = join(this.snapshotDir, newest.name);
+    return decodeSnapshot(await readFile(path), path, newest);
+  }
+
+  /**
+   * Reads every segment in index order, truncating a torn tail of the last one (durably).
+   * `durableCommit` is the commit index of the hard state on disk: it was written after the
+   * log it refers to was durable, so a damaged record at or below it was acknowledged and
+   * cannot be a torn write.
+   */
+  private async recoverSegments(durableCommit: number): Promise<{ segments: Segment[]; entries: Entry[] }> {
+    const names = (await readdir(this.logDir))
+      .map((name) => ({ name, match: SEGMENT_NAME.exec(name) }))
+      .filter((item): item is { name: string; match: RegExpExecArray } => item.match !== null)
+      .map((item) => ({ name: item.name, firstIndex: Number(item.match[1]) }))
+      .sort((a, b) => a.firstIndex - b.firstIndex);
+    const segments: Segment[] = [];
+    const entries: Entry[] = [];
+    let previousTerm = 0;
+    for (const [position, { name, firstIndex }] of names.entries()) {
+      const path = join(this.logDir, name);
+      const expectedFirst = lastIndexOf(segments);
+      if (expectedFirst !== undefined && firstIndex !== expectedFirst + 1) {
+        throw new StorageCorruptionError(path, 0, `segment starts at ${firstIndex}, expected ${expectedFirst + 1}`);
+      }
+      if (!Number.isSafeInteger(firstIndex) || firstIndex < 1) {
+        throw new StorageCorruptionError(path, 0, 'segment name is not a valid first index');
+      }
+      const bytes = await readFile(path);
+      const scanned = scanSegment(path, bytes, firstIndex, position === names.length - 1, previousTerm);
+      if (scanned.tornAt !== null) {
+        const lostIndex = firstIndex + scanned.entries.length;
+        if (lostIndex <= durableCommit) {
+          throw new StorageCorruptionError(
+            path,
+            scanned.tornAt,
+            `damaged record at index ${lostIndex} is at or below the durable commit index ${durableCommit}`,
+          );
+        }
+        await truncateDurably(path, scanned.validBytes, this.counters);
+      }
+      segments.push({
+        firstIndex,
+        path,
+        offsets: scanned.offsets,
+        terms: scanned.entries.map((entry) => entry.term),
+        size: scanned.validBytes,
+        created: true,
+        deleted: false,
+        handle: null,
+      });
+      for (const entry of scanned.entries) entries.push(entry);
+      previousTerm = scanned.entries[scanned.entries.length - 1]?.term ?? previousTerm;
+    }
+    return { segments, entries };
+  }
+}
+
+/** `00000000000000000001.seg`: the first index, zero-padded so that names sort. */
+export function segmentFileName(firstIndex: number): string {
+  return `${String(firstIndex).padStart(20, '0')}.seg`;
+}
+
+function resolveOptions(options: DurableLogOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    segmentBytes: options.segmentBytes ?? SEGMENT_BYTES_DEFAULT,
+    recordBytesMax: options.recordBytesMax ?? RECORD_BYTES_DEFAULT_MAX,
+    snapshotsRetained: options.snapshotsRetained ?? SNAPSHOTS_RETAINED_DEFAULT,
+    commitPersistIntervalFlushes: options.commitPersistIntervalFlushes ?? COMMIT_PERSIST_INTERVAL_FLUSHES_DEFAULT,
+  };
+  checkRange('segmentBytes', resolved.segmentBytes, SEGMENT_BYTES_MIN, SEGMENT_BYTES_CEILING);
+  checkRange('recordBytesMax', resolved.recordBytesMax, 0, RECORD_BYTES_CEILING);
+  checkRange('snapshotsRetained', resolved.snapshotsRetained, 1, 1000);
+  checkRange('commitPersistIntervalFlushes', resolved.commitPersistIntervalFlushes, 1, 1_000_000);
+  return resolved;
+}
+
+function checkRange(name: string, value: number, min: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new StorageMisuseError(`option ${name} must be an integer in [${min}, ${max}], got ${value}`);
+  }
+}
+
+function lastIndexOf(segments: readonly Segment[]): number | undefined {
+  const last = segments[segments.length - 1];
+  return last === undefined ? undefined : last.firstIndex + last.offsets.length - 1;
+}
+
+function termIn(segments: readonly Segment[], index: number): number | undefined {
+  for (let i = segments.length - 1; i >= 0; i -= 1) {
+    const segment = segments[i];
+    if (segment !== undefined && segment.firstIndex <= index) return segment.terms[index - segment.firstIndex];
+  }
+  return undefined;
+}
+
+async function writeAll(handle: FileHandle, buffer: Buffer, position: number): Promise<void> {
+  let written = 0;
+  while (written < buffer.length) {
+    const result = await handle.write(buffer, written, buffer.length - written, position + written);
+    written += result.bytesWritten;
+  }
+}
+
+async function truncateDurably(path: string, size: number, stats: DiskStats): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.truncate(size);
+    await handle.datasync();
+    stats.segmentDatasyncs += 1;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function closeHandle(segment: Segment): Promise<void> {
+  const handle = segment.handle;
+  segment.handle = null;
+  if (handle !== null) await handle.close();
+}
