@@ -1,7 +1,61 @@
 /**
- * SKELETON — the public surface of the pure Raft core. The core helper replaces the bodies;
- * the signatures are the contract the runtime and the simulator build against.
+ * The pure Raft core: a deterministic state machine driven by `tick()`, `step(message)` and
+ * local requests, whose output is collected with `ready()` and acknowledged with `advance()`.
+ * No I/O, timers, clocks or ambient randomness: the same code runs in production and in the
+ * deterministic simulator. Modelled on etcd-io/raft (roles swap step and tick functions).
+ *
+ * Decided semantics:
+ * - Elections (§5.2): the election timeout is drawn from [electionTicks, 2 * electionTicks)
+ *   with `config.random`. With `preVote` a member first asks for pre-votes for term + 1
+ *   without changing anyone's term or vote (Ongaro §9.6). With `checkQuorum` a leader that
+ *   has not heard from a quorum of voters within an election timeout steps down, and a member
+ *   that heard from a leader within the minimum election timeout ignores (pre)vote requests
+ *   unless `force` is set (leader lease; a leadership transfer sets `force`).
+ * - Replication (§5.3): per-peer progress in probe / replicate / snapshot state; replicate
+ *   pipelines appends bounded by `maxInflightAppends`, `maxEntriesPerAppend` and
+ *   `maxAppendBytes`. Rejections carry a (hintIndex, hintTerm) to skip whole terms.
+ * - Commit (§5.4.2): only an entry of the leader's current term is committed by counting
+ *   replicas; a new leader appends an empty Normal entry. The leader counts itself only for
+ *   entries the driver has persisted (its match advances in `advance()`).
+ * - Output: see `Ready`. Followers acknowledge entries in the same Ready that carries them,
+ *   because messages are sent only after that Ready was persisted. `committedEntries` never
+ *   include entries above this member's durable index.
+ * - Snapshots: `compact()` drops the log up to a snapshot of applied state. A follower behind
+ *   the leader's first index receives it in chunks of `snapshotChunkBytes`, one chunk at a
+ *   time (stop and wait; a heartbeat response re-sends the chunk awaiting an ack). A chunk at
+ *   an unexpected offset is answered with the follower's offset, or with `success: false`
+ *   (restart at 0) if it cannot continue. A complete snapshot appears in `Ready.snapshot`.
+ * - Membership, one server at a time: a Config entry takes effect on a member when it is
+ *   committed. A leader accepts one uncommitted change at a time and none until its own
+ *   no-op commits. A leader removed from the configuration steps down when that commits.
+ *   Learners and non-members never campaign; only voters' answers count.
+ * - Leadership transfer: the target (a voter) is brought up to date, then sent `timeoutNow`;
+ *   it campaigns at once without pre-vote, with `force`. Proposals are refused meanwhile;
+ *   the transfer is abandoned after an election timeout.
+ * - ReadIndex: a leader with a commit in its current term records its commit index and
+ *   confirms leadership with a numbered heartbeat round (immediately for a single voter, or
+ *   with `leaseReads` + `checkQuorum`, relying on check-quorum to step down in time, as etcd
+ *   does). Earlier reads wait for the no-op to commit. Followers forward reads to the leader;
+ *   a `readIndexResp` with index -1 becomes a 'not-leader' failure. Reads fail with
+ *   'no-leader' when no leader is known and with 'stepped-down' when the leader loses office.
+ *   Forwarded reads whose messages are lost are not tracked here: the driver times them out.
+ * - Robustness: `step()` ignores or rejects malformed, stale or unknown-sender messages and
+ *   never throws on them; it throws only on driver misuse (e.g. `compact` beyond applied).
  */
+import {
+  applyConfChange,
+  confStatesEqual,
+  decodeConfChange,
+  emptyConfState,
+  encodeConfChange,
+  isMember,
+  isVoter,
+} from './conf-change';
+import { entriesWellFormed, isWellFormed } from './message-check';
+import { Progress } from './progress';
+import { committedIndex, hasQuorum, voteResult } from './quorum';
+import { RaftLog } from './raft-log';
+import { type PendingRead, ReadOnly } from './read-only';
 import type {
   ConfChange,
   ConfState,
@@ -11,10 +65,15 @@ import type {
   NodeId,
   ProposeResult,
   RandomSource,
+  ReadFailure,
+  ReadState,
   Ready,
   Role,
   Snapshot,
+  SnapshotMeta,
+  SoftState,
 } from './types';
+import { EntryType } from './types';
 
 /** Tuning of one member's core. Times are in ticks; the driver decides how long a tick is. */
 export interface RaftConfig {
@@ -90,64 +149,919 @@ export interface RaftStatus {
   readonly transferringTo: NodeId | null;
 }
 
+/** Committed entries handed out per Ready, so one Ready never holds an unbounded batch. */
+const COMMITTED_ENTRIES_PER_READY_MAX = 4096;
+
+/** A snapshot being received in chunks. */
+interface IncomingSnapshot {
+  readonly meta: SnapshotMeta;
+  readonly totalBytes: number;
+  readonly chunks: Uint8Array[];
+  received: number;
+}
+
+type MessageBody<M> = M extends Message ? Omit<M, 'from' | 'term'> & { term?: number } : never;
+
 /** The pure Raft state machine. No I/O, timers, clocks or ambient randomness. */
 export class Raft {
-  constructor(_config: RaftConfig, _initial: RaftInitialState) {
-    throw new Error('not implemented');
+  private readonly config: RaftConfig;
+  private readonly id: NodeId;
+  private term: number;
+  private vote: NodeId | null;
+  private leader: NodeId | null = null;
+  private role: Role = 'follower';
+  private readonly log: RaftLog;
+  private conf: ConfState;
+  private readonly progress = new Map<NodeId, Progress>();
+  private readonly votes = new Map<NodeId, boolean>();
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  private randomizedElectionTimeout = 0;
+  private transferTarget: NodeId | null = null;
+  private pendingConfIndex = 0;
+  private readonly readOnly = new ReadOnly();
+  private incoming: IncomingSnapshot | null = null;
+  private readonly messages: Message[] = [];
+  private readonly readStates: ReadState[] = [];
+  private readonly readFailures: ReadFailure[] = [];
+  private previousHardState: HardState;
+  private previousSoftState: SoftState;
+  private stepRole: (m: Message) => void = (m) => this.stepFollower(m);
+  private tickRole: () => void = () => this.tickElection();
+
+  constructor(config: RaftConfig, initial: RaftInitialState) {
+    checkConfig(config);
+    this.config = config;
+    this.id = config.id;
+    const { hardState, snapshot, entries } = initial;
+    this.term = hardState.term;
+    this.vote = hardState.vote;
+    this.log = new RaftLog(snapshot, entries, hardState.commit);
+    this.conf = snapshot?.meta.conf ?? emptyConfState;
+    this.applyConfigEntries(this.log.snapshotIndex + 1, this.log.commit);
+    this.previousHardState = this.hardState();
+    this.becomeFollower(this.term, null);
+    this.previousSoftState = this.softState();
   }
 
   /** Initial state of a member of a brand-new cluster: entry 1 is the bootstrap config. */
-  static bootstrap(_conf: ConfState): RaftInitialState {
-    throw new Error('not implemented');
+  static bootstrap(conf: ConfState): RaftInitialState {
+    const change: ConfChange = { kind: 'bootstrap', conf };
+    const checked = applyConfChange(emptyConfState, change);
+    if (!checked.ok) throw new Error(`bootstrap: ${checked.error}`);
+    return {
+      hardState: { term: 1, vote: null, commit: 1 },
+      snapshot: null,
+      entries: [{ term: 1, index: 1, type: EntryType.Config, data: encodeConfChange(change) }],
+    };
   }
 
+  // ---------------------------------------------------------------------------------------
+  // Public API
+
   /** Advances logical time by one tick (election and heartbeat timers). */
-  tick(): void {}
+  tick(): void {
+    this.tickRole();
+  }
 
   /** Feeds one message from a peer. Stale, unknown or malformed messages are ignored. */
-  step(_message: Message): void {}
+  step(m: Message): void {
+    if (!isWellFormed(m, this.id)) return;
+    if (m.term > this.term) {
+      if (m.type === 'preVote' || m.type === 'vote') {
+        // Leader lease: while a leader is heard from, a disruptive candidate gets no answer.
+        if (this.inLease() && !m.force) return;
+      }
+      if (m.type === 'preVote' || (m.type === 'preVoteResp' && m.granted)) {
+        // A pre-vote never changes terms; a granted answer carries the term we would campaign in.
+      } else if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') {
+        this.becomeFollower(m.term, m.from);
+      } else {
+        this.becomeFollower(m.term, null);
+      }
+    } else if (m.term < this.term) {
+      if ((this.config.checkQuorum || this.config.preVote) && (m.type === 'append' || m.type === 'heartbeat')) {
+        // A stale leader that is cut off from higher terms (pre-vote / lease) would never
+        // learn of them otherwise; tell it our term so it steps down.
+        this.send({ type: 'appendResp', to: m.from, success: false, index: 0, hintIndex: 0, hintTerm: 0 });
+      } else if (m.type === 'preVote') {
+        this.send({ type: 'preVoteResp', to: m.from, granted: false });
+      }
+      return;
+    }
+    if (m.type === 'preVote' || m.type === 'vote') {
+      this.handleVoteRequest(m);
+      return;
+    }
+    this.stepRole(m);
+  }
 
   /** Appends application data if this member leads. */
-  propose(_data: Uint8Array): ProposeResult {
-    throw new Error('not implemented');
+  propose(data: Uint8Array): ProposeResult {
+    const refused = this.refuseProposal();
+    if (refused) return refused;
+    if (data.length > this.config.maxAppendBytes) return this.refusal('too-large');
+    const entry = this.appendEntry(EntryType.Normal, data);
+    return { ok: true, index: entry.index, term: entry.term };
   }
 
   /** Proposes one membership change; only one may be uncommitted at a time. */
-  proposeConfChange(_change: ConfChange): ProposeResult {
-    throw new Error('not implemented');
+  proposeConfChange(change: ConfChange): ProposeResult {
+    const refused = this.refuseProposal();
+    if (refused) return refused;
+    if (change.kind === 'bootstrap') return this.refusal('invalid-conf-change');
+    if (this.pendingConfIndex > this.log.commit) return this.refusal('conf-change-pending');
+    if (!applyConfChange(this.conf, change).ok) return this.refusal('invalid-conf-change');
+    const data = encodeConfChange(change);
+    if (data.length > this.config.maxAppendBytes) return this.refusal('too-large');
+    const entry = this.appendEntry(EntryType.Config, data);
+    this.pendingConfIndex = entry.index;
+    return { ok: true, index: entry.index, term: entry.term };
   }
 
   /** Starts handing leadership to `target` (leader only). */
-  transferLeadership(_target: NodeId): ProposeResult {
-    throw new Error('not implemented');
+  transferLeadership(target: NodeId): ProposeResult {
+    if (this.role !== 'leader') return this.refusal('not-leader');
+    const result: ProposeResult = { ok: true, index: this.log.lastIndex(), term: this.term };
+    if (target === this.id) return result;
+    if (!isVoter(this.conf, target)) return this.refusal('invalid-conf-change');
+    if (this.transferTarget !== null) return this.transferTarget === target ? result : this.refusal('transferring');
+    const pr = this.progress.get(target);
+    if (pr === undefined) return this.refusal('invalid-conf-change');
+    this.transferTarget = target;
+    // The transfer is abandoned when the election timer fires again.
+    this.electionElapsed = 0;
+    if (pr.match === this.log.lastIndex()) this.send({ type: 'timeoutNow', to: target });
+    else this.maybeSendAppend(target, true);
+    return result;
   }
 
   /** Requests a linearizable read point; answered in `Ready.readStates` or `readFailures`. */
-  readIndex(_context: string): void {}
+  readIndex(context: string): void {
+    if (this.role === 'leader') this.leaderReads([{ context, from: null }]);
+    else if (this.role === 'follower' && this.leader !== null)
+      this.send({ type: 'readIndex', to: this.leader, context });
+    else this.readFailures.push({ context, reason: 'no-leader', leader: null });
+  }
 
   /** Starts an election now (tests and operators); ignored by learners and non-members. */
-  campaign(): void {}
+  campaign(): void {
+    if (this.role === 'leader' || !this.promotable()) return;
+    this.startCampaign(this.config.preVote ? 'pre' : 'election', false);
+  }
 
   /** True when `ready()` would return something to do. */
   hasReady(): boolean {
-    return false;
+    return (
+      this.messages.length > 0 ||
+      this.readStates.length > 0 ||
+      this.readFailures.length > 0 ||
+      this.log.pendingSnapshot !== null ||
+      this.log.stableIndex < this.log.lastIndex() ||
+      this.log.nextCommittedEntries(1).length > 0 ||
+      !hardStatesEqual(this.hardState(), this.previousHardState) ||
+      !softStatesEqual(this.softState(), this.previousSoftState)
+    );
   }
 
   /** Collects the pending output. Call `advance(ready)` after handling it (see `Ready`). */
   ready(): Ready {
-    throw new Error('not implemented');
+    const hardState = this.hardState();
+    const softState = this.softState();
+    return {
+      softState: softStatesEqual(softState, this.previousSoftState) ? null : softState,
+      hardState: hardStatesEqual(hardState, this.previousHardState) ? null : hardState,
+      snapshot: this.log.pendingSnapshot,
+      entries: this.log.unstableEntries(),
+      messages: [...this.messages],
+      committedEntries: this.log.nextCommittedEntries(COMMITTED_ENTRIES_PER_READY_MAX),
+      readStates: [...this.readStates],
+      readFailures: [...this.readFailures],
+    };
   }
 
   /** Acknowledges that `ready` was persisted, sent and applied. */
-  advance(_ready: Ready): void {}
+  advance(ready: Ready): void {
+    if (ready.snapshot !== null) this.log.snapshotPersisted(ready.snapshot);
+    this.log.stableTo(ready.entries);
+    if (ready.hardState !== null) this.previousHardState = ready.hardState;
+    if (ready.softState !== null) this.previousSoftState = ready.softState;
+    const lastApplied = ready.committedEntries[ready.committedEntries.length - 1];
+    if (lastApplied !== undefined) this.log.applied = Math.max(this.log.applied, lastApplied.index);
+    this.messages.splice(0, ready.messages.length);
+    this.readStates.splice(0, ready.readStates.length);
+    this.readFailures.splice(0, ready.readFailures.length);
+    if (this.role === 'leader') {
+      // The leader's own copy counts towards the quorum only once it is durable.
+      const self = this.progress.get(this.id);
+      if (self?.maybeUpdate(Math.min(this.log.stableIndex, this.log.lastIndex())) && this.maybeCommit()) {
+        this.broadcastAppend(true);
+      }
+    }
+  }
 
   /**
    * Takes a snapshot the driver made at an applied index: log entries up to its index are
    * dropped and the snapshot is kept to send to followers that fall behind.
    */
-  compact(_snapshot: Snapshot): void {}
+  compact(snapshot: Snapshot): void {
+    const { index, term, conf } = snapshot.meta;
+    if (index > this.log.applied) throw new Error(`compact: index ${index} beyond applied ${this.log.applied}`);
+    if (index <= this.log.snapshotIndex) return;
+    if (this.log.term(index) !== term) throw new Error(`compact: term ${term} does not match the log at ${index}`);
+    if (!confStatesEqual(conf, this.confStateAt(index))) {
+      throw new Error(`compact: snapshot conf does not match the configuration at index ${index}`);
+    }
+    this.log.compact(snapshot);
+  }
+
+  /**
+   * The membership in force after applying the log up to `index` (between the snapshot and
+   * the commit index); what a snapshot taken at `index` must record in its meta.
+   */
+  confStateAt(index: number): ConfState {
+    if (index < this.log.snapshotIndex || index > this.log.commit) {
+      throw new Error(`confStateAt: ${index} outside [${this.log.snapshotIndex}, ${this.log.commit}]`);
+    }
+    let conf = this.log.snapshot?.meta.conf ?? emptyConfState;
+    for (let i = this.log.snapshotIndex + 1; i <= index; i++) {
+      const next = this.confAfterEntry(conf, this.log.entry(i));
+      if (next !== null) conf = next;
+    }
+    return conf;
+  }
 
   status(): RaftStatus {
-    throw new Error('not implemented');
+    let progress: Map<NodeId, PeerProgress> | null = null;
+    if (this.role === 'leader') {
+      progress = new Map();
+      for (const [id, pr] of this.progress) {
+        progress.set(id, {
+          match: pr.match,
+          next: pr.next,
+          state: pr.state,
+          inflight: pr.inflights.count,
+          recentActive: pr.recentActive,
+          learner: pr.learner,
+        });
+      }
+    }
+    return {
+      id: this.id,
+      role: this.role,
+      term: this.term,
+      vote: this.vote,
+      leader: this.leader,
+      commit: this.log.commit,
+      applied: this.log.applied,
+      firstIndex: this.log.firstIndex(),
+      lastIndex: this.log.lastIndex(),
+      snapshotIndex: this.log.snapshotIndex,
+      conf: this.conf,
+      progress,
+      transferringTo: this.transferTarget,
+    };
   }
+
+  // ---------------------------------------------------------------------------------------
+  // Roles
+
+  private becomeFollower(term: number, leader: NodeId | null): void {
+    const wasLeader = this.role === 'leader';
+    if (term !== this.term) {
+      this.term = term;
+      this.vote = null;
+    }
+    this.role = 'follower';
+    this.leader = leader;
+    this.stepRole = (m) => this.stepFollower(m);
+    this.tickRole = () => this.tickElection();
+    this.resetTimers();
+    if (wasLeader) this.failPendingReads();
+    this.progress.clear();
+  }
+
+  private becomePreCandidate(): void {
+    if (this.role === 'leader') throw new Error('invalid transition: leader -> pre-candidate');
+    this.role = 'pre-candidate';
+    this.leader = null;
+    this.stepRole = (m) => this.stepCandidate(m);
+    this.tickRole = () => this.tickElection();
+    this.resetTimers();
+  }
+
+  private becomeCandidate(): void {
+    if (this.role === 'leader') throw new Error('invalid transition: leader -> candidate');
+    this.term++;
+    this.vote = this.id;
+    this.role = 'candidate';
+    this.leader = null;
+    this.stepRole = (m) => this.stepCandidate(m);
+    this.tickRole = () => this.tickElection();
+    this.resetTimers();
+  }
+
+  private becomeLeader(): void {
+    if (this.role !== 'candidate') throw new Error(`invalid transition: ${this.role} -> leader`);
+    this.role = 'leader';
+    this.leader = this.id;
+    this.stepRole = (m) => this.stepLeader(m);
+    this.tickRole = () => this.tickHeartbeat();
+    this.resetTimers();
+    this.progress.clear();
+    for (const id of [...this.conf.voters, ...this.conf.learners]) this.addProgress(id, false);
+    // A new leader does not know which entries of earlier terms are committed; its own no-op
+    // commits them (§5.4.2), and config changes wait for it.
+    this.appendEntry(EntryType.Normal, new Uint8Array(0));
+    this.pendingConfIndex = this.log.lastIndex();
+  }
+
+  private resetTimers(): void {
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    const draw = this.config.random();
+    const fraction = Number.isFinite(draw) ? Math.min(Math.max(draw, 0), 0.999999) : 0;
+    this.randomizedElectionTimeout = this.config.electionTicks + Math.floor(fraction * this.config.electionTicks);
+    this.votes.clear();
+    this.transferTarget = null;
+  }
+
+  private promotable(): boolean {
+    return isVoter(this.conf, this.id);
+  }
+
+  private inLease(): boolean {
+    return this.config.checkQuorum && this.leader !== null && this.electionElapsed < this.config.electionTicks;
+  }
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.startCampaign(this.config.preVote ? 'pre' : 'election', false);
+    }
+  }
+
+  private tickHeartbeat(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.config.electionTicks) {
+      this.electionElapsed = 0;
+      if (this.config.checkQuorum) {
+        const active = hasQuorum(
+          this.conf.voters,
+          (id) => id === this.id || this.progress.get(id)?.recentActive === true,
+        );
+        for (const [id, pr] of this.progress) pr.recentActive = id === this.id;
+        if (!active) {
+          this.becomeFollower(this.term, null);
+          return;
+        }
+      }
+      this.transferTarget = null;
+    }
+    if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      this.broadcastHeartbeat();
+    }
+  }
+
+  private startCampaign(kind: 'pre' | 'election', force: boolean): void {
+    if (kind === 'pre') this.becomePreCandidate();
+    else this.becomeCandidate();
+    const voteTerm = kind === 'pre' ? this.term + 1 : this.term;
+    this.votes.set(this.id, true);
+    if (voteResult(this.conf.voters, this.votes) === 'won') {
+      if (kind === 'pre') this.startCampaign('election', force);
+      else this.becomeLeader();
+      return;
+    }
+    for (const voter of this.conf.voters) {
+      if (voter === this.id) continue;
+      this.send({
+        type: kind === 'pre' ? 'preVote' : 'vote',
+        to: voter,
+        term: voteTerm,
+        lastLogIndex: this.log.lastIndex(),
+        lastLogTerm: this.log.lastTerm(),
+        force,
+      });
+    }
+  }
+
+  private handleVoteRequest(m: Extract<Message, { type: 'preVote' | 'vote' }>): void {
+    const responseType = m.type === 'preVote' ? 'preVoteResp' : 'voteResp';
+    const canVote =
+      this.vote === m.from ||
+      (this.vote === null && this.leader === null) ||
+      (m.type === 'preVote' && m.term > this.term);
+    if (canVote && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm)) {
+      this.send({ type: responseType, to: m.from, term: m.term, granted: true });
+      if (m.type === 'vote') {
+        this.electionElapsed = 0;
+        this.vote = m.from;
+      }
+    } else {
+      this.send({ type: responseType, to: m.from, granted: false });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Step functions
+
+  private stepFollower(m: Message): void {
+    switch (m.type) {
+      case 'append':
+        this.electionElapsed = 0;
+        this.leader = m.from;
+        this.handleAppend(m);
+        return;
+      case 'heartbeat':
+        this.electionElapsed = 0;
+        this.leader = m.from;
+        this.handleHeartbeat(m);
+        return;
+      case 'snapshot':
+        this.electionElapsed = 0;
+        this.leader = m.from;
+        this.handleSnapshot(m);
+        return;
+      case 'timeoutNow':
+        if (this.promotable()) this.startCampaign('election', true);
+        return;
+      case 'readIndexResp':
+        if (m.index < 0) this.readFailures.push({ context: m.context, reason: 'not-leader', leader: this.leader });
+        else this.readStates.push({ context: m.context, index: m.index });
+        return;
+      case 'readIndex':
+        this.send({ type: 'readIndexResp', to: m.from, context: m.context, index: -1 });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private stepCandidate(m: Message): void {
+    switch (m.type) {
+      case 'append':
+      case 'heartbeat':
+      case 'snapshot':
+        // Someone won this term (§5.2).
+        this.becomeFollower(m.term, m.from);
+        this.stepFollower(m);
+        return;
+      case 'preVoteResp':
+      case 'voteResp': {
+        const expected = this.role === 'pre-candidate' ? 'preVoteResp' : 'voteResp';
+        if (m.type !== expected || !isVoter(this.conf, m.from)) return;
+        // A pre-vote grant carries the term we would campaign in; anything else is stale.
+        if (m.granted && m.term !== (this.role === 'pre-candidate' ? this.term + 1 : this.term)) return;
+        this.votes.set(m.from, m.granted);
+        const result = voteResult(this.conf.voters, this.votes);
+        if (result === 'won') {
+          if (this.role === 'pre-candidate') this.startCampaign('election', false);
+          else this.becomeLeader();
+        } else if (result === 'lost') {
+          this.becomeFollower(this.term, null);
+        }
+        return;
+      }
+      case 'readIndex':
+        this.send({ type: 'readIndexResp', to: m.from, context: m.context, index: -1 });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private stepLeader(m: Message): void {
+    switch (m.type) {
+      case 'appendResp':
+        this.handleAppendResponse(m);
+        return;
+      case 'heartbeatResp':
+        this.handleHeartbeatResponse(m);
+        return;
+      case 'snapshotResp':
+        this.handleSnapshotResponse(m);
+        return;
+      case 'readIndex':
+        this.leaderReads([{ context: m.context, from: m.from }]);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Follower side of replication
+
+  private handleAppend(m: Extract<Message, { type: 'append' }>): void {
+    if (!entriesWellFormed(m.entries, m.prevIndex, m.prevTerm, m.term)) return;
+    let prevIndex = m.prevIndex;
+    let prevTerm = m.prevTerm;
+    let entries = m.entries;
+    const commit = this.log.commit;
+    if (prevIndex < commit) {
+      // Committed entries cannot differ (Leader Completeness); skip them, they may be compacted.
+      entries = entries.filter((e) => e.index > commit);
+      if (entries.length === 0) {
+        this.send({ type: 'appendResp', to: m.from, success: true, index: commit, hintIndex: 0, hintTerm: 0 });
+        return;
+      }
+      prevIndex = commit;
+      prevTerm = this.log.term(commit) ?? 0;
+      const first = entries[0];
+      if (first !== undefined && first.term < prevTerm) return;
+    }
+    if (!this.log.matchTerm(prevIndex, prevTerm)) {
+      // §5.3 with etcd's optimisation: point the leader at the last index whose term could match.
+      const hint = this.log.findConflictByTerm(Math.min(prevIndex, this.log.lastIndex()), prevTerm);
+      this.send({
+        type: 'appendResp',
+        to: m.from,
+        success: false,
+        index: m.prevIndex,
+        hintIndex: hint.index,
+        hintTerm: hint.term,
+      });
+      return;
+    }
+    const conflict = this.log.findConflict(entries);
+    if (conflict !== 0) {
+      if (conflict <= this.log.commit) return;
+      this.log.truncateAndAppend(entries, conflict);
+    }
+    const lastNew = prevIndex + entries.length;
+    this.commitTo(Math.min(m.commit, lastNew));
+    this.send({ type: 'appendResp', to: m.from, success: true, index: lastNew, hintIndex: 0, hintTerm: 0 });
+  }
+
+  private handleHeartbeat(m: Extract<Message, { type: 'heartbeat' }>): void {
+    this.commitTo(Math.min(m.commit, this.log.lastIndex()));
+    this.send({ type: 'heartbeatResp', to: m.from, readRound: m.readRound });
+  }
+
+  private handleSnapshot(m: Extract<Message, { type: 'snapshot' }>): void {
+    const { meta } = m;
+    const reply = (success: boolean, offset: number, done: boolean) =>
+      this.send({ type: 'snapshotResp', to: m.from, snapshotIndex: meta.index, offset, success, done });
+    if (meta.index <= this.log.commit) {
+      // Already have everything it covers; let the leader move on.
+      this.incoming = null;
+      reply(true, m.totalBytes, true);
+      return;
+    }
+    let incoming = this.incoming;
+    if (incoming === null || !sameMeta(incoming.meta, meta) || incoming.totalBytes !== m.totalBytes) {
+      if (m.offset !== 0) {
+        this.incoming = null;
+        reply(false, 0, false);
+        return;
+      }
+      incoming = { meta, totalBytes: m.totalBytes, chunks: [], received: 0 };
+      this.incoming = incoming;
+    }
+    if (m.offset !== incoming.received) {
+      if (m.offset < incoming.received) reply(true, incoming.received, false);
+      else {
+        this.incoming = null;
+        reply(false, 0, false);
+      }
+      return;
+    }
+    if (
+      incoming.received + m.chunk.length > incoming.totalBytes ||
+      (m.done && incoming.received + m.chunk.length !== incoming.totalBytes)
+    ) {
+      this.incoming = null;
+      reply(false, 0, false);
+      return;
+    }
+    incoming.chunks.push(m.chunk.slice());
+    incoming.received += m.chunk.length;
+    if (!m.done) {
+      reply(true, incoming.received, false);
+      return;
+    }
+    this.incoming = null;
+    const data = concatChunks(incoming.chunks, incoming.totalBytes);
+    const conf: ConfState = { voters: [...meta.conf.voters], learners: [...meta.conf.learners] };
+    this.log.restore({ meta: { index: meta.index, term: meta.term, conf }, data });
+    this.conf = conf;
+    reply(true, incoming.totalBytes, true);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Leader side of replication
+
+  private handleAppendResponse(m: Extract<Message, { type: 'appendResp' }>): void {
+    const pr = this.progress.get(m.from);
+    if (pr === undefined) return;
+    pr.recentActive = true;
+    if (!m.success) {
+      const hint = m.hintTerm > 0 ? this.log.findConflictByTerm(m.hintIndex, m.hintTerm).index : m.hintIndex;
+      if (pr.maybeDecrTo(m.index, hint)) {
+        if (pr.state === 'replicate') pr.becomeProbe();
+        this.maybeSendAppend(m.from, true);
+      }
+      return;
+    }
+    if (m.index > this.log.lastIndex()) return;
+    const wasPaused = pr.isPaused();
+    if (!pr.maybeUpdate(m.index)) return;
+    if (pr.state === 'probe') pr.becomeReplicate();
+    else if (pr.state === 'replicate') pr.inflights.freeLE(m.index);
+    if (this.maybeCommit()) this.broadcastAppend(true);
+    else if (wasPaused) this.maybeSendAppend(m.from, false);
+    if (this.role !== 'leader') return;
+    while (this.maybeSendAppend(m.from, false)) {}
+    if (m.from === this.transferTarget && pr.match === this.log.lastIndex()) {
+      this.send({ type: 'timeoutNow', to: m.from });
+    }
+  }
+
+  private handleHeartbeatResponse(m: Extract<Message, { type: 'heartbeatResp' }>): void {
+    const pr = this.progress.get(m.from);
+    if (pr === undefined) return;
+    pr.recentActive = true;
+    pr.probeSent = false;
+    if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
+    if (pr.state === 'snapshot') this.sendSnapshotChunk(m.from, pr);
+    else if (pr.match < this.log.lastIndex()) this.maybeSendAppend(m.from, true);
+    if (m.readRound > 0 && !pr.learner) {
+      this.readOnly.ack(m.from, m.readRound);
+      this.serveConfirmedReads();
+    }
+  }
+
+  private handleSnapshotResponse(m: Extract<Message, { type: 'snapshotResp' }>): void {
+    const pr = this.progress.get(m.from);
+    if (pr === undefined) return;
+    pr.recentActive = true;
+    if (pr.state !== 'snapshot' || m.snapshotIndex !== pr.snapshotIndex) return;
+    if (m.done && m.success) {
+      if (m.snapshotIndex > this.log.lastIndex()) return;
+      pr.maybeUpdate(m.snapshotIndex);
+      pr.becomeReplicate();
+      if (this.maybeCommit()) this.broadcastAppend(true);
+      if (this.role !== 'leader') return;
+      while (this.maybeSendAppend(m.from, true)) {
+        if (pr.next > this.log.lastIndex()) break;
+      }
+      return;
+    }
+    if (!m.success) {
+      pr.snapshotOffset = 0;
+      this.sendSnapshotChunk(m.from, pr);
+    } else if (m.offset > pr.snapshotOffset) {
+      // Only forward progress counts, so duplicated responses do not duplicate chunks.
+      pr.snapshotOffset = m.offset;
+      this.sendSnapshotChunk(m.from, pr);
+    }
+  }
+
+  /** Sends the next append to `to` if its progress allows; returns true if one was sent. */
+  private maybeSendAppend(to: NodeId, sendIfEmpty: boolean): boolean {
+    const pr = this.progress.get(to);
+    if (pr === undefined || to === this.id || pr.isPaused()) return false;
+    const prevIndex = pr.next - 1;
+    const prevTerm = this.log.term(prevIndex);
+    if (prevTerm === undefined) {
+      const snapshot = this.log.snapshot;
+      if (snapshot === null) return false;
+      pr.becomeSnapshot(snapshot.meta.index, snapshot.meta.term);
+      this.sendSnapshotChunk(to, pr);
+      return true;
+    }
+    const entries = this.log.slice(
+      pr.next,
+      this.log.lastIndex(),
+      this.config.maxEntriesPerAppend,
+      this.config.maxAppendBytes,
+    );
+    if (entries.length === 0 && !sendIfEmpty) return false;
+    this.send({ type: 'append', to, prevIndex, prevTerm, entries, commit: this.log.commit });
+    pr.sentEntries(entries);
+    return true;
+  }
+
+  private sendSnapshotChunk(to: NodeId, pr: Progress): void {
+    const snapshot = this.log.snapshot;
+    if (snapshot === null) return;
+    const { meta, data } = snapshot;
+    if (meta.index !== pr.snapshotIndex || meta.term !== pr.snapshotTerm) {
+      // The leader compacted again meanwhile: send the newer snapshot from the start.
+      pr.becomeSnapshot(meta.index, meta.term);
+    }
+    const offset = Math.min(pr.snapshotOffset, data.length);
+    const chunk = data.subarray(offset, offset + this.config.snapshotChunkBytes);
+    this.send({
+      type: 'snapshot',
+      to,
+      meta,
+      offset,
+      totalBytes: data.length,
+      chunk,
+      done: offset + chunk.length >= data.length,
+    });
+  }
+
+  private broadcastAppend(sendIfEmpty: boolean): void {
+    for (const id of this.progress.keys()) if (id !== this.id) this.maybeSendAppend(id, sendIfEmpty);
+  }
+
+  private broadcastHeartbeat(): void {
+    for (const [id, pr] of this.progress) {
+      if (id === this.id) continue;
+      // Never tell a follower to commit past what it is known to hold.
+      const commit = Math.min(pr.match, this.log.commit);
+      this.send({ type: 'heartbeat', to: id, commit, readRound: this.readOnly.round });
+    }
+  }
+
+  private appendEntry(type: EntryType, data: Uint8Array): Entry {
+    const entry: Entry = { term: this.term, index: this.log.lastIndex() + 1, type, data };
+    this.log.append(entry);
+    this.broadcastAppend(false);
+    return entry;
+  }
+
+  /** Advances the commit index to what a quorum holds in the current term; true if it moved. */
+  private maybeCommit(): boolean {
+    let moved = false;
+    while (this.role === 'leader') {
+      const index = committedIndex(this.conf.voters, (id) => this.progress.get(id)?.match ?? 0);
+      if (index <= this.log.commit || this.log.term(index) !== this.term) break;
+      this.commitTo(index);
+      moved = true;
+    }
+    return moved;
+  }
+
+  private commitTo(index: number): void {
+    if (index <= this.log.commit) return;
+    const from = this.log.commit + 1;
+    const hadCurrentTermCommit = this.log.term(this.log.commit) === this.term;
+    this.log.commit = index;
+    this.applyConfigEntries(from, index);
+    if (this.role === 'leader' && !hadCurrentTermCommit && this.log.term(index) === this.term) {
+      const waiting = this.readOnly.takeWaitingForCommit();
+      if (waiting.length > 0) this.leaderReads(waiting);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Membership
+
+  private applyConfigEntries(from: number, to: number): void {
+    for (let index = from; index <= to; index++) {
+      const next = this.confAfterEntry(this.conf, this.log.entry(index));
+      if (next === null) continue;
+      this.conf = next;
+      this.onConfChanged();
+    }
+  }
+
+  private confAfterEntry(conf: ConfState, entry: Entry | undefined): ConfState | null {
+    if (entry === undefined || entry.type !== EntryType.Config) return null;
+    const change = decodeConfChange(entry.data);
+    if (change === null) return null;
+    const applied = applyConfChange(conf, change);
+    return applied.ok ? applied.conf : null;
+  }
+
+  private onConfChanged(): void {
+    if (this.role !== 'leader') {
+      if (this.role !== 'follower' && !this.promotable()) this.becomeFollower(this.term, null);
+      return;
+    }
+    for (const id of [...this.progress.keys()]) if (!isMember(this.conf, id)) this.progress.delete(id);
+    for (const id of [...this.conf.voters, ...this.conf.learners]) {
+      const pr = this.progress.get(id);
+      if (pr === undefined) this.addProgress(id, true);
+      else pr.learner = !isVoter(this.conf, id);
+    }
+    if (this.transferTarget !== null && !isVoter(this.conf, this.transferTarget)) this.transferTarget = null;
+    if (!isVoter(this.conf, this.id)) {
+      // Tell everyone the removal committed before leaving office, so they stop counting us.
+      this.broadcastAppend(true);
+      this.becomeFollower(this.term, null);
+      return;
+    }
+    this.serveConfirmedReads();
+  }
+
+  private addProgress(id: NodeId, probeNow: boolean): void {
+    const pr = new Progress(this.log.lastIndex() + 1, this.config.maxInflightAppends, !isVoter(this.conf, id));
+    if (id === this.id) {
+      pr.maybeUpdate(Math.min(this.log.stableIndex, this.log.lastIndex()));
+      pr.becomeReplicate();
+    }
+    this.progress.set(id, pr);
+    if (probeNow && id !== this.id) this.maybeSendAppend(id, true);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // ReadIndex
+
+  private leaderReads(reads: readonly PendingRead[]): void {
+    if (this.log.term(this.log.commit) !== this.term) {
+      for (const read of reads) this.readOnly.waitForCommit(read);
+      return;
+    }
+    const index = this.log.commit;
+    const soleVoter = this.conf.voters.length === 1 && this.conf.voters[0] === this.id;
+    if (soleVoter || (this.config.leaseReads && this.config.checkQuorum)) {
+      for (const read of reads) this.answerRead(read, index);
+      return;
+    }
+    this.readOnly.startRound(reads, index);
+    this.broadcastHeartbeat();
+  }
+
+  private serveConfirmedReads(): void {
+    for (const read of this.readOnly.takeConfirmed(this.conf.voters, this.id)) this.answerRead(read, read.index);
+  }
+
+  private answerRead(read: PendingRead, index: number): void {
+    if (read.from === null) this.readStates.push({ context: read.context, index });
+    else this.send({ type: 'readIndexResp', to: read.from, context: read.context, index });
+  }
+
+  private failPendingReads(): void {
+    for (const read of this.readOnly.takeAll()) {
+      if (read.from === null) this.readFailures.push({ context: read.context, reason: 'stepped-down', leader: null });
+      else this.send({ type: 'readIndexResp', to: read.from, context: read.context, index: -1 });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Output
+
+  private send(body: MessageBody<Message>): void {
+    this.messages.push({ term: this.term, ...body, from: this.id } as Message);
+  }
+
+  private refuseProposal(): ProposeResult | null {
+    if (this.role !== 'leader') return this.refusal('not-leader');
+    if (this.transferTarget !== null) return this.refusal('transferring');
+    return null;
+  }
+
+  private refusal(reason: Extract<ProposeResult, { ok: false }>['reason']): ProposeResult {
+    return { ok: false, reason, leader: this.leader };
+  }
+
+  private hardState(): HardState {
+    return { term: this.term, vote: this.vote, commit: this.log.commit };
+  }
+
+  private softState(): SoftState {
+    return { role: this.role, term: this.term, leader: this.leader };
+  }
+}
+
+function checkConfig(config: RaftConfig): void {
+  const positive = (name: keyof RaftConfig) => {
+    const value = config[name];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      throw new Error(`raft config: ${name} must be a positive integer, got ${String(value)}`);
+    }
+  };
+  for (const name of [
+    'electionTicks',
+    'heartbeatTicks',
+    'maxInflightAppends',
+    'maxEntriesPerAppend',
+    'maxAppendBytes',
+    'snapshotChunkBytes',
+  ] as const) {
+    positive(name);
+  }
+  if (config.heartbeatTicks >= config.electionTicks)
+    throw new Error('raft config: heartbeatTicks must be < electionTicks');
+  if (config.leaseReads && !config.checkQuorum) throw new Error('raft config: leaseReads requires checkQuorum');
+  if (typeof config.id !== 'string' || config.id.length === 0) throw new Error('raft config: id must be non-empty');
+}
+
+function sameMeta(a: SnapshotMeta, b: SnapshotMeta): boolean {
+  return a.index === b.index && a.term === b.term;
+}
+
+function concatChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+function hardStatesEqual(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+function softStatesEqual(a: SoftState, b: SoftState): boolean {
+  return a.role === b.role && a.term === b.term && a.leader === b.leader;
 }

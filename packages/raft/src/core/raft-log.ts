@@ -1,0 +1,190 @@
+/**
+ * The core's in-memory copy of the log: an optional snapshot followed by contiguous entries,
+ * plus the indexes that say how far the log is committed, durable (`stableIndex`) and applied.
+ *
+ * Every entry after the snapshot stays in memory until the driver compacts; entries above
+ * `stableIndex` (and `pendingSnapshot`) still have to be persisted by the driver.
+ */
+import type { Entry, Snapshot } from './types';
+
+export class RaftLog {
+  /** Newest snapshot (durable or pending); the leader sends it to followers that fell behind. */
+  snapshot: Snapshot | null;
+  /** A snapshot received from the leader that the driver has not persisted yet. */
+  pendingSnapshot: Snapshot | null = null;
+  snapshotIndex: number;
+  snapshotTerm: number;
+  private entries: Entry[];
+  commit: number;
+  applied: number;
+  /** Every entry at or below this index is durable with its current content. */
+  stableIndex: number;
+
+  constructor(snapshot: Snapshot | null, entries: readonly Entry[], commit: number) {
+    this.snapshot = snapshot;
+    this.snapshotIndex = snapshot?.meta.index ?? 0;
+    this.snapshotTerm = snapshot?.meta.term ?? 0;
+    let expected = this.snapshotIndex + 1;
+    let previousTerm = this.snapshotTerm;
+    for (const entry of entries) {
+      if (entry.index !== expected) throw new Error(`initial log: expected index ${expected}, got ${entry.index}`);
+      if (entry.term < previousTerm) throw new Error(`initial log: term goes back at index ${entry.index}`);
+      expected++;
+      previousTerm = entry.term;
+    }
+    this.entries = [...entries];
+    if (commit > this.lastIndex()) throw new Error(`initial commit ${commit} beyond last index ${this.lastIndex()}`);
+    this.commit = Math.max(commit, this.snapshotIndex);
+    this.applied = this.snapshotIndex;
+    this.stableIndex = this.lastIndex();
+  }
+
+  firstIndex(): number {
+    return this.snapshotIndex + 1;
+  }
+
+  lastIndex(): number {
+    return this.snapshotIndex + this.entries.length;
+  }
+
+  lastTerm(): number {
+    return this.entries[this.entries.length - 1]?.term ?? this.snapshotTerm;
+  }
+
+  /** Term of the entry at `index`, or undefined if compacted away or beyond the end. */
+  term(index: number): number | undefined {
+    if (index === this.snapshotIndex) return this.snapshotTerm;
+    if (index < this.snapshotIndex || index > this.lastIndex()) return undefined;
+    return this.entries[index - this.snapshotIndex - 1]?.term;
+  }
+
+  matchTerm(index: number, term: number): boolean {
+    return this.term(index) === term;
+  }
+
+  entry(index: number): Entry | undefined {
+    if (index <= this.snapshotIndex) return undefined;
+    return this.entries[index - this.snapshotIndex - 1];
+  }
+
+  /** Entries in [from, to] limited by count and payload bytes (at least one if any exist). */
+  slice(from: number, to: number, maxCount: number, maxBytes: number): Entry[] {
+    const out: Entry[] = [];
+    let bytes = 0;
+    for (let index = Math.max(from, this.firstIndex()); index <= Math.min(to, this.lastIndex()); index++) {
+      const entry = this.entry(index);
+      if (entry === undefined) break;
+      if (out.length > 0 && (out.length >= maxCount || bytes + entry.data.length > maxBytes)) break;
+      out.push(entry);
+      bytes += entry.data.length;
+    }
+    return out;
+  }
+
+  /** §5.4.1: is a log ending at (index, term) at least as up-to-date as this one? */
+  isUpToDate(index: number, term: number): boolean {
+    const lastTerm = this.lastTerm();
+    return term > lastTerm || (term === lastTerm && index >= this.lastIndex());
+  }
+
+  /** Appends entries that continue the log exactly (the leader's own proposals). */
+  append(entry: Entry): void {
+    if (entry.index !== this.lastIndex() + 1) throw new Error(`append: index ${entry.index} after ${this.lastIndex()}`);
+    this.entries.push(entry);
+  }
+
+  /** Index of the first entry that is not already in the log with the same term, or 0. */
+  findConflict(entries: readonly Entry[]): number {
+    for (const entry of entries) {
+      if (!this.matchTerm(entry.index, entry.term)) return entry.index;
+    }
+    return 0;
+  }
+
+  /**
+   * The largest index <= `index` whose term is <= `term` (etcd's findConflictByTerm): every
+   * entry between it and `index` has a larger term and therefore cannot match the other log.
+   */
+  findConflictByTerm(index: number, term: number): { index: number; term: number } {
+    let at = Math.min(index, this.lastIndex());
+    for (;;) {
+      const atTerm = this.term(at);
+      if (atTerm === undefined) return { index: at, term: 0 };
+      if (atTerm <= term || at <= this.snapshotIndex) return { index: at, term: atTerm };
+      at--;
+    }
+  }
+
+  /**
+   * Writes `entries` (contiguous) over the log from their first conflicting index. The caller
+   * has checked that the entry before them matches and that no committed entry conflicts.
+   */
+  truncateAndAppend(entries: readonly Entry[], conflict: number): void {
+    const keep = conflict - this.snapshotIndex - 1;
+    this.entries.length = Math.max(0, keep);
+    this.stableIndex = Math.min(this.stableIndex, conflict - 1);
+    for (const entry of entries) if (entry.index >= conflict) this.entries.push(entry);
+  }
+
+  /** Entries the driver has not persisted yet. */
+  unstableEntries(): Entry[] {
+    return this.slice(this.stableIndex + 1, this.lastIndex(), Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+  }
+
+  /** Committed, durable, not yet applied entries (up to `maxCount`). */
+  nextCommittedEntries(maxCount: number): Entry[] {
+    if (this.pendingSnapshot !== null) return [];
+    const to = Math.min(this.commit, this.stableIndex);
+    return this.slice(this.applied + 1, to, maxCount, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * Marks the entries of a handled Ready durable. Entries overwritten since then are not:
+   * only the newest entry that still matches (and, by log matching, all before it) counts.
+   */
+  stableTo(entries: readonly Entry[]): void {
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i];
+      if (entry !== undefined && this.matchTerm(entry.index, entry.term)) {
+        this.stableIndex = Math.max(this.stableIndex, entry.index);
+        return;
+      }
+    }
+  }
+
+  /** Marks a pending snapshot durable and applied (the driver restored it). */
+  snapshotPersisted(snapshot: Snapshot): void {
+    if (this.pendingSnapshot !== snapshot) return;
+    this.pendingSnapshot = null;
+    this.stableIndex = Math.max(this.stableIndex, snapshot.meta.index);
+    this.applied = Math.max(this.applied, snapshot.meta.index);
+  }
+
+  /**
+   * Installs a leader's snapshot. Entries after it survive only if this log has the
+   * snapshot's last entry with the same term (then they continue the same history).
+   */
+  restore(snapshot: Snapshot): void {
+    const { index, term } = snapshot.meta;
+    if (this.matchTerm(index, term)) {
+      this.entries = this.entries.slice(index - this.snapshotIndex);
+    } else {
+      this.entries = [];
+      this.stableIndex = Math.min(this.stableIndex, index - 1);
+    }
+    this.snapshot = snapshot;
+    this.pendingSnapshot = snapshot;
+    this.snapshotIndex = index;
+    this.snapshotTerm = term;
+    this.commit = Math.max(this.commit, index);
+  }
+
+  /** Drops entries up to a snapshot the driver took locally (already durable). */
+  compact(snapshot: Snapshot): void {
+    const { index } = snapshot.meta;
+    this.entries = this.entries.slice(index - this.snapshotIndex);
+    this.snapshot = snapshot;
+    this.snapshotIndex = index;
+    this.snapshotTerm = snapshot.meta.term;
+  }
+}
