@@ -1,2 +1,126 @@
-// placeholder, replaced by its owner
-export {};
+/**
+ * `npm run sim -- --seeds N [--nodes 3|5] [--steps K] [--seed S] [--first S] [--long]`
+ *
+ * Runs seeded simulations, prints every failing seed with its violation and the command that
+ * replays it, and ends with `sim: <seeds> seeds, <steps> steps, <violations> violations`.
+ * Exits non-zero when any invariant broke.
+ */
+import { replayCommand, runSimulation } from './simulation';
+import type { SimulationOptions } from './types';
+
+interface CliArgs {
+  seeds: number;
+  first: number;
+  seed: number | null;
+  nodes: number[];
+  steps: number;
+  leaseReads: boolean;
+  tornWrites: boolean;
+  trace: boolean;
+  verbose: boolean;
+}
+
+const USAGE =
+  'usage: sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--long] [--lease-reads] [--no-torn-writes] [--trace] [--verbose]';
+
+function parseArgs(argv: readonly string[]): CliArgs {
+  const args: CliArgs = {
+    seeds: 100,
+    first: 1,
+    seed: null,
+    nodes: [3, 5],
+    steps: 3000,
+    leaseReads: false,
+    tornWrites: true,
+    trace: false,
+    verbose: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): number => {
+      const raw = argv[++i];
+      const n = Number(raw);
+      if (raw === undefined || !Number.isSafeInteger(n) || n < 0) throw new Error(`${flag} needs a whole number`);
+      return n;
+    };
+    switch (flag) {
+      case '--seeds':
+        args.seeds = value();
+        break;
+      case '--first':
+        args.first = value();
+        break;
+      case '--seed':
+        args.seed = value();
+        break;
+      case '--nodes':
+        args.nodes = [value()];
+        break;
+      case '--steps':
+        args.steps = value();
+        break;
+      case '--long':
+        args.seeds = 2000;
+        args.steps = 10000;
+        break;
+      case '--lease-reads':
+        args.leaseReads = true;
+        break;
+      case '--no-torn-writes':
+        args.tornWrites = false;
+        break;
+      case '--trace':
+        args.trace = true;
+        break;
+      case '--verbose':
+        args.verbose = true;
+        break;
+      case '--help':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown flag ${flag}\n${USAGE}`);
+    }
+  }
+  return args;
+}
+
+function main(): number {
+  const args = parseArgs(process.argv.slice(2));
+  const seeds = args.seed === null ? Array.from({ length: args.seeds }, (_, i) => args.first + i) : [args.seed];
+  let runs = 0;
+  let steps = 0;
+  let violations = 0;
+  for (const nodes of args.nodes) {
+    for (const seed of seeds) {
+      const options: SimulationOptions = {
+        seed,
+        nodes,
+        steps: args.steps,
+        leaseReads: args.leaseReads,
+        tornWrites: args.tornWrites,
+        trace: args.trace,
+      };
+      const result = runSimulation(options);
+      runs++;
+      steps += result.steps;
+      violations += result.violations.length;
+      if (args.trace) for (const line of result.trace) console.log(line);
+      if (args.verbose) console.log(`seed ${seed} nodes ${nodes}: ${JSON.stringify(result.stats)}`);
+      for (const v of result.violations) {
+        console.log(`FAIL seed ${seed} nodes ${nodes}: ${v.kind} at step ${v.step} (${v.timeMs} ms): ${v.message}`);
+        console.log(`  replay: ${replayCommand(options)}`);
+      }
+    }
+  }
+  console.log(`sim: ${runs} seeds, ${steps} steps, ${violations} violations`);
+  return violations > 0 ? 1 : 0;
+}
+
+try {
+  process.exitCode = main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 2;
+}

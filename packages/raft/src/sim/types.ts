@@ -1,0 +1,92 @@
+/**
+ * Public types of the simulator: options, results, violations.
+ */
+import type { Raft, RaftConfig, RaftInitialState } from '../core/raft';
+
+/** Builds the core for one member; tests pass a deliberately broken one. */
+export type CreateRaft = (config: RaftConfig, initial: RaftInitialState) => Raft;
+
+/** Options of one simulated run. Everything not given is drawn from `seed`. */
+export interface SimulationOptions {
+  readonly seed: number;
+  /** Initial voters (3 or 5 are the usual sizes). Default 3. */
+  readonly nodes?: number;
+  /** Events processed in the faulty (safety) phase. Default 3000. */
+  readonly steps?: number;
+  /** Core factory; defaults to `new Raft(config, initial)`. */
+  readonly createRaft?: CreateRaft;
+  /** Ticks the healed cluster gets to elect a leader and commit on every member. Default 400. */
+  readonly livenessTicks?: number;
+  /** Lose or tear unsynced writes at a crash. Default true. */
+  readonly tornWrites?: boolean;
+  /** Serve reads from the leader lease in some runs. Default false. */
+  readonly leaseReads?: boolean;
+  /** Keep the event log as text in the result (for debugging a seed). Default false. */
+  readonly trace?: boolean;
+  /** Stop at the first violation. Default true. */
+  readonly stopOnViolation?: boolean;
+}
+
+/** The safety or liveness property a violation breaks. */
+export type ViolationKind =
+  | 'election-safety'
+  | 'log-matching'
+  | 'leader-append-only'
+  | 'leader-completeness'
+  | 'state-machine-safety'
+  | 'apply-order'
+  | 'apply-not-durable'
+  | 'durability'
+  | 'read-linearizability'
+  | 'liveness'
+  | 'core-error';
+
+/** One broken property, with where it was seen. */
+export interface Violation {
+  readonly kind: ViolationKind;
+  readonly message: string;
+  readonly step: number;
+  readonly timeMs: number;
+}
+
+/** What happened during a run, for reports and for tests that want coverage. */
+export interface SimulationStats {
+  elections: number;
+  maxTerm: number;
+  proposals: number;
+  proposalsRejected: number;
+  acknowledgedWrites: number;
+  committedIndex: number;
+  readsStarted: number;
+  readsServed: number;
+  readsFailed: number;
+  confChanges: number;
+  transfers: number;
+  crashes: number;
+  restarts: number;
+  entriesLostAtCrash: number;
+  partitions: number;
+  messagesSent: number;
+  messagesDropped: number;
+  messagesDuplicated: number;
+  snapshotsTaken: number;
+  snapshotsInstalled: number;
+  livenessTicks: number;
+  simulatedMs: number;
+}
+
+/** Outcome of one run. */
+export interface SimulationResult {
+  readonly seed: number;
+  readonly nodes: number;
+  /** Events processed (safety and liveness phases). */
+  readonly steps: number;
+  readonly violations: readonly Violation[];
+  readonly stats: SimulationStats;
+  /** FNV-1a hash of the event log: equal for equal seeds and options. */
+  readonly traceHash: string;
+  /** The event log, when `trace` was set. */
+  readonly trace: readonly string[];
+  /** Command that replays this run. */
+  readonly replay: string;
+}
