@@ -1,2 +1,16 @@
 export * from './core/types';
 export type { PersistedState, RaftStorage, StateMachine, Transport } from './runtime/interfaces';
+export type { DiskStats } from './storage/disk-stats';
+export { DurableLog, type DurableLogOptions } from './storage/durable-log';
+export {
+  isStorageError,
+  RecordTooLargeError,
+  StorageClosedError,
+  StorageCorruptionError,
+  StorageError,
+  type StorageErrorCode,
+  StorageFailedError,
+  StorageMisuseError,
+} from './storage/errors';
+export { type FsyncProbeOptions, type FsyncProbeResult, measureFsyncRate } from './storage/fsync-probe';
+export * as storageLimits from './storage/limits';
