@@ -22,7 +22,7 @@ export class Progress {
   /** In probe state: an append was sent and no answer has arrived since. */
   probeSent = false;
   /** Heard from since the last check-quorum round. */
-  recentActive = true;
+  recentActive: boolean;
   learner: boolean;
   readonly inflights: Inflights;
   /** In snapshot state: the snapshot being sent and the offset of the chunk awaiting an ack. */
@@ -30,8 +30,9 @@ export class Progress {
   snapshotTerm = 0;
   snapshotOffset = 0;
 
-  constructor(next: number, inflightCapacity: number, learner: boolean) {
+  constructor(next: number, inflightCapacity: number, learner: boolean, recentActive: boolean) {
     this.next = next;
+    this.recentActive = recentActive;
     this.inflights = new Inflights(inflightCapacity);
     this.learner = learner;
   }

@@ -772,7 +772,7 @@ export class Raft {
     if (pr.state === 'probe') pr.becomeReplicate();
     else if (pr.state === 'replicate') pr.inflights.freeLE(m.index);
     if (this.maybeCommit()) this.broadcastAppend(true);
-    else if (wasPaused) this.maybeSendAppend(m.from, false);
+    else if (wasPaused) this.maybeSendAppend(m.from, true);
     if (this.role !== 'leader') return;
     while (this.maybeSendAppend(m.from, false)) {}
     if (m.from === this.transferTarget && pr.match === this.log.lastIndex()) {
@@ -952,7 +952,14 @@ export class Raft {
   }
 
   private addProgress(id: NodeId, probeNow: boolean): void {
-    const pr = new Progress(this.log.lastIndex() + 1, this.config.maxInflightAppends, !isVoter(this.conf, id));
+    // A member added by a conf change gets one election timeout of grace before check-quorum
+    // counts it as silent; at election every member has to answer within the first timeout.
+    const pr = new Progress(
+      this.log.lastIndex() + 1,
+      this.config.maxInflightAppends,
+      !isVoter(this.conf, id),
+      probeNow || id === this.id,
+    );
     if (id === this.id) {
       pr.maybeUpdate(Math.min(this.log.stableIndex, this.log.lastIndex()));
       pr.becomeReplicate();
