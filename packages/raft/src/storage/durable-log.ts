@@ -82,8 +82,6 @@ interface Segment {
   size: number;
   /** The file exists on disk. */
   created: boolean;
-  /** Dropped from the log; queued writes to it are skipped. */
-  deleted: boolean;
   handle: FileHandle | null;
 }
 
@@ -243,9 +241,7 @@ export class DurableLog implements RaftStorage {
     const first = this.segments[0];
     const keep = first === undefined || first.firstIndex === index + 1 || this.termAt(index) === term;
     if (!keep) {
-      const discarded = this.segments;
-      for (const segment of discarded) segment.deleted = true;
-      this.operations.push({ kind: 'delete', segments: [...discarded].reverse() });
+      this.operations.push({ kind: 'delete', segments: [...this.segments].reverse() });
       this.segments = [];
     }
     this.snapshotIndex = index;
@@ -264,7 +260,6 @@ export class DurableLog implements RaftStorage {
     while (this.segments.length > 1) {
       const segment = this.segments[0];
       if (segment === undefined || segment.firstIndex + segment.offsets.length - 1 > index) break;
-      segment.deleted = true;
       victims.push(segment);
       this.segments.shift();
     }
@@ -321,7 +316,6 @@ export class DurableLog implements RaftStorage {
     if (segment === undefined) throw new StorageMisuseError(`index ${index} is not in the log`);
     const later = this.segments.splice(position + 1);
     if (later.length > 0) {
-      for (const dropped of later) dropped.deleted = true;
       // Newest first, each durable before the next: a crash leaves a contiguous prefix.
       this.operations.push({ kind: 'delete', segments: later.reverse() });
     }
@@ -364,7 +358,6 @@ export class DurableLog implements RaftStorage {
       terms: [],
       size: 0,
       created: false,
-      deleted: false,
       handle: null,
     };
     this.segments.push(segment);
@@ -445,7 +438,6 @@ export class DurableLog implements RaftStorage {
       switch (operation.kind) {
         case 'write': {
           const { segment } = operation;
-          if (segment.deleted) break;
           if (dirty !== segment) await settle();
           if (!segment.created) directoryDirty = true;
           const handle = await this.handleOf(segment);
@@ -459,7 +451,7 @@ export class DurableLog implements RaftStorage {
         }
         case 'truncate': {
           const { segment } = operation;
-          if (segment.deleted || !segment.created) break;
+          if (!segment.created) break;
           await settle();
           const handle = await this.handleOf(segment);
           await handle.truncate(operation.size);
@@ -576,7 +568,6 @@ export class DurableLog implements RaftStorage {
         terms: scanned.entries.map((entry) => entry.term),
         size: scanned.validBytes,
         created: true,
-        deleted: false,
         handle: null,
       });
       for (const entry of scanned.entries) entries.push(entry);

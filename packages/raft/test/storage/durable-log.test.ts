@@ -5,10 +5,15 @@
  * Method: real files in a temp dir; write through `DurableLog`, close, reopen with a new
  * instance and compare the loaded entries with the model of what should be there.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RecordTooLargeError, StorageClosedError, StorageMisuseError } from '../../src/storage/errors';
+import {
+  RecordTooLargeError,
+  StorageClosedError,
+  StorageFailedError,
+  StorageMisuseError,
+} from '../../src/storage/errors';
 import { entries, entry, makeDir, openLoaded, removeDir, segmentNames, summary } from './helpers';
 
 // 41-byte records (25 header + 16 payload): 256-byte segments hold 6 records.
@@ -149,5 +154,27 @@ describe('durable log - misuse', () => {
     await log.load();
     await expect(log.load()).rejects.toMatchObject({ code: 'STORAGE_MISUSE' });
     await log.close();
+  });
+});
+
+describe('durable log - disk failure', () => {
+  it('fails the sync and refuses all later writes once a flush failed', async () => {
+    const { log } = await openLoaded(dir);
+    log.append(entries(1, 2));
+    await log.sync();
+    // The log directory vanishing makes creating the next segment fail for real.
+    await log.close();
+    const reopened = await openLoaded(dir, { segmentBytes: 64 });
+    await rm(join(dir, 'log'), { recursive: true });
+    reopened.log.append(entries(3, 4));
+    const failure = await reopened.log.sync().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(StorageFailedError);
+    expect(failure).toMatchObject({ code: 'STORAGE_FAILED' });
+    expect(() => reopened.log.append(entries(5, 5))).toThrow(StorageFailedError);
+    await expect(reopened.log.sync()).rejects.toBeInstanceOf(StorageFailedError);
+    await reopened.log.close();
   });
 });
