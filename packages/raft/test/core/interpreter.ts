@@ -185,6 +185,15 @@ function execute(cluster: Cluster, command: string): string[] {
     case 'stabilize':
       cluster.stabilize(quiet);
       break;
+    case 'elapse': {
+      // Time passes with a working network: every member ticks, then everything settles.
+      const times = Number(arg(0));
+      for (let i = 0; i < times; i++) {
+        for (const node of cluster.nodes.values()) node.raft.tick();
+        cluster.stabilize(true);
+      }
+      break;
+    }
     case 'partition': {
       const groups = rest
         .join(' ')
