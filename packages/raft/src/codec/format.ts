@@ -1,0 +1,62 @@
+/**
+ * The peer frame layout (version 1). All integers are unsigned LEB128 varints unless noted;
+ * strings are a varint byte length followed by UTF-8; `u8` is one byte.
+ *
+ * ```
+ * frame    = u8 version, count, message{count}            (no trailing bytes)
+ * message  = u8 tag, from, to, term, body
+ * preVote / vote        = lastLogIndex, lastLogTerm, u8 flags(force)
+ * preVoteResp / voteResp = u8 flags(granted)
+ * append        = prevIndex, prevTerm, commit, count, entry{count}
+ * entry         = term, index, u8 type, length, bytes{length}
+ * appendResp    = u8 flags(success), index, hintIndex, hintTerm
+ * heartbeat     = commit, readRound
+ * heartbeatResp = readRound
+ * snapshot      = meta.index, meta.term, conf, offset, totalBytes, u8 flags(done), length, bytes
+ * conf          = count, id{count} (voters), count, id{count} (learners)
+ * snapshotResp  = snapshotIndex, offset, u8 flags(success, done)
+ * timeoutNow    = (nothing)
+ * readIndex     = context
+ * readIndexResp = context, index + 1          (so that -1 fits an unsigned varint)
+ * ```
+ * Unused flag bits must be zero.
+ */
+import type { MessageType } from '../core/types';
+
+/** First byte of every peer frame; a frame of another version is refused. */
+export const peerCodecVersion = 1;
+
+/** Wire tag of each message type. Values are part of the format: never renumber. */
+export const messageTags: Readonly<Record<MessageType, number>> = {
+  preVote: 1,
+  vote: 2,
+  preVoteResp: 3,
+  voteResp: 4,
+  append: 5,
+  appendResp: 6,
+  heartbeat: 7,
+  heartbeatResp: 8,
+  snapshot: 9,
+  snapshotResp: 10,
+  timeoutNow: 11,
+  readIndex: 12,
+  readIndexResp: 13,
+};
+
+/** Message type of each wire tag (index = tag); holes are unknown tags. */
+export const messageTypesByTag: readonly (MessageType | undefined)[] = (() => {
+  const types: (MessageType | undefined)[] = [];
+  for (const [type, tag] of Object.entries(messageTags)) types[tag] = type as MessageType;
+  return types;
+})();
+
+/** Flag bits. */
+export const flagBit0 = 1;
+export const flagBit1 = 2;
+
+/** Smallest possible encoded entry (term, index, type, length: one byte each). */
+export const entryBytesMin = 4;
+/** Smallest possible encoded node id (length byte plus one byte). */
+export const nodeIdEncodedBytesMin = 2;
+/** Smallest possible encoded message (tag, from, to, term). */
+export const messageBytesMin = 1 + 2 * nodeIdEncodedBytesMin + 1;
