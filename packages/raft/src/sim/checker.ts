@@ -45,6 +45,8 @@ export class SafetyChecker {
   private ackedIndex = 0;
   private readonly ackedByKey = new Map<string, number>();
   private readonly reads = new Map<string, PendingRead>();
+  /** Who asked each read ever started; a duplicated response may answer a finished read. */
+  private readonly readOwners = new Map<string, NodeId>();
 
   constructor(initialConf: ConfState) {
     this.confs.push({ index: 0, conf: initialConf });
@@ -170,6 +172,7 @@ export class SafetyChecker {
   }
 
   startRead(context: string, node: NodeId, key: string): void {
+    this.readOwners.set(context, node);
     this.reads.set(context, {
       node,
       key,
@@ -181,11 +184,12 @@ export class SafetyChecker {
 
   /** The core returned a read index: it must cover every write acknowledged before the read. */
   readIndexReturned(context: string, node: NodeId, index: number): void {
-    const read = this.reads.get(context);
-    if (read === undefined || read.node !== node) {
+    if (this.readOwners.get(context) !== node) {
       this.report('read-linearizability', `${node} answered read ${context} it was never asked`);
       return;
     }
+    const read = this.reads.get(context);
+    if (read === undefined) return;
     read.readIndex = index;
     if (index < read.minIndex) {
       this.report(

@@ -28,6 +28,7 @@ type SimEvent =
   | { readonly kind: 'deliver'; readonly message: Message }
   | { readonly kind: 'fsync'; readonly node: NodeId; readonly incarnation: number }
   | { readonly kind: 'restart'; readonly node: NodeId; readonly incarnation: number }
+  | { readonly kind: 'crash'; readonly node: NodeId; readonly incarnation: number }
   | { readonly kind: 'workload' }
   | { readonly kind: 'fault' }
   | { readonly kind: 'liveness' };
@@ -67,7 +68,7 @@ function drawParams(random: Prng, options: SimulationOptions): RunParams {
     maxAppendBytes: random.int(32, 2048),
     snapshotChunkBytes: random.int(16, 512),
     compactEvery: random.int(5, 60),
-    fsyncMaxMs: random.chance(0.2) ? random.int(5, 30) : random.int(0, 4),
+    fsyncMaxMs: random.chance(0.2) ? random.int(5, 30) : random.int(1, 6),
     workloadGapMs: random.int(2, 15),
     faultGapMs: random.int(10, 40),
     crashRate: random.chance(0.15) ? 0 : random.float(0, 0.12),
@@ -241,6 +242,12 @@ class Simulation {
         this.restart(node);
         return node;
       }
+      case 'crash': {
+        const node = this.nodes.get(event.node);
+        if (node === undefined || node.raft === null || node.incarnation !== event.incarnation) return null;
+        this.crash(node);
+        return null;
+      }
       case 'workload':
         if (this.phase === 'safety') {
           this.workload();
@@ -326,6 +333,13 @@ class Simulation {
           `leader ${node.id} of term ${node.term} overwrote its log from ${first.index} (last ${node.view.lastIndex})`,
         );
       }
+      if (first.index > node.view.lastIndex + 1) {
+        this.checker.report(
+          'log-matching',
+          `${node.id} was asked to persist entries from ${first.index}, leaving a gap after its last stored ${node.view.lastIndex}`,
+        );
+        return false;
+      }
       this.checker.observeWrite(node.id, ready.entries, node.view);
       node.disk.write({ kind: 'entries', entries: ready.entries });
       node.view.append(ready.entries);
@@ -341,8 +355,13 @@ class Simulation {
     }
     if (node.disk.hasPending) {
       node.inflight = ready;
-      const delay = this.random.int(0, this.params.fsyncMaxMs);
+      const delay = this.random.int(1, this.params.fsyncMaxMs);
       this.queue.push(this.now + delay, { kind: 'fsync', node: node.id, incarnation: node.incarnation });
+      // Power loss while the fsync is running: the crashes that lose and tear writes.
+      if (this.phase === 'safety' && this.random.chance(this.params.crashRate * 0.2)) {
+        const at = this.now + this.random.int(0, delay - 1);
+        this.queue.push(at, { kind: 'crash', node: node.id, incarnation: node.incarnation });
+      }
       return false;
     }
     this.finishReady(node, ready);
@@ -481,6 +500,7 @@ class Simulation {
 
   /** Starts a member from exactly what its disk holds. */
   private restart(node: SimNode): void {
+    if (node.status === 'crashed' && node.incarnation > 0) this.stats.restarts++;
     node.incarnation++;
     node.view = node.disk.durable.clone();
     node.sm = this.newStateMachine();
@@ -728,7 +748,11 @@ class Simulation {
   private summary(): string {
     return [...this.nodes.values()]
       .filter((n) => n.status !== 'removed')
-      .map((n) => `${n.id}:${n.status}/${n.role}/t${n.term}/applied ${n.sm.appliedIndex}/last ${n.view.lastIndex}`)
+      .map((n) => {
+        const status = n.raft === null ? undefined : this.coreCall(n, 'status', (raft) => raft.status());
+        const voters = status === undefined ? '?' : `voters [${status.conf.voters.join(',')}]`;
+        return `${n.id}:${n.status}/${n.role}/t${n.term}/applied ${n.sm.appliedIndex}/last ${n.view.lastIndex}/${voters}`;
+      })
       .join(' ');
   }
 
