@@ -1,4 +1,20 @@
 export * from './core/types';
+export {
+  defaultRaftConfig,
+  type PeerProgress,
+  Raft,
+  type RaftConfig,
+  type RaftInitialState,
+  type RaftStatus,
+} from './core/raft';
+export {
+  applyConfChange,
+  type ConfChangeResult,
+  decodeConfChange,
+  encodeConfChange,
+  isMember,
+  isVoter,
+} from './core/conf-change';
 export type { PersistedState, RaftStorage, StateMachine, Transport } from './runtime/interfaces';
 export type { DiskStats } from './storage/disk-stats';
 export { DurableLog, type DurableLogOptions } from './storage/durable-log';
