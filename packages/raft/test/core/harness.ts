@@ -184,6 +184,8 @@ export class Cluster {
   /** Pairs "a|b" that cannot talk. */
   private readonly cut = new Set<string>();
   private readonly out: string[] = [];
+  /** Called for every applied entry (tests check that all members apply the same ones). */
+  onApply: ((id: NodeId, entry: Entry) => void) | null = null;
 
   add(id: NodeId, initial: RaftInitialState, options: NodeOptions, seed: number): TestNode {
     const config: RaftConfig = { ...defaultRaftConfig, ...options, id, random: seededRandom(seed) };
@@ -242,6 +244,7 @@ export class Cluster {
       if (entry.index !== node.appliedIndex + 1)
         throw new Error(`${id}: applied ${entry.index} after ${node.appliedIndex}`);
       node.appliedIndex = entry.index;
+      this.onApply?.(id, entry);
       if (entry.type === EntryType.Normal && entry.data.length > 0) node.applied.push(decoder.decode(entry.data));
       if (!quiet || entry.type === EntryType.Config) this.print(`${id}: apply ${formatEntry(entry)}`);
     }
@@ -276,6 +279,12 @@ export class Cluster {
       if (!lost) this.node(m.to).raft.step(m);
     }
     return now.length;
+  }
+
+  /** Delivers one message taken off the queue by the caller, unless a partition cuts it. */
+  deliverOne(m: Message): void {
+    if (this.cut.has(`${m.from}|${m.to}`) || !this.nodes.has(m.to)) return;
+    this.node(m.to).raft.step(m);
   }
 
   /** Delivers and processes until nothing is left to do (bounded, so a livelock fails). */
