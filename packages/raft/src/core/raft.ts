@@ -41,6 +41,10 @@
  *   Forwarded reads whose messages are lost are not tracked here: the driver times them out.
  * - Robustness: `step()` ignores or rejects malformed, stale or unknown-sender messages and
  *   never throws on them; it throws only on driver misuse (e.g. `compact` beyond applied).
+ *   Lower-term (pre)vote requests are rejected with the current term (Figure 2); lower-term
+ *   appends and heartbeats are answered with the current term so a stale leader steps down.
+ * - `compact(snapshot)` checks `snapshot.meta.conf` against `confStateAt(index)`, which the
+ *   driver should use to fill it in.
  */
 import {
   applyConfChange,
@@ -244,8 +248,10 @@ export class Raft {
         // A stale leader that is cut off from higher terms (pre-vote / lease) would never
         // learn of them otherwise; tell it our term so it steps down.
         this.send({ type: 'appendResp', to: m.from, success: false, index: 0, hintIndex: 0, hintTerm: 0 });
-      } else if (m.type === 'preVote') {
-        this.send({ type: 'preVoteResp', to: m.from, granted: false });
+      } else if (m.type === 'preVote' || m.type === 'vote') {
+        // Figure 2: reject with our term, so a candidate stuck in a lower term catches up
+        // (it may have no other way to hear of it, e.g. if its configuration is stale).
+        this.send({ type: m.type === 'preVote' ? 'preVoteResp' : 'voteResp', to: m.from, granted: false });
       }
       return;
     }

@@ -124,6 +124,16 @@ describe('raft core', () => {
     expect(c.node('l').raft.status().role).toBe('follower');
   });
 
+  it('a vote request from a lower term is rejected with the current term (Figure 2)', () => {
+    const raft = new Raft(config('b'), {
+      hardState: { term: 7, vote: null, commit: 1 },
+      snapshot: null,
+      entries: [entry(1, 1)],
+    });
+    raft.step({ type: 'vote', from: 'a', to: 'b', term: 5, lastLogIndex: 9, lastLogTerm: 5, force: false });
+    expect(raft.ready().messages).toEqual([{ type: 'voteResp', from: 'b', to: 'a', term: 7, granted: false }]);
+  });
+
   it('lease reads are answered without a heartbeat round', () => {
     const c = cluster(['a', 'b', 'c'], { leaseReads: true });
     c.node('a').raft.campaign();
