@@ -32,3 +32,7 @@ export const peerReconnectDelayMinMs = 50;
 export const peerReconnectDelayMaxMs = 2_000;
 /** Grace period for a peer socket to finish its close handshake before it is terminated. */
 export const peerCloseGraceMs = 1_000;
+/** Inbound peer connections still in the authentication handshake; more are refused at once. */
+export const peerPendingHandshakesMax = 64;
+/** Authenticated inbound peer connections kept at once (several per peer across restarts). */
+export const peerInboundConnectionsMax = 256;

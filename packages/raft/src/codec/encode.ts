@@ -287,6 +287,8 @@ export interface RejectedMessage {
 export interface EncodedFrames {
   /** Frames in order; together they carry every message that was not rejected, in order. */
   readonly frames: Uint8Array[];
+  /** Messages in each frame (same order as `frames`). */
+  readonly messageCounts: number[];
   readonly rejected: RejectedMessage[];
 }
 
@@ -298,6 +300,7 @@ export interface EncodedFrames {
 export function encodeFrames(messages: readonly Message[], limits?: Partial<CodecLimits>): EncodedFrames {
   const { frameBytesMax, frameMessagesMax } = resolveCodecLimits(limits);
   const frames: Uint8Array[] = [];
+  const messageCounts: number[] = [];
   const rejected: RejectedMessage[] = [];
   const accepted: Message[] = [];
   const sizes: number[] = [];
@@ -322,11 +325,15 @@ export function encodeFrames(messages: readonly Message[], limits?: Partial<Code
     // The header is sized for the count after adding this message, which is the worst case.
     if (count > 0 && (count >= frameMessagesMax || headerSize(count + 1) + bytes + size > frameBytesMax)) {
       frames.push(writeFrame(accepted, sizes, start, i));
+      messageCounts.push(count);
       start = i;
       bytes = 0;
     }
     bytes += size;
   }
-  if (start < accepted.length) frames.push(writeFrame(accepted, sizes, start, accepted.length));
-  return { frames, rejected };
+  if (start < accepted.length) {
+    frames.push(writeFrame(accepted, sizes, start, accepted.length));
+    messageCounts.push(accepted.length - start);
+  }
+  return { frames, messageCounts, rejected };
 }
