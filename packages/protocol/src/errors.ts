@@ -87,7 +87,7 @@ const keelErrorBrand = Symbol.for('keel.KeelError');
 export class KeelError extends Error {
   override name = 'KeelError';
   readonly code: ErrorCode;
-  readonly path?: string;
+  declare readonly path?: string;
 
   constructor(code: ErrorCode, message: string, options: KeelErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
