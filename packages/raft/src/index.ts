@@ -30,3 +30,27 @@ export {
 } from './storage/errors';
 export { type FsyncProbeOptions, type FsyncProbeResult, measureFsyncRate } from './storage/fsync-probe';
 export * as storageLimits from './storage/limits';
+export {
+  CodecError,
+  type CodecErrorCode,
+  type CodecLimits,
+  decodeBatch,
+  decodeMessage,
+  defaultCodecLimits,
+  type EncodedFrames,
+  encodeBatch,
+  encodedMessageSize,
+  encodeFrames,
+  encodeMessage,
+  isCodecError,
+  isValidNodeId,
+  peerCodecVersion,
+  type RejectedMessage,
+} from './codec';
+export {
+  peerCloseCodes,
+  type TransportLogger,
+  WsTransport,
+  type WsTransportOptions,
+  type WsTransportStats,
+} from './transport';

@@ -32,7 +32,11 @@ export interface Member {
 
 const open: WsTransport[] = [];
 
-export async function startMember(id: NodeId, options: Partial<WsTransportOptions> = {}): Promise<Member> {
+export async function startMember(
+  id: NodeId,
+  options: Partial<WsTransportOptions> = {},
+  handler: (message: Message) => void = () => {},
+): Promise<Member> {
   const received: Message[] = [];
   const logs: LogLine[] = [];
   const transport = new WsTransport({
@@ -44,7 +48,10 @@ export async function startMember(id: NodeId, options: Partial<WsTransportOption
     reconnectDelayMaxMs: 100,
     ...options,
   });
-  await transport.start((message) => received.push(message));
+  await transport.start((message) => {
+    received.push(message);
+    handler(message);
+  });
   open.push(transport);
   return { transport, received, logs };
 }
@@ -64,7 +71,7 @@ export function connectAll(members: readonly Member[]): void {
 export async function waitFor(condition: () => boolean, what: string): Promise<void> {
   for (let i = 0; ; i++) {
     if (condition()) return;
-    if (i > 20_000) throw new Error(`gave up waiting for ${what}`);
+    if (i > 10_000) throw new Error(`gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
@@ -95,17 +102,27 @@ export class RawPeer {
     await waitFor(() => this.incoming.length >= 1, 'hello');
   }
 
-  async authenticate(id: NodeId, serverId: NodeId, clusterSecret = secret): Promise<void> {
-    await this.ready();
+  /** The auth frame answering this connection's hello (after `ready`), and the server proof to expect. */
+  authFrame(id: NodeId, serverId: NodeId, clusterSecret = secret): { frame: Uint8Array; serverProof: Uint8Array } {
     const hello = decodeHello(this.incoming[0]!);
     if (hello === null) throw new Error('bad hello');
     const clientNonce = newNonce();
     const key = new Uint8Array(Buffer.from(clusterSecret));
     const input = { serverNonce: hello.serverNonce, clientNonce, clientId: id, serverId };
-    this.socket.send(encodeAuth({ clientNonce, clientId: id, serverId, proof: proof(key, 'client', input) }));
-    await waitFor(() => this.incoming.length >= 2, 'welcome');
-    const welcome = decodeWelcome(this.incoming[1]!);
-    if (welcome === null || !proofsEqual(welcome, proof(key, 'server', input))) throw new Error('bad welcome');
+    return {
+      frame: encodeAuth({ clientNonce, clientId: id, serverId, proof: proof(key, 'client', input) }),
+      serverProof: proof(key, 'server', input),
+    };
+  }
+
+  /** Runs the client handshake; resolves once the server's proof checked out. */
+  async authenticate(id: NodeId, serverId: NodeId, clusterSecret = secret): Promise<void> {
+    await this.ready();
+    const { frame, serverProof } = this.authFrame(id, serverId, clusterSecret);
+    this.socket.send(frame);
+    await waitFor(() => this.incoming.length >= 2 || this.socket.readyState !== WebSocket.OPEN, 'welcome');
+    const welcome = this.incoming[1] === undefined ? null : decodeWelcome(this.incoming[1]);
+    if (welcome === null || !proofsEqual(welcome, serverProof)) throw new Error('handshake refused');
   }
 
   send(data: Uint8Array | string): void {
