@@ -191,6 +191,7 @@ describe('codec - encodeFrames', () => {
     const messages = Array.from({ length: 1000 }, (_, i) => heartbeat(i));
     const byCount = encodeFrames(messages, { frameMessagesMax: 64 });
     expect(byCount.frames).toHaveLength(16);
+    expect(byCount.messageCounts).toEqual([...Array.from({ length: 15 }, () => 64), 40]);
     expect(byCount.frames.flatMap((frame) => decodeBatch(frame, { frameMessagesMax: 64 }))).toEqual(messages);
 
     const byBytes = encodeFrames(messages, { frameBytesMax: 500 });
