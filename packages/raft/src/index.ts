@@ -16,6 +16,15 @@ export {
   isVoter,
 } from './core/conf-change';
 export type { PersistedState, RaftStorage, StateMachine, Transport } from './runtime/interfaces';
+export { replayCommand, runSimulation } from './sim/simulation';
+export type {
+  CreateRaft,
+  SimulationOptions,
+  SimulationResult,
+  SimulationStats,
+  Violation,
+  ViolationKind,
+} from './sim/types';
 export type { DiskStats } from './storage/disk-stats';
 export { DurableLog, type DurableLogOptions } from './storage/durable-log';
 export {

@@ -165,6 +165,44 @@ export class SafetyChecker {
     );
   }
 
+  /**
+   * Leader completeness, looking ahead: no member lacking the highest committed entry could
+   * win an election. Every member holding a committed entry has a log more up to date than
+   * any member lacking it (§5.4.3), so the members that would vote for one that lacks it
+   * never form a majority of the latest configuration and of the one before it (they are
+   * outside the holders, which durability puts in a majority of one of them). This catches a
+   * commit that is unsafe (Figure 8 of the paper) before any later leader shows it.
+   */
+  checkElectable(logs: ReadonlyMap<NodeId, DiskImage>): void {
+    const index = this.highestCommitted;
+    const c = this.committed.get(index);
+    if (c === undefined) return;
+    const confs = this.confs.slice(-2);
+    for (const [candidate, log] of logs) {
+      if (log.covers(index, c.term)) continue;
+      const lastIndex = log.lastIndex;
+      const lastTerm = log.termAt(lastIndex) ?? 0;
+      const wouldVote = (voter: NodeId): boolean => {
+        if (voter === candidate) return true;
+        const other = logs.get(voter);
+        if (other === undefined) return false;
+        const otherTerm = other.termAt(other.lastIndex) ?? 0;
+        return lastTerm > otherTerm || (lastTerm === otherTerm && lastIndex >= other.lastIndex);
+      };
+      const electable = confs.every(({ conf }) => {
+        const votes = conf.voters.filter(wouldVote).length;
+        return votes * 2 > conf.voters.length;
+      });
+      if (electable) {
+        this.report(
+          'leader-completeness',
+          `${candidate} lacks committed entry ${index} (term ${c.term}) but its log (last ${lastIndex}/${lastTerm}) could win a majority's votes`,
+        );
+        return;
+      }
+    }
+  }
+
   /** A write's proposer applied it: the client has its acknowledgement. */
   acknowledge(key: string, index: number): void {
     if (index > this.ackedIndex) this.ackedIndex = index;

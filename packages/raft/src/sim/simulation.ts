@@ -21,6 +21,8 @@ const TICK_MS = 10;
 /** Keys the workload writes and reads; few, so that reads race with writes to the same key. */
 const KEY_COUNT = 5;
 const DEFAULT_STEPS = 3000;
+/** The workload stops proposing to a leader with this many uncommitted entries. */
+const UNCOMMITTED_ENTRIES_MAX = 48;
 const DEFAULT_LIVENESS_TICKS = 400;
 
 type SimEvent =
@@ -28,7 +30,7 @@ type SimEvent =
   | { readonly kind: 'deliver'; readonly message: Message }
   | { readonly kind: 'fsync'; readonly node: NodeId; readonly incarnation: number }
   | { readonly kind: 'restart'; readonly node: NodeId; readonly incarnation: number }
-  | { readonly kind: 'crash'; readonly node: NodeId; readonly incarnation: number }
+  | { readonly kind: 'crash' | 'isolate'; readonly node: NodeId; readonly incarnation: number }
   | { readonly kind: 'workload' }
   | { readonly kind: 'fault' }
   | { readonly kind: 'liveness' };
@@ -49,6 +51,8 @@ interface RunParams {
   readonly workloadGapMs: number;
   readonly faultGapMs: number;
   readonly crashRate: number;
+  /** Probability that a new leader crashes soon after its election (rapid turnover). */
+  readonly leaderCrashRate: number;
   readonly partitionRate: number;
   readonly healRate: number;
   readonly maxDowntimeMs: number;
@@ -64,7 +68,7 @@ function drawParams(random: Prng, options: SimulationOptions): RunParams {
     checkQuorum,
     leaseReads: options.leaseReads === true && checkQuorum && random.chance(0.5),
     maxInflightAppends: random.int(1, 8),
-    maxEntriesPerAppend: random.int(1, 16),
+    maxEntriesPerAppend: random.chance(0.3) ? 1 : random.int(2, 16),
     maxAppendBytes: random.int(32, 2048),
     snapshotChunkBytes: random.int(16, 512),
     compactEvery: random.int(5, 60),
@@ -72,6 +76,7 @@ function drawParams(random: Prng, options: SimulationOptions): RunParams {
     workloadGapMs: random.int(2, 15),
     faultGapMs: random.int(10, 40),
     crashRate: random.chance(0.15) ? 0 : random.float(0, 0.12),
+    leaderCrashRate: random.chance(0.3) ? 0 : random.float(0.1, 0.7),
     partitionRate: random.float(0, 0.1),
     healRate: random.float(0.05, 0.3),
     maxDowntimeMs: random.int(5, 500),
@@ -203,6 +208,7 @@ class Simulation {
     const touched = this.handle(next.event);
     if (touched !== null) this.afterCoreCall(touched);
     this.checker.checkDurability(this.durableImages());
+    this.checker.checkElectable(this.currentImages());
     return true;
   }
 
@@ -242,10 +248,20 @@ class Simulation {
         this.restart(node);
         return node;
       }
-      case 'crash': {
+      case 'crash':
+      case 'isolate': {
         const node = this.nodes.get(event.node);
         if (node === undefined || node.raft === null || node.incarnation !== event.incarnation) return null;
-        this.crash(node);
+        // Faults scheduled during the safety phase must not strike the healed cluster.
+        if (this.phase !== 'safety') return null;
+        if (event.kind === 'crash') {
+          this.crash(node);
+        } else if (!this.network.partitioned) {
+          const others = [...this.nodes.keys()].filter((id) => id !== node.id);
+          this.network.partition([node.id], others, false);
+          this.stats.partitions++;
+          this.log(`isolate ${node.id}`);
+        }
         return null;
       }
       case 'workload':
@@ -296,6 +312,13 @@ class Simulation {
       this.stats.elections++;
       node.completenessTerm = status.term;
       this.log(`leader ${node.id} term ${status.term}`);
+      if (this.phase === 'safety' && this.random.chance(this.params.leaderCrashRate)) {
+        // A fresh leader that dies or is cut off before its first entries spread leaves
+        // higher-term entries on a minority: the raw material of Figure 8 of the paper.
+        const at = this.now + this.random.int(1, 10 * this.params.heartbeatTicks);
+        const kind = this.random.chance(0.5) ? 'crash' : 'isolate';
+        this.queue.push(at, { kind, node: node.id, incarnation: node.incarnation });
+      }
     }
   }
 
@@ -570,6 +593,12 @@ class Simulation {
     return out;
   }
 
+  private currentImages(): Map<NodeId, DiskImage> {
+    const out = new Map<NodeId, DiskImage>();
+    for (const node of this.nodes.values()) out.set(node.id, node.view);
+    return out;
+  }
+
   private running(): SimNode[] {
     return [...this.nodes.values()].filter((n) => n.raft !== null);
   }
@@ -603,6 +632,10 @@ class Simulation {
   }
 
   private proposeWrite(node: SimNode): void {
+    // Client backpressure, as a real service would apply it: without it a slow pipeline
+    // (one entry in flight, slow fsync) builds a backlog no liveness budget can drain.
+    const status = this.coreCall(node, 'status', (raft) => raft.status());
+    if (status === undefined || status.lastIndex - status.commit >= UNCOMMITTED_ENTRIES_MAX) return;
     const id = ++this.writeId;
     const key = `k${this.random.int(1, KEY_COUNT)}`;
     const result = this.coreCall(node, 'propose', (raft) => raft.propose(encodeWrite({ id, key, value: `v${id}` })));

@@ -49,6 +49,17 @@ class LyingDisk extends Raft {
   }
 }
 
+/**
+ * Drops vote requests of a lower term without an answer, so a candidate that is behind in
+ * term never learns the current one (the core's behaviour before the fix of FOUND-BUGS #1).
+ */
+export class SilentVoter extends Raft {
+  override step(message: Message): void {
+    if (message.type === 'vote' && message.term < this.status().term) return;
+    super.step(message);
+  }
+}
+
 /** Answers reads with a read index a few entries behind the commit index. */
 class StaleReader extends Raft {
   override ready(): Ready {
@@ -86,10 +97,14 @@ function createFigure8Core(config: RaftConfig, initial: RaftInitialState): Raft 
   return raft;
 }
 
-/** A broken core and the kinds of violation that show its bug. */
+/** A broken core, and how hard the simulator may look for its bug. */
 export interface BrokenCore {
   readonly name: string;
   readonly createRaft: CreateRaft;
+  /** Seeds the self-test may try before it must have seen a violation. */
+  readonly seedBudget?: number;
+  /** Steps per seed for this bug. */
+  readonly steps?: number;
 }
 
 export const brokenCores: readonly BrokenCore[] = [
@@ -97,5 +112,8 @@ export const brokenCores: readonly BrokenCore[] = [
   { name: 'votes for out-of-date candidates', createRaft: (c, i) => new CarelessVoter(c, i) },
   { name: 'acknowledges appends without persisting', createRaft: (c, i) => new LyingDisk(c, i) },
   { name: 'returns stale read indexes', createRaft: (c, i) => new StaleReader(c, i) },
-  { name: 'commits previous-term entries by counting', createRaft: createFigure8Core },
+  // Harmful only when a higher-term entry sits on a minority when the old one is counted,
+  // which takes a particular interleaving: the first seeds that show it are 54 (3 members)
+  // and 140 (5 members) in the current simulator.
+  { name: 'commits previous-term entries by counting', createRaft: createFigure8Core, seedBudget: 300 },
 ];
