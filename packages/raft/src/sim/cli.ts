@@ -5,8 +5,7 @@
  * replays it, and ends with `sim: <seeds> seeds, <steps> steps, <violations> violations`.
  * Exits non-zero when any invariant broke.
  */
-import { replayCommand, runSimulation } from './simulation';
-import type { SimulationOptions } from './types';
+import { runSeedRange } from './run-seeds';
 
 interface CliArgs {
   seeds: number;
@@ -89,33 +88,19 @@ function parseArgs(argv: readonly string[]): CliArgs {
 function main(): number {
   const args = parseArgs(process.argv.slice(2));
   const seeds = args.seed === null ? Array.from({ length: args.seeds }, (_, i) => args.first + i) : [args.seed];
-  let runs = 0;
-  let steps = 0;
-  let violations = 0;
-  for (const nodes of args.nodes) {
-    for (const seed of seeds) {
-      const options: SimulationOptions = {
-        seed,
-        nodes,
-        steps: args.steps,
-        leaseReads: args.leaseReads,
-        tornWrites: args.tornWrites,
-        trace: args.trace,
-      };
-      const result = runSimulation(options);
-      runs++;
-      steps += result.steps;
-      violations += result.violations.length;
-      if (args.trace) for (const line of result.trace) console.log(line);
-      if (args.verbose) console.log(`seed ${seed} nodes ${nodes}: ${JSON.stringify(result.stats)}`);
-      for (const v of result.violations) {
-        console.log(`FAIL seed ${seed} nodes ${nodes}: ${v.kind} at step ${v.step} (${v.timeMs} ms): ${v.message}`);
-        console.log(`  replay: ${replayCommand(options)}`);
-      }
-    }
-  }
-  console.log(`sim: ${runs} seeds, ${steps} steps, ${violations} violations`);
-  return violations > 0 ? 1 : 0;
+  const summary = runSeedRange(
+    {
+      seeds,
+      nodes: args.nodes,
+      steps: args.steps,
+      leaseReads: args.leaseReads,
+      tornWrites: args.tornWrites,
+      trace: args.trace,
+      verbose: args.verbose,
+    },
+    (line) => console.log(line),
+  );
+  return summary.violations > 0 ? 1 : 0;
 }
 
 try {

@@ -8,8 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { runSimulation } from '../../src/sim/simulation';
 
-const SEEDS = 200;
-const STEPS = 4000;
+const SEEDS = 250;
+const STEPS = 8000;
 
 function failures(nodes: number): string[] {
   const out: string[] = [];
