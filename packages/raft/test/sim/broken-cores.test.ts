@@ -3,7 +3,7 @@
  * something.
  * Method: run it against deliberately broken cores (see `broken-cores.ts`: double votes,
  * ignoring the election restriction, acknowledging unpersisted entries, stale read indexes,
- * committing earlier-term entries by counting) and require a violation of the expected kind
+ * committing earlier-term entries by counting, never electing a leader) and require a violation of the expected kind
  * within a bounded number of seeds.
  */
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ const expected: Record<string, readonly ViolationKind[]> = {
   'votes for out-of-date candidates': ['leader-completeness', 'state-machine-safety', 'log-matching'],
   'acknowledges appends without persisting': ['durability', 'apply-not-durable', 'log-matching'],
   'returns stale read indexes': ['read-linearizability'],
+  'never ticks': ['liveness'],
   'commits previous-term entries by counting': ['leader-completeness', 'state-machine-safety', 'durability'],
 };
 

@@ -60,6 +60,11 @@ export class SilentVoter extends Raft {
   }
 }
 
+/** Never lets time pass: no election ever starts, so the liveness phase must fail. */
+class FrozenClock extends Raft {
+  override tick(): void {}
+}
+
 /** Answers reads with a read index a few entries behind the commit index. */
 class StaleReader extends Raft {
   override ready(): Ready {
@@ -111,6 +116,7 @@ export const brokenCores: readonly BrokenCore[] = [
   { name: 'grants two votes in a term', createRaft: (c, i) => new DoubleVoter(c, i) },
   { name: 'votes for out-of-date candidates', createRaft: (c, i) => new CarelessVoter(c, i) },
   { name: 'acknowledges appends without persisting', createRaft: (c, i) => new LyingDisk(c, i) },
+  { name: 'never ticks', createRaft: (c, i) => new FrozenClock(c, i), seedBudget: 10 },
   { name: 'returns stale read indexes', createRaft: (c, i) => new StaleReader(c, i) },
   // Harmful only when a higher-term entry sits on a minority when the old one is counted,
   // which takes a particular interleaving: the first seeds that show it are 54 (3 members)

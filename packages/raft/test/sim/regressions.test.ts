@@ -1,0 +1,26 @@
+/**
+ * Goal: seeds that once exposed a problem keep passing (see FOUND-BUGS.md for the core's
+ * bugs; the others found simulator mistakes: faults striking the healed cluster, and an
+ * unbounded proposal backlog that no liveness budget could drain).
+ * Method: replay each pinned (seed, members, steps) with the real core; no violation allowed.
+ */
+import { describe, expect, it } from 'vitest';
+import { runSimulation } from '../../src/sim/simulation';
+
+const pinned: readonly { seed: number; nodes: number; steps: number; why: string }[] = [
+  { seed: 84, nodes: 3, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
+  { seed: 96, nodes: 3, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
+  { seed: 181, nodes: 3, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
+  { seed: 87, nodes: 5, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
+  { seed: 1058, nodes: 3, steps: 10000, why: 'proposal backlog with one entry in flight' },
+  { seed: 1368, nodes: 3, steps: 10000, why: 'lagging voter with a stale configuration (FOUND-BUGS #1)' },
+];
+
+describe('sim - pinned regression seeds', () => {
+  for (const run of pinned) {
+    it(`seed ${run.seed}, ${run.nodes} members, ${run.steps} steps: ${run.why}`, () => {
+      const result = runSimulation(run);
+      expect(result.violations.map((v) => `${v.kind}: ${v.message}`)).toEqual([]);
+    });
+  }
+});
