@@ -17,7 +17,7 @@ export type RaftNodeErrorCode =
   | 'TRANSFERRING'
   | 'TOO_LARGE'
   | 'INVALID_PROPOSAL'
-  | 'STORAGE_FAILED';
+  | 'NODE_FAILED';
 
 /** Base class of every runtime error. */
 export class RaftNodeError extends Error {
@@ -129,11 +129,11 @@ export class InvalidProposalError extends RaftNodeError {
   }
 }
 
-/** Storage failed; the node stopped itself because it can no longer promise durability. */
-export class StorageFailedError extends RaftNodeError {
+/** Storage (or restoring a snapshot) failed; the node stopped itself: it can no longer promise durability. */
+export class NodeFailedError extends RaftNodeError {
   constructor(cause: unknown) {
-    super('STORAGE_FAILED', 'storage failed; the raft node stopped', { cause });
-    this.name = 'StorageFailedError';
+    super('NODE_FAILED', 'the raft node failed and stopped (storage or state machine restore)', { cause });
+    this.name = 'NodeFailedError';
   }
 }
 

@@ -5,34 +5,20 @@
  * that matches the state machine (to stamp its snapshots) and the members' addresses, which
  * travel in each change's `context`.
  */
+import { applyConfChange, decodeConfChange } from '../core/conf-change';
 import type { ConfChange, ConfState, NodeId } from '../core/types';
 
 const decoder = new TextDecoder();
 
-/** The membership after applying `change` to `conf` (changes were validated when proposed). */
-export function applyConfChange(conf: ConfState, change: ConfChange): ConfState {
-  const without = (ids: readonly NodeId[], node: NodeId): NodeId[] => ids.filter((id) => id !== node);
-  switch (change.kind) {
-    case 'bootstrap':
-      return { voters: [...change.conf.voters], learners: [...change.conf.learners] };
-    case 'addVoter':
-      return {
-        voters: conf.voters.includes(change.node) ? [...conf.voters] : [...conf.voters, change.node],
-        learners: without(conf.learners, change.node),
-      };
-    case 'addLearner':
-      return {
-        voters: [...conf.voters],
-        learners: conf.learners.includes(change.node) ? [...conf.learners] : [...conf.learners, change.node],
-      };
-    case 'promoteLearner':
-      return {
-        voters: conf.voters.includes(change.node) ? [...conf.voters] : [...conf.voters, change.node],
-        learners: without(conf.learners, change.node),
-      };
-    case 'removeNode':
-      return { voters: without(conf.voters, change.node), learners: without(conf.learners, change.node) };
-  }
+/**
+ * The membership after applying a Config entry's payload to `conf`. A payload that does not
+ * decode or does not apply leaves the membership unchanged, exactly as the core treats it.
+ */
+export function confAfterEntry(conf: ConfState, data: Uint8Array): ConfState {
+  const change = decodeConfChange(data);
+  if (change === null) return conf;
+  const result = applyConfChange(conf, change);
+  return result.ok ? result.conf : conf;
 }
 
 /** The peer address a change carries in its `context` (UTF-8 URL), if any. */
@@ -41,4 +27,10 @@ export function addressOf(change: ConfChange): { node: NodeId; url: string } | n
     return null;
   }
   return { node: change.node, url: decoder.decode(change.context) };
+}
+
+/** The peer address carried by a Config entry's payload, if any. */
+export function addressOfEntry(data: Uint8Array): { node: NodeId; url: string } | null {
+  const change = decodeConfChange(data);
+  return change === null ? null : addressOf(change);
 }

@@ -8,6 +8,7 @@
  * proposal that arrived meanwhile (group commit).
  */
 import { EventEmitter } from 'node:events';
+import { emptyConfState } from '../core/conf-change';
 import { defaultRaftConfig, Raft, type RaftConfig } from '../core/raft';
 import type {
   ConfChange,
@@ -22,7 +23,6 @@ import type {
   Snapshot,
 } from '../core/types';
 import { EntryType } from '../core/types';
-import { decodeConfChange } from './conf-change-codec';
 import {
   defaultMaxPendingRequests,
   defaultRequestTimeoutMs,
@@ -34,16 +34,16 @@ import {
   ConfChangePendingError,
   InvalidConfChangeError,
   InvalidProposalError,
+  NodeFailedError,
   NodeStoppedError,
   NotLeaderError,
   ProposalDroppedError,
-  StorageFailedError,
   ThrottledError,
   TooLargeError,
   TransferringError,
 } from './errors';
 import type { RaftStorage, StateMachine, Transport } from './interfaces';
-import { addressOf, applyConfChange } from './membership';
+import { addressOfEntry, confAfterEntry } from './membership';
 import type { ProposeOptions, RaftNodeEvents, RaftNodeLogger, RaftNodeOptions, RaftNodeStatus } from './options';
 import { decodeSnapshotEnvelope, encodeSnapshotEnvelope } from './snapshot-envelope';
 import { createWaiter, type Waiter } from './waiter';
@@ -69,7 +69,6 @@ interface CapturedSnapshot {
 }
 
 const silentLogger: RaftNodeLogger = { debug() {}, info() {}, warn() {}, error() {} };
-const emptyConf: ConfState = { voters: [], learners: [] };
 
 function toPeerMap(peers: RaftNodeOptions['peers']): Map<NodeId, string> {
   if (peers === undefined) return new Map();
@@ -158,7 +157,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     this.requestTimeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
     this.addresses = restored.addresses;
     const meta = restored.snapshot?.meta;
-    this.conf = meta?.conf ?? emptyConf;
+    this.conf = meta?.conf ?? emptyConfState;
     this.appliedIndex = meta?.index ?? 0;
     this.appliedTerm = meta?.term ?? 0;
     this.lastSnapshotIndex = this.appliedIndex;
@@ -290,6 +289,21 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     this.queue.push({ kind: 'transfer', target, waiter });
     this.schedule();
     return promise;
+  }
+
+  /**
+   * Adds or updates peer addresses (e.g. members started on ephemeral ports, or a member that
+   * moved). Addresses carried by committed membership changes are learned without this.
+   */
+  setPeerAddresses(peers: ReadonlyMap<NodeId, string> | Readonly<Record<NodeId, string>>): void {
+    let changed = false;
+    for (const [id, url] of toPeerMap(peers)) {
+      if (id !== this.id && this.addresses.get(id) !== url) {
+        this.addresses.set(id, url);
+        changed = true;
+      }
+    }
+    if (changed && !this.stopping) this.pushPeers();
   }
 
   /** The core's status plus the runtime's counters. */
@@ -559,7 +573,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       let result: unknown;
       let failure: Error | null = null;
       if (entry.type === EntryType.Config) {
-        this.conf = applyConfChange(this.conf, decodeConfChange(entry.data));
+        this.conf = confAfterEntry(this.conf, entry.data);
         membershipChanged = true;
       } else if (entry.data.length > 0) {
         try {
@@ -608,8 +622,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
 
   private learnAddress(entry: Entry): boolean {
     if (entry.type !== EntryType.Config) return false;
-    const change = decodeConfChange(entry.data);
-    const address = addressOf(change);
+    const address = addressOfEntry(entry.data);
     if (address === null || address.node === this.id || this.addresses.get(address.node) === address.url) return false;
     this.addresses.set(address.node, address.url);
     return true;
@@ -633,7 +646,8 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
 
   /** Captures the state machine at the current applied index; serialisation finishes off this path. */
   private captureSnapshot(): void {
-    const meta = { index: this.appliedIndex, term: this.appliedTerm, conf: this.conf };
+    // The core checks a snapshot's membership against its own log; ask it rather than risk a mismatch.
+    const meta = { index: this.appliedIndex, term: this.appliedTerm, conf: this.core.confStateAt(this.appliedIndex) };
     this.lastSnapshotIndex = this.appliedIndex;
     const captured: CapturedSnapshot = {
       meta,
@@ -660,9 +674,6 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   private async storeOwnSnapshot(snapshot: Snapshot): Promise<void> {
     this.readySnapshot = null;
     if (snapshot.meta.index <= this.storedSnapshotIndex) return;
-    // The snapshot's index may be above the last durable commit index; make it durable first
-    // so a restart never finds a snapshot ahead of its hard state.
-    if (this.hardStateDirty) await this.sync(null);
     await this.storage.saveSnapshot(snapshot);
     this.storedSnapshotIndex = snapshot.meta.index;
     this.core.compact(snapshot);
@@ -706,7 +717,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   // ---- stopping ------------------------------------------------------------------------------
 
   private fail(error: unknown): void {
-    const fatal = new StorageFailedError(error);
+    const fatal = new NodeFailedError(error);
     this.fatalError = fatal;
     this.logger.error('raft node failed; stopping', { id: this.id, error: String(error) });
     this.emit('fatal', fatal);

@@ -2,8 +2,9 @@
 // Method: table-style checks of the snapshot envelope (round trip, truncation), membership
 // changes applied to a configuration, and request waiters (abort, timeout, settle once).
 import { describe, expect, it } from 'vitest';
+import { encodeConfChange } from '../../src/core/conf-change';
 import { AbortedError, TimeoutError } from '../../src/runtime/errors';
-import { addressOf, applyConfChange } from '../../src/runtime/membership';
+import { addressOfEntry, confAfterEntry } from '../../src/runtime/membership';
 import { decodeSnapshotEnvelope, encodeSnapshotEnvelope } from '../../src/runtime/snapshot-envelope';
 import { createWaiter } from '../../src/runtime/waiter';
 
@@ -36,29 +37,29 @@ describe('snapshot envelope', () => {
 
 describe('membership', () => {
   const base = { voters: ['a', 'b', 'c'], learners: [] };
+  const url = 'ws://127.0.0.1:9';
+  const context = new TextEncoder().encode(url);
 
-  it('adds a learner, promotes it, removes a voter', () => {
-    const withLearner = applyConfChange(base, { kind: 'addLearner', node: 'd' });
+  it('follows a learner being added, promoted, then a voter removed', () => {
+    const withLearner = confAfterEntry(base, encodeConfChange({ kind: 'addLearner', node: 'd', context }));
     expect(withLearner).toEqual({ voters: ['a', 'b', 'c'], learners: ['d'] });
-    const promoted = applyConfChange(withLearner, { kind: 'promoteLearner', node: 'd' });
+    const promoted = confAfterEntry(withLearner, encodeConfChange({ kind: 'promoteLearner', node: 'd' }));
     expect(promoted).toEqual({ voters: ['a', 'b', 'c', 'd'], learners: [] });
-    expect(applyConfChange(promoted, { kind: 'removeNode', node: 'a' })).toEqual({
+    expect(confAfterEntry(promoted, encodeConfChange({ kind: 'removeNode', node: 'a' }))).toEqual({
       voters: ['b', 'c', 'd'],
       learners: [],
     });
   });
 
-  it('bootstrap replaces the configuration', () => {
-    expect(applyConfChange(base, { kind: 'bootstrap', conf: { voters: ['x'], learners: ['y'] } })).toEqual({
-      voters: ['x'],
-      learners: ['y'],
-    });
+  it('leaves the membership unchanged for garbage or an invalid change', () => {
+    expect(confAfterEntry(base, new Uint8Array([7, 7, 7]))).toBe(base);
+    expect(confAfterEntry(base, encodeConfChange({ kind: 'promoteLearner', node: 'zz' }))).toBe(base);
   });
 
   it('reads the address a change carries', () => {
-    const context = new TextEncoder().encode('ws://127.0.0.1:9');
-    expect(addressOf({ kind: 'addLearner', node: 'd', context })).toEqual({ node: 'd', url: 'ws://127.0.0.1:9' });
-    expect(addressOf({ kind: 'promoteLearner', node: 'd' })).toBeNull();
+    expect(addressOfEntry(encodeConfChange({ kind: 'addLearner', node: 'd', context }))).toEqual({ node: 'd', url });
+    expect(addressOfEntry(encodeConfChange({ kind: 'promoteLearner', node: 'd' }))).toBeNull();
+    expect(addressOfEntry(new Uint8Array([1]))).toBeNull();
   });
 });
 
