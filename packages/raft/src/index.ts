@@ -16,6 +16,33 @@ export {
   isVoter,
 } from './core/conf-change';
 export type { PersistedState, RaftStorage, StateMachine, Transport } from './runtime/interfaces';
+export {
+  AbortedError,
+  ConfChangePendingError,
+  InvalidConfChangeError,
+  InvalidProposalError,
+  isRaftNodeError,
+  NodeFailedError,
+  NodeStoppedError,
+  NotLeaderError,
+  ProposalDroppedError,
+  RaftNodeError,
+  type RaftNodeErrorCode,
+  ThrottledError,
+  TimeoutError,
+  TooLargeError,
+  TransferringError,
+} from './runtime/errors';
+export type {
+  ProposeOptions,
+  RaftConfigOverrides,
+  RaftNodeEvents,
+  RaftNodeLogger,
+  RaftNodeOptions,
+  RaftNodeStats,
+  RaftNodeStatus,
+} from './runtime/options';
+export { RaftNode } from './runtime/raft-node';
 export { replayCommand, runSimulation } from './sim/simulation';
 export type {
   CreateRaft,
