@@ -85,8 +85,9 @@ export async function startLocalMember<Result>(options: LocalMemberOptions<Resul
 export interface LocalClusterOptions<Result>
   extends Omit<LocalMemberOptions<Result>, 'id' | 'dir' | 'stateMachine' | 'port' | 'peers' | 'bootstrap'> {
   readonly ids: readonly NodeId[];
-  /** Each member's log goes to `<baseDir>/<id>`. */
+  /** Each member's log goes to `<baseDir>/<dirFor(id)>` (default: the id). */
   readonly baseDir: string;
+  readonly dirFor?: (id: NodeId) => string;
   readonly createStateMachine: (id: NodeId) => StateMachine<Result>;
 }
 
@@ -94,7 +95,7 @@ export interface LocalClusterOptions<Result>
 export async function startLocalCluster<Result>(
   options: LocalClusterOptions<Result>,
 ): Promise<Map<NodeId, LocalMember<Result>>> {
-  const { ids, baseDir, createStateMachine, ...memberOptions } = options;
+  const { ids, baseDir, createStateMachine, dirFor = (id: NodeId) => id, ...memberOptions } = options;
   const members = new Map<NodeId, LocalMember<Result>>();
   const bootstrap: ConfState = { voters: [...ids], learners: [] };
   try {
@@ -102,7 +103,7 @@ export async function startLocalCluster<Result>(
       const member = await startLocalMember<Result>({
         ...memberOptions,
         id,
-        dir: join(baseDir, id),
+        dir: join(baseDir, dirFor(id)),
         stateMachine: createStateMachine(id),
         bootstrap,
       });
