@@ -52,8 +52,14 @@ import { createWaiter, type Waiter } from './waiter';
 type QueuedRequest<Result> =
   | { readonly kind: 'data'; readonly data: Uint8Array; readonly waiter: Waiter<Result> }
   | { readonly kind: 'conf'; readonly change: ConfChange; readonly waiter: Waiter<void> }
-  | { readonly kind: 'transfer'; readonly target: NodeId; readonly waiter: Waiter<void> }
+  | { readonly kind: 'transfer'; readonly transfer: TransferWaiter }
   | { readonly kind: 'read'; readonly context: string };
+
+/** A leadership transfer waiting to see its target lead. */
+interface TransferWaiter {
+  readonly target: NodeId;
+  readonly waiter: Waiter<void>;
+}
 
 /** A request whose entry is in the log, waiting for that index to apply with the same term. */
 interface IndexWaiter {
@@ -119,7 +125,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   private readonly indexWaiters = new Map<number, IndexWaiter>();
   private readonly readWaiters = new Map<string, Waiter<void>>();
   private readsAwaitingApply: { index: number; context: string }[] = [];
-  private readonly transferWaiters = new Set<{ target: NodeId; waiter: Waiter<void> }>();
+  private readonly transferWaiters = new Set<TransferWaiter>();
   private readSequence = 0;
 
   private tickTimer: NodeJS.Timeout | null = null;
@@ -281,12 +287,12 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     const refused = this.refuse();
     if (refused !== null) return Promise.reject(refused);
     if (this.role !== 'leader') return Promise.reject(this.notLeader());
-    const entry = { target, waiter: null as unknown as Waiter<void> };
-    const { promise, waiter } = this.track<void>(options.signal, `leadership transfer to ${target}`, () =>
-      this.transferWaiters.delete(entry),
-    );
-    entry.waiter = waiter;
-    this.queue.push({ kind: 'transfer', target, waiter });
+    let transfer: TransferWaiter | null = null;
+    const { promise, waiter } = this.track<void>(options.signal, `leadership transfer to ${target}`, () => {
+      if (transfer !== null) this.transferWaiters.delete(transfer);
+    });
+    transfer = { target, waiter };
+    this.queue.push({ kind: 'transfer', transfer });
     this.schedule();
     return promise;
   }
@@ -442,14 +448,15 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
         this.awaitIndex(this.core.proposeConfChange(request.change), request.waiter as Waiter<unknown>);
         return;
       case 'transfer': {
-        if (request.waiter.settled) return;
-        const result = this.core.transferLeadership(request.target);
+        const { target, waiter } = request.transfer;
+        if (waiter.settled) return;
+        const result = this.core.transferLeadership(target);
         if (!result.ok) {
-          request.waiter.reject(this.rejection(result));
-        } else if (this.leader === request.target) {
-          request.waiter.resolve();
+          waiter.reject(this.rejection(result));
+        } else if (this.leader === target) {
+          waiter.resolve();
         } else {
-          this.transferWaiters.add({ target: request.target, waiter: request.waiter });
+          this.transferWaiters.add(request.transfer);
         }
         return;
       }
@@ -733,7 +740,10 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     });
     await this.loop;
     const stopped = new NodeStoppedError(this.fatalError ?? undefined);
-    for (const request of this.queue) if (request.kind !== 'read') request.waiter.reject(stopped);
+    for (const request of this.queue) {
+      if (request.kind === 'transfer') request.transfer.waiter.reject(stopped);
+      else if (request.kind !== 'read') request.waiter.reject(stopped);
+    }
     this.queue = [];
     for (const { waiter } of this.indexWaiters.values()) waiter.reject(stopped);
     this.indexWaiters.clear();

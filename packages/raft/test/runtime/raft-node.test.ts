@@ -21,7 +21,8 @@ import { NotLeaderError, type RaftNodeError } from '../../src/runtime/errors';
 import { ChecksumStateMachine, payload } from './checksum-state-machine';
 
 const secret = 'runtime-test-secret';
-const tickMs = 20;
+// The default tick: elections after 500-1000 ms stay clear of event-loop stalls on a loaded 2-core CI machine.
+const tickMs = 50;
 const waitMs = 30_000;
 const retryable = new Set(['NOT_LEADER', 'PROPOSAL_DROPPED', 'TRANSFERRING', 'NODE_STOPPED']);
 
@@ -202,5 +203,38 @@ describe('RaftNode on a real three-member cluster', () => {
     expect(sm(joiner).ids.size).toBe(502);
     // Every member learned n4's address from the committed change.
     for (const member of members.values()) expect(member.node.status().peers.get('n4')).toBe(joiner.url);
+  });
+  it('transfers leadership, throttles beyond the pending limit, and stops waiting on abort', async () => {
+    const baseDir = await tempDir();
+    const members = await startLocalCluster<number>({
+      ids: ['n1', 'n2', 'n3'],
+      baseDir,
+      clusterSecret: secret,
+      tickMs,
+      maxPendingRequests: 8,
+      createStateMachine: () => new ChecksumStateMachine(),
+    });
+    cleanups.push(async () => {
+      await Promise.allSettled([...members.values()].map((member) => member.node.stop()));
+    });
+    const leader = await waitForLeader(members.values(), waitMs);
+    await leader.node.propose(payload(0));
+
+    const target = [...members.values()].find((member) => member.id !== leader.id)!;
+    await leader.node.transferLeadership(target.id);
+    const next = await waitForLeader(members.values(), waitMs);
+    expect(next.id).toBe(target.id);
+
+    // Eight requests fill the window; the ninth is refused at once.
+    const accepted = Array.from({ length: 8 }, (_, i) => next.node.propose(payload(100 + i)));
+    await expect(next.node.propose(payload(200))).rejects.toMatchObject({ code: 'THROTTLED', limit: 8 });
+    await Promise.all(accepted);
+
+    const controller = new AbortController();
+    controller.abort();
+    await expect(next.node.propose(payload(300), { signal: controller.signal })).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
+    await expect(next.node.propose(new Uint8Array())).rejects.toMatchObject({ code: 'INVALID_PROPOSAL' });
   });
 });
