@@ -127,6 +127,9 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   private readsAwaitingApply: { index: number; context: string }[] = [];
   private readonly transferWaiters = new Set<TransferWaiter>();
   private readSequence = 0;
+  private readonly releaseRequest = (): void => {
+    this.pendingRequests--;
+  };
 
   private tickTimer: NodeJS.Timeout | null = null;
   private loop: Promise<void> | null = null;
@@ -371,10 +374,13 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     return createWaiter<T>({
       signal,
       timeout: timeoutWhat === undefined ? undefined : { ms: this.requestTimeoutMs, what: timeoutWhat },
-      onSettle: () => {
-        this.pendingRequests--;
-        onSettle?.();
-      },
+      onSettle:
+        onSettle === undefined
+          ? this.releaseRequest
+          : () => {
+              this.pendingRequests--;
+              onSettle();
+            },
     });
   }
 
