@@ -38,6 +38,8 @@ interface RunResult {
   readonly entriesPerFsync: number;
   /** Entries per `storage.sync()` call of the leader's runtime (its group-commit batch size). */
   readonly entriesPerSync: number;
+  /** Messages the leader sent per entry it appended (both followers together). */
+  readonly messagesPerEntry: number;
 }
 
 /** Counts applied entries; the cheapest deterministic state machine, so Raft itself is measured. */
@@ -164,6 +166,11 @@ async function runLoad(
     p99Ms: percentile(sorted, 0.99),
     entriesPerFsync: datasyncs === 0 ? 0 : (diskAfter.records - diskBefore.records) / datasyncs,
     entriesPerSync: syncs === 0 ? 0 : (leaderAfter.entriesPersisted - leaderBefore.entriesPersisted) / syncs,
+    messagesPerEntry:
+      leaderAfter.entriesPersisted === leaderBefore.entriesPersisted
+        ? 0
+        : (leaderAfter.messagesSent - leaderBefore.messagesSent) /
+          (leaderAfter.entriesPersisted - leaderBefore.entriesPersisted),
   };
 }
 
@@ -187,7 +194,9 @@ async function main(): Promise<void> {
     try {
       const leader = await waitForLeader(members.values(), 30_000);
       print(`leader: ${leader.id}; ${options.durationMs} ms per run\n`);
-      print('bytes  in-flight  committed/s   p50 ms   p99 ms  entries/fsync  entries/sync(leader)  failed');
+      print(
+        'bytes  in-flight  committed/s   p50 ms   p99 ms  entries/fsync  entries/sync(leader)  msgs/entry(leader)  failed',
+      );
       for (const bytes of options.sizes) {
         // Warm-up: JIT, connections and segment files, not counted.
         await runLoad(members, bytes, 64, Math.min(500, options.durationMs));
@@ -202,6 +211,7 @@ async function main(): Promise<void> {
               r.p99Ms.toFixed(2).padStart(8),
               r.entriesPerFsync.toFixed(1).padStart(14),
               r.entriesPerSync.toFixed(1).padStart(21),
+              r.messagesPerEntry.toFixed(2).padStart(19),
               String(r.failed).padStart(7),
             ].join(' '),
           );
