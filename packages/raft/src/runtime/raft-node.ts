@@ -184,6 +184,18 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     const tickMs = options.tickMs ?? defaultTickMs;
     if (!(tickMs > 0)) throw new RangeError(`tickMs must be positive, got ${tickMs}`);
     const { storage } = options;
+    try {
+      return await RaftNode.open(options, tickMs);
+    } catch (error) {
+      // Leave nothing half-open behind: the caller gets the error and owns no node to stop.
+      await options.transport.close().catch(() => {});
+      await storage.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  private static async open<Result>(options: RaftNodeOptions<Result>, tickMs: number): Promise<RaftNode<Result>> {
+    const { storage } = options;
     let persisted = await storage.load();
     if (options.bootstrap !== undefined && isEmptyStorage(persisted.hardState, persisted.snapshot, persisted.entries)) {
       const initial = Raft.bootstrap(options.bootstrap);
