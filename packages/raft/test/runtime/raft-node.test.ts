@@ -221,9 +221,15 @@ describe('RaftNode on a real three-member cluster', () => {
     await leader.node.propose(payload(0));
 
     const target = [...members.values()].find((member) => member.id !== leader.id)!;
+    const roles: string[] = [];
+    target.node.on('roleChange', ({ role }) => roles.push(role));
+    const seenLeaders: (string | null)[] = [];
+    leader.node.on('leaderChange', ({ leader: id }) => seenLeaders.push(id));
     await leader.node.transferLeadership(target.id);
     const next = await waitForLeader(members.values(), waitMs);
     expect(next.id).toBe(target.id);
+    expect(roles.at(-1)).toBe('leader');
+    expect(seenLeaders.at(-1)).toBe(target.id);
 
     // Eight requests fill the window; the ninth is refused at once.
     const accepted = Array.from({ length: 8 }, (_, i) => next.node.propose(payload(100 + i)));
