@@ -1,12 +1,20 @@
-export * from './core/types';
 export {
-  defaultRaftConfig,
-  type PeerProgress,
-  Raft,
-  type RaftConfig,
-  type RaftInitialState,
-  type RaftStatus,
-} from './core/raft';
+  CodecError,
+  type CodecErrorCode,
+  type CodecLimits,
+  decodeBatch,
+  decodeMessage,
+  defaultCodecLimits,
+  type EncodedFrames,
+  encodeBatch,
+  encodedMessageSize,
+  encodeFrames,
+  encodeMessage,
+  isCodecError,
+  isValidNodeId,
+  peerCodecVersion,
+  type RejectedMessage,
+} from './codec';
 export {
   applyConfChange,
   type ConfChangeResult,
@@ -15,7 +23,15 @@ export {
   isMember,
   isVoter,
 } from './core/conf-change';
-export type { PersistedState, RaftStorage, StateMachine, Transport } from './runtime/interfaces';
+export {
+  defaultRaftConfig,
+  type PeerProgress,
+  Raft,
+  type RaftConfig,
+  type RaftInitialState,
+  type RaftStatus,
+} from './core/raft';
+export * from './core/types';
 export {
   AbortedError,
   ConfChangePendingError,
@@ -33,6 +49,7 @@ export {
   TooLargeError,
   TransferringError,
 } from './runtime/errors';
+export type { PersistedState, RaftStorage, StateMachine, Transport } from './runtime/interfaces';
 export type {
   ProposeOptions,
   RaftConfigOverrides,
@@ -66,23 +83,6 @@ export {
 } from './storage/errors';
 export { type FsyncProbeOptions, type FsyncProbeResult, measureFsyncRate } from './storage/fsync-probe';
 export * as storageLimits from './storage/limits';
-export {
-  CodecError,
-  type CodecErrorCode,
-  type CodecLimits,
-  decodeBatch,
-  decodeMessage,
-  defaultCodecLimits,
-  type EncodedFrames,
-  encodeBatch,
-  encodedMessageSize,
-  encodeFrames,
-  encodeMessage,
-  isCodecError,
-  isValidNodeId,
-  peerCodecVersion,
-  type RejectedMessage,
-} from './codec';
 export {
   peerCloseCodes,
   type TransportLogger,
