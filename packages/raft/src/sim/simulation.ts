@@ -35,17 +35,8 @@ type SimEvent =
   | { readonly kind: 'fault' }
   | { readonly kind: 'liveness' };
 
-/** Per-run parameters drawn from the seed. */
-interface RunParams {
-  readonly electionTicks: number;
-  readonly heartbeatTicks: number;
-  readonly preVote: boolean;
-  readonly checkQuorum: boolean;
-  readonly leaseReads: boolean;
-  readonly maxInflightAppends: number;
-  readonly maxEntriesPerAppend: number;
-  readonly maxAppendBytes: number;
-  readonly snapshotChunkBytes: number;
+/** Per-run parameters drawn from the seed: the cores' tuning plus the faults and workload. */
+interface RunParams extends Omit<RaftConfig, 'id' | 'random'> {
   readonly compactEvery: number;
   readonly fsyncMaxMs: number;
   readonly workloadGapMs: number;
