@@ -55,6 +55,7 @@ import {
   isMember,
   isVoter,
 } from './conf-change';
+import { LeaderLease } from './lease';
 import { entriesWellFormed, isWellFormed } from './message-check';
 import { Progress } from './progress';
 import { committedIndex, hasQuorum, voteResult } from './quorum';
@@ -182,6 +183,13 @@ export class Raft {
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
   private transferTarget: NodeId | null = null;
+  /** This leader sent `timeoutNow` in its term: a forced election may depose it at any moment. */
+  private timeoutNowSent = false;
+  /** Ticks since construction; the clock of the leader lease. */
+  private ticks = 0;
+  /** Ticks since a leader was last heard from (or since a restart); see `inLease`. */
+  private leaseElapsed: number;
+  private readonly lease = new LeaderLease();
   private pendingConfIndex = 0;
   private readonly readOnly = new ReadOnly();
   private incoming: IncomingSnapshot | null = null;
@@ -198,6 +206,10 @@ export class Raft {
     this.config = config;
     this.id = config.id;
     const { hardState, snapshot, entries } = initial;
+    // A restarted member may have acknowledged a leader's lease just before it went down; it
+    // keeps honouring that lease for a full election timeout. Term 1 is the bootstrap term,
+    // in which no leader ever existed.
+    this.leaseElapsed = config.leaseReads && hardState.term > 1 ? 0 : config.electionTicks;
     this.term = hardState.term;
     this.vote = hardState.vote;
     this.log = new RaftLog(snapshot, entries, hardState.commit);
@@ -225,6 +237,8 @@ export class Raft {
 
   /** Advances logical time by one tick (election and heartbeat timers). */
   tick(): void {
+    this.ticks++;
+    this.leaseElapsed++;
     this.tickRole();
   }
 
@@ -297,7 +311,7 @@ export class Raft {
     this.transferTarget = target;
     // The transfer is abandoned when the election timer fires again.
     this.electionElapsed = 0;
-    if (pr.match === this.log.lastIndex()) this.send({ type: 'timeoutNow', to: target });
+    if (pr.match === this.log.lastIndex()) this.sendTimeoutNow(target);
     else this.maybeSendAppend(target, true);
     return result;
   }
@@ -313,6 +327,9 @@ export class Raft {
   /** Starts an election now (tests and operators); ignored by learners and non-members. */
   campaign(): void {
     if (this.role === 'leader' || !this.promotable()) return;
+    // With lease reads a member inside a leader's lease must not vote, for itself neither:
+    // its vote is part of the quorum the leader's lease counts on.
+    if (this.config.leaseReads && this.inLease()) return;
     this.startCampaign(this.config.preVote ? 'pre' : 'election', false);
   }
 
@@ -474,6 +491,8 @@ export class Raft {
     this.stepRole = (m) => this.stepLeader(m);
     this.tickRole = () => this.tickHeartbeat();
     this.resetTimers();
+    this.timeoutNowSent = false;
+    this.lease.clear();
     this.progress.clear();
     for (const id of [...this.conf.voters, ...this.conf.learners]) this.addProgress(id, false);
     // A new leader does not know which entries of earlier terms are committed; its own no-op
@@ -497,7 +516,17 @@ export class Raft {
   }
 
   private inLease(): boolean {
-    return this.config.checkQuorum && this.leader !== null && this.electionElapsed < this.config.electionTicks;
+    if (!this.config.checkQuorum) return false;
+    if (this.leader !== null && this.electionElapsed < this.config.electionTicks) return true;
+    // `electionElapsed` restarts with every role change; lease reads need the time since the
+    // leader was actually heard from, which also survives a restart.
+    return this.config.leaseReads && this.leaseElapsed < this.config.electionTicks;
+  }
+
+  private heardFromLeader(leader: NodeId): void {
+    this.electionElapsed = 0;
+    this.leaseElapsed = 0;
+    this.leader = leader;
   }
 
   private tickElection(): void {
@@ -527,6 +556,9 @@ export class Raft {
     }
     if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0;
+      // Every lease-renewing heartbeat is a numbered round, so an acknowledgement tells which
+      // send it answers (a delayed or duplicated old one must not extend the lease).
+      if (this.config.leaseReads) this.readOnly.nextRound();
       this.broadcastHeartbeat();
     }
   }
@@ -577,18 +609,15 @@ export class Raft {
   private stepFollower(m: Message): void {
     switch (m.type) {
       case 'append':
-        this.electionElapsed = 0;
-        this.leader = m.from;
+        this.heardFromLeader(m.from);
         this.handleAppend(m);
         return;
       case 'heartbeat':
-        this.electionElapsed = 0;
-        this.leader = m.from;
+        this.heardFromLeader(m.from);
         this.handleHeartbeat(m);
         return;
       case 'snapshot':
-        this.electionElapsed = 0;
-        this.leader = m.from;
+        this.heardFromLeader(m.from);
         this.handleSnapshot(m);
         return;
       case 'timeoutNow':
@@ -781,9 +810,7 @@ export class Raft {
     else if (wasPaused) this.maybeSendAppend(m.from, true);
     if (this.role !== 'leader') return;
     while (this.maybeSendAppend(m.from, false)) {}
-    if (m.from === this.transferTarget && pr.match === this.log.lastIndex()) {
-      this.send({ type: 'timeoutNow', to: m.from });
-    }
+    if (m.from === this.transferTarget && pr.match === this.log.lastIndex()) this.sendTimeoutNow(m.from);
   }
 
   private handleHeartbeatResponse(m: Extract<Message, { type: 'heartbeatResp' }>): void {
@@ -877,6 +904,7 @@ export class Raft {
   }
 
   private broadcastHeartbeat(): void {
+    if (this.config.leaseReads) this.lease.recordSent(this.readOnly.round, this.ticks, this.config.electionTicks);
     for (const [id, pr] of this.progress) {
       if (id === this.id) continue;
       // Never tell a follower to commit past what it is known to hold.
@@ -984,12 +1012,33 @@ export class Raft {
     }
     const index = this.log.commit;
     const soleVoter = this.conf.voters.length === 1 && this.conf.voters[0] === this.id;
-    if (soleVoter || (this.config.leaseReads && this.config.checkQuorum)) {
+    if (soleVoter || this.leaseValid()) {
       for (const read of reads) this.answerRead(read, index);
       return;
     }
     this.readOnly.startRound(reads, index);
     this.broadcastHeartbeat();
+  }
+
+  /**
+   * True while a quorum of voters is known to refuse votes to anyone else: each acknowledged a
+   * heartbeat round sent at most `electionTicks - 2` ticks ago (one tick for the phase of the
+   * leader's clock, one for the follower's). Never during a transfer, whose forced election
+   * ignores leases.
+   */
+  private leaseValid(): boolean {
+    if (!this.config.leaseReads || this.transferTarget !== null || this.timeoutNowSent) return false;
+    const round = committedIndex(this.conf.voters, (id) =>
+      id === this.id ? this.readOnly.round : this.readOnly.ackedRound(id),
+    );
+    if (round === 0) return false;
+    const sentAt = this.lease.sentAt(round);
+    return sentAt !== undefined && this.ticks - sentAt <= this.config.electionTicks - 2;
+  }
+
+  private sendTimeoutNow(to: NodeId): void {
+    this.timeoutNowSent = true;
+    this.send({ type: 'timeoutNow', to });
   }
 
   private serveConfirmedReads(): void {

@@ -47,6 +47,17 @@ export class ReadOnly {
     return this.round;
   }
 
+  /** Starts a round that carries no reads (a lease-renewing heartbeat); returns its number. */
+  nextRound(): number {
+    this.round++;
+    return this.round;
+  }
+
+  /** The newest round `from` has confirmed in this leadership (0 if none). */
+  ackedRound(from: NodeId): number {
+    return this.acked.get(from) ?? 0;
+  }
+
   ack(from: NodeId, round: number): void {
     if (round > this.round) return;
     if (round > (this.acked.get(from) ?? 0)) this.acked.set(from, round);
