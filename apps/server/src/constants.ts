@@ -1,0 +1,26 @@
+/**
+ * Named limits of the Keel server. Client-facing limits (data, path, multi size) come from
+ * `@keel/protocol`; these are the server's own.
+ */
+import { dataBytesMax, frameBytesMax } from '@keel/protocol';
+
+/**
+ * Largest encoded command in a Raft entry. Commands carry node data as base64 inside JSON, so
+ * a request of `frameBytesMax` grows by a third; the margin covers the JSON around it.
+ */
+export const commandBytesMax = Math.ceil((frameBytesMax * 4) / 3) + 64 * 1024;
+
+/** Version of the command encoding; a member refuses commands of another version. */
+export const commandFormatVersion = 1;
+
+/** Version of the snapshot format; `restore` refuses snapshots of another version. */
+export const snapshotFormatVersion = 1;
+
+/** Longest granted session timeout a command may carry (one day). */
+export const sessionTimeoutMsMax = 24 * 60 * 60 * 1000;
+
+/** Longest TTL a TTL node may have (ZooKeeper's limit is about 2^40 ms; ten years is plenty). */
+export const ttlMsMax = 10 * 365 * 24 * 60 * 60 * 1000;
+
+// Start-up assertions: a command must be able to carry the largest node data.
+if (commandBytesMax < Math.ceil((dataBytesMax * 4) / 3)) throw new Error('commandBytesMax too small for dataBytesMax');

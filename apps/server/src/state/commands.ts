@@ -1,0 +1,328 @@
+/**
+ * The commands replicated through the Raft log, and their encoding into entry payloads.
+ *
+ * Every change to the coordination state is one command in one entry. The leader chooses
+ * everything that is not a pure function of the state (session ids and secrets, the time) and
+ * writes it into the command, so every member applies the same command to the same result.
+ *
+ * The encoding is UTF-8 JSON `{ "v": 1, "c": { ... } }` with node data as base64. Decoding
+ * validates every field and never throws: a bad payload becomes a typed error result, so one
+ * bad entry cannot crash a member's apply loop.
+ */
+import {
+  type CreateMode,
+  dataBytesMax,
+  type ErrorCode,
+  identifierBytesMax,
+  isCreateMode,
+  multiOpsMax,
+  pathBytesMax,
+} from '@keel/protocol';
+import { commandBytesMax, commandFormatVersion, sessionTimeoutMsMax, ttlMsMax } from '../constants';
+
+/** Fields of every command that changes nodes. */
+export interface NodeCommandBase {
+  /** The session that sent the request; `null` for a member's own writes. Unknown: `SessionExpired`. */
+  readonly sessionId: string | null;
+  /** The leader's clock when it proposed the command, milliseconds since the Unix epoch. */
+  readonly time: number;
+}
+
+/** Creates a node (for sequential modes `path` is the prefix). */
+export interface CreateCommand extends NodeCommandBase {
+  readonly type: 'create';
+  readonly path: string;
+  readonly data: Uint8Array;
+  readonly mode: CreateMode;
+  readonly ttlMs?: number;
+}
+
+/** Deletes a node; `expectedVersion` absent or -1 matches any version. */
+export interface DeleteCommand extends NodeCommandBase {
+  readonly type: 'delete';
+  readonly path: string;
+  readonly expectedVersion?: number;
+}
+
+/** Replaces a node's data; `expectedVersion` absent or -1 matches any version. */
+export interface SetCommand extends NodeCommandBase {
+  readonly type: 'set';
+  readonly path: string;
+  readonly data: Uint8Array;
+  readonly expectedVersion?: number;
+}
+
+/** One operation of a multi command. */
+export type MultiCommandOp =
+  | { readonly op: 'check'; readonly path: string; readonly expectedVersion: number }
+  | {
+      readonly op: 'create';
+      readonly path: string;
+      readonly data: Uint8Array;
+      readonly mode: CreateMode;
+      readonly ttlMs?: number;
+    }
+  | { readonly op: 'set'; readonly path: string; readonly data: Uint8Array; readonly expectedVersion?: number }
+  | { readonly op: 'delete'; readonly path: string; readonly expectedVersion?: number };
+
+/** Applies operations all or nothing, in one revision. */
+export interface MultiCommand extends NodeCommandBase {
+  readonly type: 'multi';
+  readonly ops: readonly MultiCommandOp[];
+}
+
+/** Opens a session with the id, secret and timeout the leader chose. */
+export interface CreateSessionCommand {
+  readonly type: 'createSession';
+  readonly sessionId: string;
+  readonly secret: string;
+  readonly timeoutMs: number;
+  readonly time: number;
+}
+
+/** Ends a session (closed by its client or expired by the leader) and deletes its ephemerals. */
+export interface CloseSessionCommand {
+  readonly type: 'closeSession';
+  readonly sessionId: string;
+  readonly reason: 'closed' | 'expired';
+  readonly time: number;
+}
+
+/**
+ * Deletes every TTL node whose TTL has run out at `time`. The leader proposes it when
+ * `ttlCandidates(time)` is not empty; members recompute the candidates from their own state.
+ */
+export interface SweepCommand {
+  readonly type: 'sweep';
+  readonly time: number;
+}
+
+/** Every replicated command. */
+export type Command =
+  | CreateCommand
+  | DeleteCommand
+  | SetCommand
+  | MultiCommand
+  | CreateSessionCommand
+  | CloseSessionCommand
+  | SweepCommand;
+
+/** Why a payload could not be decoded. */
+export interface CommandDecodeError {
+  readonly ok: false;
+  readonly code: Extract<ErrorCode, 'BadArguments' | 'TooLarge'>;
+  readonly message: string;
+}
+
+/** The result of {@link decodeCommand}. */
+export type CommandDecodeResult = { readonly ok: true; readonly command: Command } | CommandDecodeError;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Encodes a command into an entry payload. Throws on a command that could not be decoded back. */
+export function encodeCommand(command: Command): Uint8Array {
+  const bytes = encoder.encode(JSON.stringify({ v: commandFormatVersion, c: toJson(command) }));
+  // Assert before writing what the decoder will check after reading.
+  const check = decodeCommand(bytes);
+  if (!check.ok) throw new Error(`encodeCommand: invalid command: ${check.message}`);
+  return bytes;
+}
+
+function toJson(command: Command): Record<string, unknown> {
+  switch (command.type) {
+    case 'create':
+    case 'set':
+      return { ...command, data: base64(command.data) };
+    case 'multi':
+      return { ...command, ops: command.ops.map((op) => ('data' in op ? { ...op, data: base64(op.data) } : op)) };
+    default:
+      return { ...command };
+  }
+}
+
+function base64(data: Uint8Array): string {
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+}
+
+class Invalid extends Error {
+  constructor(
+    readonly code: CommandDecodeError['code'],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Decodes and validates an entry payload; never throws. */
+export function decodeCommand(payload: Uint8Array): CommandDecodeResult {
+  if (payload.byteLength > commandBytesMax) {
+    return { ok: false, code: 'TooLarge', message: `command is ${payload.byteLength} bytes, over ${commandBytesMax}` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(payload));
+  } catch {
+    return { ok: false, code: 'BadArguments', message: 'command is not UTF-8 JSON' };
+  }
+  try {
+    const envelope = record(json, 'command');
+    if (envelope.v !== commandFormatVersion)
+      throw new Invalid('BadArguments', `unknown command version ${String(envelope.v)}`);
+    return { ok: true, command: readCommand(record(envelope.c, 'command body')) };
+  } catch (error) {
+    if (error instanceof Invalid) return { ok: false, code: error.code, message: error.message };
+    return { ok: false, code: 'BadArguments', message: 'malformed command' };
+  }
+}
+
+function readCommand(c: Record<string, unknown>): Command {
+  switch (c.type) {
+    case 'create':
+      return {
+        type: 'create',
+        ...readBase(c),
+        path: pathField(c.path),
+        data: dataField(c.data),
+        mode: modeField(c.mode),
+        ...optional('ttlMs', c.ttlMs, ttlField),
+      };
+    case 'delete':
+      return {
+        type: 'delete',
+        ...readBase(c),
+        path: pathField(c.path),
+        ...optional('expectedVersion', c.expectedVersion, versionField),
+      };
+    case 'set':
+      return {
+        type: 'set',
+        ...readBase(c),
+        path: pathField(c.path),
+        data: dataField(c.data),
+        ...optional('expectedVersion', c.expectedVersion, versionField),
+      };
+    case 'multi': {
+      if (!Array.isArray(c.ops)) throw new Invalid('BadArguments', 'multi ops must be an array');
+      if (c.ops.length > multiOpsMax)
+        throw new Invalid('TooLarge', `multi has ${c.ops.length} ops, over ${multiOpsMax}`);
+      return { type: 'multi', ...readBase(c), ops: c.ops.map((op) => readMultiOp(record(op, 'multi op'))) };
+    }
+    case 'createSession':
+      return {
+        type: 'createSession',
+        sessionId: identifierField(c.sessionId, 'sessionId'),
+        secret: identifierField(c.secret, 'secret'),
+        timeoutMs: integerField(c.timeoutMs, 'timeoutMs', 1, sessionTimeoutMsMax),
+        time: timeField(c.time),
+      };
+    case 'closeSession': {
+      if (c.reason !== 'closed' && c.reason !== 'expired') throw new Invalid('BadArguments', 'bad close reason');
+      return {
+        type: 'closeSession',
+        sessionId: identifierField(c.sessionId, 'sessionId'),
+        reason: c.reason,
+        time: timeField(c.time),
+      };
+    }
+    case 'sweep':
+      return { type: 'sweep', time: timeField(c.time) };
+    default:
+      throw new Invalid('BadArguments', `unknown command type ${JSON.stringify(String(c.type)).slice(0, 80)}`);
+  }
+}
+
+function readMultiOp(o: Record<string, unknown>): MultiCommandOp {
+  switch (o.op) {
+    case 'check':
+      return { op: 'check', path: pathField(o.path), expectedVersion: versionField(o.expectedVersion) };
+    case 'create':
+      return {
+        op: 'create',
+        path: pathField(o.path),
+        data: dataField(o.data),
+        mode: modeField(o.mode),
+        ...optional('ttlMs', o.ttlMs, ttlField),
+      };
+    case 'set':
+      return {
+        op: 'set',
+        path: pathField(o.path),
+        data: dataField(o.data),
+        ...optional('expectedVersion', o.expectedVersion, versionField),
+      };
+    case 'delete':
+      return { op: 'delete', path: pathField(o.path), ...optional('expectedVersion', o.expectedVersion, versionField) };
+    default:
+      throw new Invalid('BadArguments', 'unknown multi op');
+  }
+}
+
+function readBase(c: Record<string, unknown>): NodeCommandBase {
+  const sessionId = c.sessionId === null ? null : identifierField(c.sessionId, 'sessionId');
+  return { sessionId, time: timeField(c.time) };
+}
+
+function record(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Invalid('BadArguments', `${what} must be an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function optional<K extends string, T>(key: K, value: unknown, read: (value: unknown) => T): { [P in K]?: T } {
+  if (value === undefined) return {};
+  return { [key]: read(value) } as { [P in K]?: T };
+}
+
+// The path's rules are checked at apply time so the error can name the path; here only its type and size.
+function pathField(value: unknown): string {
+  if (typeof value !== 'string') throw new Invalid('BadArguments', 'path must be a string');
+  if (value.length > pathBytesMax) throw new Invalid('BadArguments', 'path is too long');
+  return value;
+}
+
+const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function dataField(value: unknown): Uint8Array {
+  if (typeof value !== 'string' || value.length % 4 !== 0 || !base64Pattern.test(value)) {
+    throw new Invalid('BadArguments', 'data must be base64');
+  }
+  if ((value.length / 4) * 3 > dataBytesMax + 2) throw new Invalid('TooLarge', `data is over ${dataBytesMax} bytes`);
+  const buffer = Buffer.from(value, 'base64');
+  if (buffer.byteLength > dataBytesMax) throw new Invalid('TooLarge', `data is over ${dataBytesMax} bytes`);
+  // Non-canonical base64 (stray bits in the padding) would decode differently elsewhere.
+  if (buffer.toString('base64') !== value) throw new Invalid('BadArguments', 'data must be canonical base64');
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+function modeField(value: unknown): CreateMode {
+  if (!isCreateMode(value)) throw new Invalid('BadArguments', 'unknown create mode');
+  return value;
+}
+
+function versionField(value: unknown): number {
+  return integerField(value, 'expectedVersion', -1, 2 ** 31 - 1);
+}
+
+function ttlField(value: unknown): number {
+  return integerField(value, 'ttlMs', 1, ttlMsMax);
+}
+
+function timeField(value: unknown): number {
+  return integerField(value, 'time', 0, Number.MAX_SAFE_INTEGER);
+}
+
+function integerField(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new Invalid('BadArguments', `${name} must be an integer in [${min}, ${max}]`);
+  }
+  return value;
+}
+
+function identifierField(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length === 0 || encoder.encode(value).byteLength > identifierBytesMax) {
+    throw new Invalid('BadArguments', `${name} must be a non-empty string of at most ${identifierBytesMax} bytes`);
+  }
+  return value;
+}

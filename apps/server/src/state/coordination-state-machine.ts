@@ -1,0 +1,284 @@
+/**
+ * The replicated coordination state: ZooKeeper's data model applied from Raft log entries.
+ *
+ * `apply` is deterministic: it reads only the entry (its index is the revision, its command
+ * carries the time) and the state, so every member reaches the same state and the same results.
+ */
+import { dataBytesMax as defaultDataBytesMax, type MultiResult, parentOf } from '@keel/protocol';
+import { type Entry, EntryType, type StateMachine } from '@keel/raft';
+import {
+  type CloseSessionCommand,
+  type Command,
+  type CreateCommand,
+  type CreateSessionCommand,
+  type DeleteCommand,
+  decodeCommand,
+  type MultiCommand,
+  type MultiCommandOp,
+  type SetCommand,
+  type SweepCommand,
+} from './commands';
+import { type ChangeContext, DataTree, statOf, type TreeNode } from './data-tree';
+import type { ApplyOutcome, CommandResult } from './results';
+import { type Session, SessionTable } from './sessions';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-format';
+import { UndoLog } from './undo-log';
+
+/** Options of the state machine. */
+export interface CoordinationStateMachineOptions {
+  /** Largest node data accepted (defaults to the protocol's `dataBytesMax`). */
+  readonly dataBytesMax?: number;
+}
+
+/** Per-command bookkeeping: where the change happens and which containers may have emptied. */
+interface Apply extends ChangeContext {
+  readonly emptied: string[];
+}
+
+/** The coordination state machine of a Keel member. */
+export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
+  private readonly undo = new UndoLog();
+  private readonly tree: DataTree;
+  private readonly sessions = new SessionTable(this.undo);
+  private applied = 0;
+
+  constructor(options: CoordinationStateMachineOptions = {}) {
+    this.tree = new DataTree(this.undo, options.dataBytesMax ?? defaultDataBytesMax);
+  }
+
+  /** The index of the last applied entry: the revision of the current state. */
+  get appliedRevision(): number {
+    return this.applied;
+  }
+
+  /** Applies one committed entry. Entries must come in log order. */
+  apply(entry: Entry): ApplyOutcome {
+    if (entry.index <= this.applied) {
+      throw new Error(`apply: entry ${entry.index} is not after the applied revision ${this.applied}`);
+    }
+    this.applied = entry.index;
+    const revision = entry.index;
+    if (entry.type !== EntryType.Normal || entry.data.byteLength === 0) {
+      return { revision, result: { type: 'none' }, changes: [] };
+    }
+    const decoded = decodeCommand(entry.data);
+    if (!decoded.ok) {
+      return { revision, result: { type: 'error', code: decoded.code, message: decoded.message }, changes: [] };
+    }
+    const context: Apply = { revision, time: decoded.command.time, changes: [], emptied: [] };
+    const result = this.run(decoded.command, context);
+    if (result.type === 'error') return { revision, result, changes: [] };
+    return { revision, result, changes: context.changes };
+  }
+
+  private run(command: Command, context: Apply): CommandResult {
+    switch (command.type) {
+      case 'createSession':
+        return this.createSession(command);
+      case 'closeSession':
+        return this.closeSession(command, context);
+      case 'sweep':
+        return this.sweep(command, context);
+      default: {
+        if (command.sessionId !== null && !this.sessions.has(command.sessionId)) {
+          return { type: 'error', code: 'SessionExpired', message: 'the session expired' };
+        }
+        if (command.type === 'multi') return this.multi(command, context);
+        const op = singleOp(command);
+        return this.transaction(command.sessionId, context, (run) => {
+          const result = run(op);
+          if (result.op === 'error') return { type: 'error', ...withoutOp(result) };
+          switch (result.op) {
+            case 'create':
+              return { type: 'create', path: result.path, stat: result.stat };
+            case 'set':
+              return { type: 'set', stat: result.stat };
+            default:
+              return { type: 'delete' };
+          }
+        });
+      }
+    }
+  }
+
+  // Runs node operations all or nothing, then removes containers they emptied.
+  private transaction(
+    sessionId: string | null,
+    context: Apply,
+    body: (run: (op: MultiCommandOp) => MultiResult) => CommandResult,
+  ): CommandResult {
+    const changesBefore = context.changes.length;
+    this.undo.begin();
+    let failed = false;
+    const result = body((op) => {
+      const outcome = this.operation(op, sessionId, context);
+      if (outcome.op === 'error') failed = true;
+      return outcome;
+    });
+    if (failed) {
+      this.undo.rollback();
+      context.changes.length = changesBefore;
+      return result;
+    }
+    this.removeEmptyContainers(context);
+    this.undo.commit();
+    // Stats in the result were taken before container removal, which only touches other nodes' parents.
+    return result;
+  }
+
+  private multi(command: MultiCommand, context: Apply): CommandResult {
+    return this.transaction(command.sessionId, context, (run) => {
+      const results: MultiResult[] = [];
+      let failedAt = -1;
+      for (const op of command.ops) {
+        const result = run(op);
+        results.push(result);
+        if (result.op === 'error') {
+          failedAt = results.length - 1;
+          break;
+        }
+      }
+      if (failedAt < 0) return { type: 'multi', results };
+      const failure = results[failedAt]!;
+      return {
+        type: 'multi',
+        results: command.ops.map((_, i): MultiResult => (i === failedAt ? failure : { op: 'rolledBack' })),
+      };
+    });
+  }
+
+  private operation(op: MultiCommandOp, sessionId: string | null, context: Apply): MultiResult {
+    switch (op.op) {
+      case 'check': {
+        const result = this.tree.check(op.path, op.expectedVersion);
+        return result.ok ? { op: 'check' } : { op: 'error', ...result.error };
+      }
+      case 'create': {
+        const result = this.tree.create({ ...op, owner: sessionId }, context);
+        if (!result.ok) return { op: 'error', ...result.error };
+        if (result.node.ephemeralOwner !== null) this.sessions.addEphemeral(result.node.ephemeralOwner, result.path);
+        return { op: 'create', path: result.path, stat: statOf(result.node) };
+      }
+      case 'set': {
+        const result = this.tree.set(op.path, op.data, op.expectedVersion, context);
+        return result.ok ? { op: 'set', stat: statOf(result.node) } : { op: 'error', ...result.error };
+      }
+      case 'delete': {
+        const result = this.tree.delete(op.path, op.expectedVersion, context);
+        if (!result.ok) return { op: 'error', ...result.error };
+        this.forget(op.path, result.node, context);
+        return { op: 'delete' };
+      }
+    }
+  }
+
+  // Bookkeeping after a node is gone: its owner's ephemeral set, and its parent may be an emptied container.
+  private forget(path: string, node: Readonly<TreeNode>, context: Apply): void {
+    if (node.ephemeralOwner !== null) this.sessions.removeEphemeral(node.ephemeralOwner, path);
+    const parentPath = parentOf(path);
+    if (parentPath !== null) context.emptied.push(parentPath);
+  }
+
+  private removeEmptyContainers(context: Apply): string[] {
+    return this.tree.removeEmptyContainers(context.emptied, context);
+  }
+
+  private createSession(command: CreateSessionCommand): CommandResult {
+    if (!this.sessions.open(command.sessionId, command.secret, command.timeoutMs, command.time)) {
+      return { type: 'error', code: 'BadArguments', message: 'a session with this id already exists' };
+    }
+    return { type: 'createSession', sessionId: command.sessionId, timeoutMs: command.timeoutMs };
+  }
+
+  private closeSession(command: CloseSessionCommand, context: Apply): CommandResult {
+    const ephemerals = this.sessions.close(command.sessionId);
+    if (ephemerals === undefined) return { type: 'error', code: 'SessionExpired', message: 'the session expired' };
+    for (const path of ephemerals) {
+      const node = this.tree.get(path);
+      if (node === undefined) throw new Error(`closeSession: ephemeral ${path} is missing`);
+      this.tree.remove(path, context);
+      this.forget(path, node, context);
+    }
+    return { type: 'closeSession', deleted: [...ephemerals, ...this.removeEmptyContainers(context)] };
+  }
+
+  private sweep(command: SweepCommand, context: Apply): CommandResult {
+    const expired = this.tree.ttlCandidates(command.time);
+    for (const path of expired) {
+      const node = this.tree.get(path);
+      if (node === undefined) throw new Error(`sweep: candidate ${path} is missing`);
+      this.tree.remove(path, context);
+      this.forget(path, node, context);
+    }
+    return { type: 'sweep', deleted: [...expired, ...this.removeEmptyContainers(context)] };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reads (for the server's read path; they never change state)
+
+  /** A node's data and stat, or null. */
+  get(path: string): { readonly data: Uint8Array; readonly stat: ReturnType<typeof statOf> } | null {
+    const node = this.tree.get(path);
+    return node === undefined ? null : { data: node.data, stat: statOf(node) };
+  }
+
+  /** A node's child names (sorted) and stat, or null. */
+  children(path: string): { readonly children: string[]; readonly stat: ReturnType<typeof statOf> } | null {
+    const node = this.tree.get(path);
+    return node === undefined ? null : { children: [...node.children].sort(), stat: statOf(node) };
+  }
+
+  /** A session, or undefined. */
+  session(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Every open session, by id. */
+  listSessions(): Session[] {
+    return this.sessions.list();
+  }
+
+  /** TTL nodes a sweep at `time` would delete; the leader proposes a sweep when this is not empty. */
+  ttlCandidates(time: number): string[] {
+    return this.tree.ttlCandidates(time);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Snapshots
+
+  /** Serialises the whole state (tree, sessions, applied revision) to bytes; identical states give identical bytes. */
+  snapshot(): Uint8Array {
+    const nodes = this.tree.paths().map((path) => [path, this.tree.get(path)!] as const);
+    return encodeSnapshot({ appliedRevision: this.applied, nodes, sessions: this.sessions.list() });
+  }
+
+  /** Replaces all state with a snapshot's. Throws on a corrupt snapshot, leaving the state unchanged. */
+  restore(data: Uint8Array): void {
+    const snapshot = decodeSnapshot(data);
+    this.tree.replace(snapshot.nodes);
+    this.sessions.clear();
+    for (const session of snapshot.sessions) {
+      this.sessions.open(session.id, session.secret, session.timeoutMs, session.createdAt);
+    }
+    for (const [path, node] of snapshot.nodes) {
+      if (node.ephemeralOwner !== null) this.sessions.addEphemeral(node.ephemeralOwner, path);
+    }
+    this.applied = snapshot.appliedRevision;
+  }
+}
+
+function singleOp(command: CreateCommand | DeleteCommand | SetCommand): MultiCommandOp {
+  switch (command.type) {
+    case 'create':
+      return { ...command, op: 'create' };
+    case 'delete':
+      return { ...command, op: 'delete' };
+    case 'set':
+      return { ...command, op: 'set' };
+  }
+}
+
+function withoutOp(result: Extract<MultiResult, { op: 'error' }>): Omit<typeof result, 'op'> {
+  const { op: _op, ...rest } = result;
+  return rest;
+}

@@ -1,0 +1,321 @@
+/**
+ * The node tree and ZooKeeper's rules for changing it (DESIGN §3).
+ *
+ * Every change is stamped with the revision (the Raft index of the entry) and the time carried
+ * in the command, never the member's clock, so every member computes identical stats. Every
+ * change is recorded in the undo log first, so a multi can be rolled back.
+ */
+import {
+  basename,
+  type CreateMode,
+  dataBytesMax as defaultDataBytesMax,
+  isContainerMode,
+  isEphemeralMode,
+  isSequentialMode,
+  isTtlMode,
+  parentOf,
+  pathBytesMax,
+  type Stat,
+  sequenceMax,
+  sequentialPath,
+  validatePath,
+} from '@keel/protocol';
+import type { ChangeEvent, OperationError } from './results';
+import { compare } from './sessions';
+import type { UndoLog } from './undo-log';
+
+/** How the server treats a node after its creation. */
+export type NodeKind = 'persistent' | 'ephemeral' | 'container' | 'ttl';
+
+/** A node as stored. */
+export interface TreeNode {
+  data: Uint8Array;
+  version: number;
+  childrenVersion: number;
+  createdRevision: number;
+  modifiedRevision: number;
+  childrenRevision: number;
+  createdAt: number;
+  modifiedAt: number;
+  ephemeralOwner: string | null;
+  kind: NodeKind;
+  /** The TTL of a `ttl` node; null for the others. */
+  ttlMs: number | null;
+  /** Child names. */
+  readonly children: Set<string>;
+}
+
+/** Where and when a change happens. */
+export interface ChangeContext {
+  readonly revision: number;
+  readonly time: number;
+  /** Change events are appended here. */
+  readonly changes: ChangeEvent[];
+}
+
+/** The result of a tree operation. */
+export type TreeResult<T> = ({ readonly ok: true } & T) | { readonly ok: false; readonly error: OperationError };
+
+/** What a create needs besides the context. */
+export interface CreateSpec {
+  readonly path: string;
+  readonly data: Uint8Array;
+  readonly mode: CreateMode;
+  readonly ttlMs?: number;
+  /** The creating session; required (and checked to exist by the caller) for ephemeral modes. */
+  readonly owner: string | null;
+}
+
+function fail(code: OperationError['code'], message: string, path?: string): { ok: false; error: OperationError } {
+  return { ok: false, error: path === undefined ? { code, message } : { code, message, path } };
+}
+
+function versionMatches(expected: number | undefined, actual: number): boolean {
+  return expected === undefined || expected === -1 || expected === actual;
+}
+
+/** The public stat of a node. */
+export function statOf(node: TreeNode): Stat {
+  return {
+    version: node.version,
+    childrenVersion: node.childrenVersion,
+    createdRevision: node.createdRevision,
+    modifiedRevision: node.modifiedRevision,
+    childrenRevision: node.childrenRevision,
+    createdAt: node.createdAt,
+    modifiedAt: node.modifiedAt,
+    ephemeralOwner: node.ephemeralOwner,
+    dataLength: node.data.byteLength,
+    numChildren: node.children.size,
+  };
+}
+
+function cloneNode(node: TreeNode): TreeNode {
+  return { ...node, children: new Set(node.children) };
+}
+
+/** Creates the root node, as every member has it before the first entry. */
+export function rootNode(): TreeNode {
+  return {
+    data: new Uint8Array(0),
+    version: 0,
+    childrenVersion: 0,
+    createdRevision: 0,
+    modifiedRevision: 0,
+    childrenRevision: 0,
+    createdAt: 0,
+    modifiedAt: 0,
+    ephemeralOwner: null,
+    kind: 'persistent',
+    ttlMs: null,
+    children: new Set(),
+  };
+}
+
+/** The node tree. */
+export class DataTree {
+  private nodes = new Map<string, TreeNode>([['/', rootNode()]]);
+
+  constructor(
+    private readonly undo: UndoLog,
+    private readonly dataBytesMax: number = defaultDataBytesMax,
+  ) {}
+
+  /** Number of nodes, the root included. */
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  /** The node at a path; do not mutate it. */
+  get(path: string): Readonly<TreeNode> | undefined {
+    return this.nodes.get(path);
+  }
+
+  /** Every path, sorted (the order snapshots use). */
+  paths(): string[] {
+    return [...this.nodes.keys()].sort(compare);
+  }
+
+  /** Replaces every node (restore). The map must be complete and consistent. */
+  replace(nodes: Map<string, TreeNode>): void {
+    if (!nodes.has('/')) throw new Error('DataTree.replace: no root');
+    this.nodes = nodes;
+  }
+
+  // Records the node's present state (or absence) so the undo log can put it back.
+  private save(path: string): void {
+    if (!this.undo.active) return;
+    const node = this.nodes.get(path);
+    const copy = node === undefined ? undefined : cloneNode(node);
+    this.undo.record(() => {
+      if (copy === undefined) this.nodes.delete(path);
+      else this.nodes.set(path, copy);
+    });
+  }
+
+  /** Creates a node by ZooKeeper's rules. */
+  create(spec: CreateSpec, context: ChangeContext): TreeResult<{ path: string; node: TreeNode }> {
+    const { mode } = spec;
+    if (isTtlMode(mode) !== (spec.ttlMs !== undefined)) {
+      return fail('BadArguments', isTtlMode(mode) ? 'TTL modes need ttlMs' : 'ttlMs is only for TTL modes', spec.path);
+    }
+    if (isEphemeralMode(mode) && spec.owner === null) {
+      return fail('BadArguments', 'ephemeral nodes need a session', spec.path);
+    }
+    const check = validatePath(spec.path);
+    if (!check.ok) return fail('BadArguments', check.error.message);
+    if (spec.data.byteLength > this.dataBytesMax) {
+      return fail('TooLarge', `data is over ${this.dataBytesMax} bytes`, spec.path);
+    }
+    const parentPath = parentOf(spec.path);
+    if (parentPath === null) return fail('BadArguments', 'cannot create the root', spec.path);
+    const parent = this.nodes.get(parentPath);
+    if (parent === undefined) return fail('NoNode', `parent ${parentPath} does not exist`, spec.path);
+    let path = spec.path;
+    if (isSequentialMode(mode)) {
+      if (parent.childrenVersion > sequenceMax) return fail('BadArguments', 'sequence counter exhausted', spec.path);
+      path = sequentialPath(spec.path, parent.childrenVersion);
+      const full = validatePath(path, pathBytesMax);
+      if (!full.ok) return fail('BadArguments', full.error.message);
+    }
+    if (this.nodes.has(path)) return fail('NodeExists', 'a node already exists at this path', path);
+    if (parent.kind === 'ephemeral')
+      return fail('NoChildrenForEphemerals', 'ephemeral nodes cannot have children', path);
+
+    this.save(parentPath);
+    this.save(path);
+    const { revision, time } = context;
+    const node: TreeNode = {
+      data: spec.data,
+      version: 0,
+      childrenVersion: 0,
+      createdRevision: revision,
+      modifiedRevision: revision,
+      childrenRevision: revision,
+      createdAt: time,
+      modifiedAt: time,
+      ephemeralOwner: isEphemeralMode(mode) ? spec.owner : null,
+      kind: isEphemeralMode(mode)
+        ? 'ephemeral'
+        : isContainerMode(mode)
+          ? 'container'
+          : isTtlMode(mode)
+            ? 'ttl'
+            : 'persistent',
+      ttlMs: spec.ttlMs ?? null,
+      children: new Set(),
+    };
+    this.nodes.set(path, node);
+    parent.children.add(basename(path));
+    parent.childrenVersion += 1;
+    parent.childrenRevision = revision;
+    context.changes.push({ type: 'created', path, revision }, { type: 'childrenChanged', path: parentPath, revision });
+    return { ok: true, path, node };
+  }
+
+  /** Deletes a node by ZooKeeper's rules. */
+  delete(path: string, expectedVersion: number | undefined, context: ChangeContext): TreeResult<{ node: TreeNode }> {
+    const check = validatePath(path);
+    if (!check.ok) return fail('BadArguments', check.error.message);
+    const parentPath = parentOf(path);
+    if (parentPath === null) return fail('BadArguments', 'cannot delete the root', path);
+    const node = this.nodes.get(path);
+    if (node === undefined) return fail('NoNode', 'no node at this path', path);
+    if (!versionMatches(expectedVersion, node.version)) {
+      return fail('BadVersion', `version is ${node.version}, expected ${expectedVersion}`, path);
+    }
+    if (node.children.size > 0) return fail('NotEmpty', 'the node has children', path);
+    this.remove(path, context);
+    return { ok: true, node };
+  }
+
+  /** Removes a childless node without checks (session close, sweeps); the caller checked. */
+  remove(path: string, context: ChangeContext): void {
+    const parentPath = parentOf(path);
+    const node = this.nodes.get(path);
+    const parent = parentPath === null ? undefined : this.nodes.get(parentPath);
+    if (node === undefined || parent === undefined || parentPath === null || node.children.size > 0) {
+      throw new Error(`DataTree.remove: cannot remove ${path}`);
+    }
+    this.save(parentPath);
+    this.save(path);
+    this.nodes.delete(path);
+    parent.children.delete(basename(path));
+    parent.childrenVersion += 1;
+    parent.childrenRevision = context.revision;
+    const { revision } = context;
+    context.changes.push({ type: 'deleted', path, revision }, { type: 'childrenChanged', path: parentPath, revision });
+  }
+
+  /** Replaces a node's data by ZooKeeper's rules. */
+  set(
+    path: string,
+    data: Uint8Array,
+    expectedVersion: number | undefined,
+    context: ChangeContext,
+  ): TreeResult<{ node: TreeNode }> {
+    const check = validatePath(path);
+    if (!check.ok) return fail('BadArguments', check.error.message);
+    if (data.byteLength > this.dataBytesMax) return fail('TooLarge', `data is over ${this.dataBytesMax} bytes`, path);
+    const node = this.nodes.get(path);
+    if (node === undefined) return fail('NoNode', 'no node at this path', path);
+    if (!versionMatches(expectedVersion, node.version)) {
+      return fail('BadVersion', `version is ${node.version}, expected ${expectedVersion}`, path);
+    }
+    this.save(path);
+    node.data = data;
+    node.version += 1;
+    node.modifiedRevision = context.revision;
+    node.modifiedAt = context.time;
+    context.changes.push({ type: 'dataChanged', path, revision: context.revision });
+    return { ok: true, node };
+  }
+
+  /** Checks that a node exists with the expected version (multi's check). */
+  check(path: string, expectedVersion: number): TreeResult<object> {
+    const valid = validatePath(path);
+    if (!valid.ok) return fail('BadArguments', valid.error.message);
+    const node = this.nodes.get(path);
+    if (node === undefined) return fail('NoNode', 'no node at this path', path);
+    if (!versionMatches(expectedVersion, node.version)) {
+      return fail('BadVersion', `version is ${node.version}, expected ${expectedVersion}`, path);
+    }
+    return { ok: true };
+  }
+
+  /**
+   * Removes containers that lost their last child, starting from the given parents and walking
+   * up (a container may empty its container parent). Candidates are taken in sorted order so every
+   * member deletes the same nodes in the same order. Returns the removed paths.
+   */
+  removeEmptyContainers(candidates: Iterable<string>, context: ChangeContext): string[] {
+    const removed: string[] = [];
+    const pending = [...new Set(candidates)].sort(compare);
+    for (let i = 0; i < pending.length; i++) {
+      const path = pending[i]!;
+      const node = this.nodes.get(path);
+      // A container that never had a child (childrenVersion 0) is kept, as in ZooKeeper.
+      if (node === undefined || node.kind !== 'container' || node.children.size > 0 || node.childrenVersion === 0)
+        continue;
+      this.remove(path, context);
+      removed.push(path);
+      const parentPath = parentOf(path);
+      if (parentPath !== null) pending.push(parentPath);
+    }
+    return removed;
+  }
+
+  /**
+   * TTL nodes whose TTL has run out at `time`: childless and not modified for longer than their
+   * TTL. Sorted, so the sweep is the same on every member.
+   */
+  ttlCandidates(time: number): string[] {
+    const expired: string[] = [];
+    for (const [path, node] of this.nodes) {
+      if (node.kind === 'ttl' && node.children.size === 0 && time - node.modifiedAt > (node.ttlMs ?? 0)) {
+        expired.push(path);
+      }
+    }
+    return expired.sort(compare);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The replicated session table. A session's liveness is not replicated (the leader tracks it);
+ * only its creation, its end and the ephemeral nodes it owns are.
+ */
+import type { UndoLog } from './undo-log';
+
+/** One session as every member knows it. */
+export interface Session {
+  readonly id: string;
+  /** Proof of ownership a client shows to resume the session. */
+  readonly secret: string;
+  /** The granted timeout. */
+  readonly timeoutMs: number;
+  /** The leader's time when the session was created. */
+  readonly createdAt: number;
+  /** Paths of the ephemeral nodes the session owns. */
+  readonly ephemerals: ReadonlySet<string>;
+}
+
+interface MutableSession extends Omit<Session, 'ephemerals'> {
+  readonly ephemerals: Set<string>;
+}
+
+/** The table of open sessions. Ephemeral ownership changes are undoable (they happen inside multi). */
+export class SessionTable {
+  private readonly sessions = new Map<string, MutableSession>();
+
+  constructor(private readonly undo: UndoLog) {}
+
+  /** Number of open sessions. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  has(id: string): boolean {
+    return this.sessions.has(id);
+  }
+
+  get(id: string): Session | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Every session, ordered by id (the order snapshots use). */
+  list(): Session[] {
+    return [...this.sessions.values()].sort((a, b) => compare(a.id, b.id));
+  }
+
+  /** Adds a session; returns false when the id is taken. */
+  open(id: string, secret: string, timeoutMs: number, createdAt: number): boolean {
+    if (this.sessions.has(id)) return false;
+    this.sessions.set(id, { id, secret, timeoutMs, createdAt, ephemerals: new Set() });
+    this.undo.record(() => this.sessions.delete(id));
+    return true;
+  }
+
+  /**
+   * Removes a session and returns the paths of its ephemerals, sorted, so that every member
+   * deletes them in the same order (ephemerals have no children, so any fixed order is safe).
+   */
+  close(id: string): string[] | undefined {
+    const session = this.sessions.get(id);
+    if (session === undefined) return undefined;
+    this.sessions.delete(id);
+    this.undo.record(() => this.sessions.set(id, session));
+    return [...session.ephemerals].sort(compare);
+  }
+
+  /** Records that the session owns an ephemeral node. */
+  addEphemeral(id: string, path: string): void {
+    const session = this.sessions.get(id);
+    if (session === undefined) throw new Error(`SessionTable.addEphemeral: no session ${id}`);
+    session.ephemerals.add(path);
+    this.undo.record(() => session.ephemerals.delete(path));
+  }
+
+  /** Records that an ephemeral node is gone. Its session may already be closed. */
+  removeEphemeral(id: string, path: string): void {
+    const session = this.sessions.get(id);
+    if (session === undefined || !session.ephemerals.delete(path)) return;
+    this.undo.record(() => session.ephemerals.add(path));
+  }
+
+  /** Drops every session. */
+  clear(): void {
+    this.sessions.clear();
+  }
+}
+
+/** Orders strings by UTF-16 code units, the same on every member (no locale). */
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,129 @@
+/**
+ * The snapshot format: UTF-8 JSON with nodes sorted by path and sessions by id, so two members
+ * in the same state produce the same bytes (and tests can compare states by comparing bytes).
+ * Decoding validates everything and builds a fresh tree; it throws on a corrupt snapshot.
+ */
+import { basename, parentOf, validatePath } from '@keel/protocol';
+import { snapshotFormatVersion } from '../constants';
+import type { NodeKind, TreeNode } from './data-tree';
+import type { Session } from './sessions';
+
+/** What a snapshot holds. */
+export interface SnapshotContent {
+  readonly appliedRevision: number;
+  /** Every node with its path, sorted by path. */
+  readonly nodes: readonly (readonly [string, Readonly<TreeNode>])[];
+  /** Every session, sorted by id. */
+  readonly sessions: readonly Omit<Session, 'ephemerals'>[];
+}
+
+/** A decoded snapshot, ready to install. */
+export interface DecodedSnapshot {
+  readonly appliedRevision: number;
+  readonly nodes: Map<string, TreeNode>;
+  readonly sessions: readonly Omit<Session, 'ephemerals'>[];
+}
+
+const nodeKinds: readonly NodeKind[] = ['persistent', 'ephemeral', 'container', 'ttl'];
+
+/** Encodes a snapshot; the caller passes nodes and sessions in sorted order. */
+export function encodeSnapshot(content: SnapshotContent): Uint8Array {
+  const json = {
+    v: snapshotFormatVersion,
+    appliedRevision: content.appliedRevision,
+    sessions: content.sessions.map((s) => [s.id, s.secret, s.timeoutMs, s.createdAt]),
+    // Children are not stored: they follow from the paths.
+    nodes: content.nodes.map(([path, n]) => [
+      path,
+      Buffer.from(n.data.buffer, n.data.byteOffset, n.data.byteLength).toString('base64'),
+      n.version,
+      n.childrenVersion,
+      n.createdRevision,
+      n.modifiedRevision,
+      n.childrenRevision,
+      n.createdAt,
+      n.modifiedAt,
+      n.ephemeralOwner,
+      n.kind,
+      n.ttlMs,
+    ]),
+  };
+  return new TextEncoder().encode(JSON.stringify(json));
+}
+
+function corrupt(message: string): never {
+  throw new Error(`corrupt snapshot: ${message}`);
+}
+
+function integer(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) corrupt(`${what} is not a count`);
+  return value;
+}
+
+/** Decodes and validates a snapshot. Throws on any inconsistency. */
+export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    corrupt('not UTF-8 JSON');
+  }
+  if (typeof json !== 'object' || json === null) corrupt('not an object');
+  const root = json as Record<string, unknown>;
+  if (root.v !== snapshotFormatVersion) corrupt(`unknown version ${String(root.v)}`);
+  const appliedRevision = integer(root.appliedRevision, 'appliedRevision');
+  if (!Array.isArray(root.sessions) || !Array.isArray(root.nodes)) corrupt('missing sessions or nodes');
+
+  const sessions: Omit<Session, 'ephemerals'>[] = [];
+  const sessionIds = new Set<string>();
+  for (const row of root.sessions as unknown[]) {
+    if (!Array.isArray(row) || row.length !== 4) corrupt('bad session row');
+    const [id, secret, timeoutMs, createdAt] = row as unknown[];
+    if (typeof id !== 'string' || typeof secret !== 'string' || sessionIds.has(id)) corrupt('bad session id or secret');
+    sessionIds.add(id);
+    sessions.push({
+      id,
+      secret,
+      timeoutMs: integer(timeoutMs, 'timeoutMs'),
+      createdAt: integer(createdAt, 'createdAt'),
+    });
+  }
+
+  const nodes = new Map<string, TreeNode>();
+  for (const row of root.nodes as unknown[]) {
+    if (!Array.isArray(row) || row.length !== 12) corrupt('bad node row');
+    const [path, data, ...rest] = row as unknown[];
+    const [version, cversion, created, modified, childrenRev, createdAt, modifiedAt, owner, kind, ttlMs] = rest;
+    if (typeof path !== 'string' || !validatePath(path).ok || nodes.has(path)) corrupt('bad node path');
+    if (typeof data !== 'string') corrupt(`bad data at ${path}`);
+    if (owner !== null && (typeof owner !== 'string' || !sessionIds.has(owner))) corrupt(`bad owner at ${path}`);
+    if (!nodeKinds.includes(kind as NodeKind)) corrupt(`bad kind at ${path}`);
+    if ((kind === 'ephemeral') !== (owner !== null)) corrupt(`ephemeral owner mismatch at ${path}`);
+    if ((kind === 'ttl') !== (ttlMs !== null)) corrupt(`ttl mismatch at ${path}`);
+    const buffer = Buffer.from(data, 'base64');
+    nodes.set(path, {
+      data: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+      version: integer(version, 'version'),
+      childrenVersion: integer(cversion, 'childrenVersion'),
+      createdRevision: integer(created, 'createdRevision'),
+      modifiedRevision: integer(modified, 'modifiedRevision'),
+      childrenRevision: integer(childrenRev, 'childrenRevision'),
+      createdAt: integer(createdAt, 'createdAt'),
+      modifiedAt: integer(modifiedAt, 'modifiedAt'),
+      ephemeralOwner: owner as string | null,
+      kind: kind as NodeKind,
+      ttlMs: ttlMs === null ? null : integer(ttlMs, 'ttlMs'),
+      children: new Set(),
+    });
+  }
+  if (!nodes.has('/')) corrupt('no root');
+  for (const path of nodes.keys()) {
+    const parentPath = parentOf(path);
+    if (parentPath === null) continue;
+    const parent = nodes.get(parentPath);
+    if (parent === undefined) corrupt(`orphan ${path}`);
+    if (parent.kind === 'ephemeral') corrupt(`child of ephemeral at ${path}`);
+    parent.children.add(basename(path));
+  }
+  return { appliedRevision, nodes, sessions };
+}

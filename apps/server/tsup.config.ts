@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+// The sibling packages stay external: they are dependencies, resolved at run time.
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: { entry: { index: 'src/index.ts' } },
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+  platform: 'node',
+});
