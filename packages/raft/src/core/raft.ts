@@ -34,8 +34,21 @@
  *   the transfer is abandoned after an election timeout.
  * - ReadIndex: a leader with a commit in its current term records its commit index and
  *   confirms leadership with a numbered heartbeat round (immediately for a single voter, or
- *   with `leaseReads` + `checkQuorum`, relying on check-quorum to step down in time, as etcd
- *   does). Earlier reads wait for the no-op to commit. Followers forward reads to the leader;
+ *   from the lease, below). Earlier reads wait for the no-op to commit.
+ * - Lease reads (`leaseReads`, requires `checkQuorum`; etcd-like, but the lease is explicit
+ *   rather than "until check-quorum steps down", which can outlive the followers' leases by an
+ *   election timeout). With lease reads on, every heartbeat is a numbered round. A voter that
+ *   heard from a leader refuses non-forced (pre)votes for `electionTicks` of its own ticks,
+ *   counted from the arrival and also across a restart (a member restarted with term > 1
+ *   honours a lease for its first election timeout), and refuses `campaign()` itself: the
+ *   operator's campaign respects the lease like any other candidate, only a `timeoutNow`
+ *   election uses `force`. The leader serves a read from its lease while a quorum has acked a
+ *   round sent at most `electionTicks - 2` of its ticks ago (one tick of phase on either
+ *   side; the SEND time counts, never the ack's arrival), so a new leader must have confirmed
+ *   a quorum in its term, besides committing its no-op. No lease at all once a transfer starts
+ *   and, after `timeoutNow` was sent, for the rest of the term (a delayed `timeoutNow` can
+ *   still make the target win with forced votes): reads then use heartbeat rounds. Assumes
+ *   members tick at the same rate; clock drift must be absorbed by the driver's tick length. Followers forward reads to the leader;
  *   a `readIndexResp` with index -1 becomes a 'not-leader' failure. Reads fail with
  *   'no-leader' when no leader is known and with 'stepped-down' when the leader loses office.
  *   Forwarded reads whose messages are lost are not tracked here: the driver times them out.

@@ -134,9 +134,12 @@ describe('raft core', () => {
     expect(raft.ready().messages).toEqual([{ type: 'voteResp', from: 'b', to: 'a', term: 7, granted: false }]);
   });
 
-  it('lease reads are answered without a heartbeat round', () => {
+  it('lease reads are answered without a heartbeat round once a quorum acked a heartbeat', () => {
     const c = cluster(['a', 'b', 'c'], { leaseReads: true });
     c.node('a').raft.campaign();
+    c.stabilize(true);
+    // A new leader's lease starts with the first heartbeat of its term a quorum acknowledges.
+    c.node('a').raft.tick();
     c.stabilize(true);
     c.node('a').raft.readIndex('fast');
     const ready = c.node('a').raft.ready();

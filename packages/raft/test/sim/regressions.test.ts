@@ -7,18 +7,29 @@
 import { describe, expect, it } from 'vitest';
 import { runSimulation } from '../../src/sim/simulation';
 
-const pinned: readonly { seed: number; nodes: number; steps: number; why: string }[] = [
+const pinned: readonly { seed: number; nodes: number; steps: number; leaseReads?: boolean; why: string }[] = [
   { seed: 84, nodes: 3, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
   { seed: 96, nodes: 3, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
   { seed: 181, nodes: 3, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
   { seed: 87, nodes: 5, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
   { seed: 1058, nodes: 3, steps: 10000, why: 'proposal backlog with one entry in flight' },
   { seed: 1368, nodes: 3, steps: 10000, why: 'lagging voter with a stale configuration (FOUND-BUGS #1)' },
+  // FOUND-BUGS #2: stale lease reads. 10-396 failed with the core before the fix; 97 and 422
+  // failed with only part of it (the campaign part, resp. the transfer part, alone).
+  { seed: 10, nodes: 3, steps: 6000, leaseReads: true, why: 'campaign() from inside the lease' },
+  { seed: 21, nodes: 3, steps: 6000, leaseReads: true, why: 'lease read after timeoutNow' },
+  { seed: 85, nodes: 3, steps: 6000, leaseReads: true, why: 'campaign() from inside the lease' },
+  { seed: 266, nodes: 3, steps: 6000, leaseReads: true, why: 'lease read after timeoutNow' },
+  { seed: 358, nodes: 3, steps: 6000, leaseReads: true, why: 'lease read during a transfer' },
+  { seed: 396, nodes: 3, steps: 6000, leaseReads: true, why: 'lease read during a transfer' },
+  { seed: 97, nodes: 3, steps: 6000, leaseReads: true, why: 'lease read during a transfer (campaign fix alone)' },
+  { seed: 422, nodes: 3, steps: 6000, leaseReads: true, why: 'lease outlived the followers (check-quorum window)' },
 ];
 
 describe('sim - pinned regression seeds', () => {
   for (const run of pinned) {
-    it(`seed ${run.seed}, ${run.nodes} members, ${run.steps} steps: ${run.why}`, () => {
+    const lease = run.leaseReads === true ? ', lease reads' : '';
+    it(`seed ${run.seed}, ${run.nodes} members, ${run.steps} steps${lease}: ${run.why}`, () => {
       const result = runSimulation(run);
       expect(result.violations.map((v) => `${v.kind}: ${v.message}`)).toEqual([]);
     });
