@@ -14,8 +14,9 @@ const pinned: readonly { seed: number; nodes: number; steps: number; leaseReads?
   { seed: 87, nodes: 5, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
   { seed: 1058, nodes: 3, steps: 10000, why: 'proposal backlog with one entry in flight' },
   { seed: 1368, nodes: 3, steps: 10000, why: 'lagging voter with a stale configuration (FOUND-BUGS #1)' },
-  // FOUND-BUGS #2: stale lease reads. 10-396 failed with the core before the fix; 97 and 422
-  // failed with only part of it (the campaign part, resp. the transfer part, alone).
+  // FOUND-BUGS #2: stale lease reads. 10-396 failed with the core before the fix; 97, 422, 742
+  // and 812 failed with only part of it (97: without the transfer part; the others: without
+  // the explicit lease measured from heartbeat sends).
   { seed: 10, nodes: 3, steps: 6000, leaseReads: true, why: 'campaign() from inside the lease' },
   { seed: 21, nodes: 3, steps: 6000, leaseReads: true, why: 'lease read after timeoutNow' },
   { seed: 85, nodes: 3, steps: 6000, leaseReads: true, why: 'campaign() from inside the lease' },
@@ -24,6 +25,8 @@ const pinned: readonly { seed: number; nodes: number; steps: number; leaseReads?
   { seed: 396, nodes: 3, steps: 6000, leaseReads: true, why: 'lease read during a transfer' },
   { seed: 97, nodes: 3, steps: 6000, leaseReads: true, why: 'lease read during a transfer (campaign fix alone)' },
   { seed: 422, nodes: 3, steps: 6000, leaseReads: true, why: 'lease outlived the followers (check-quorum window)' },
+  { seed: 742, nodes: 3, steps: 6000, leaseReads: true, why: 'lease outlived the followers (check-quorum window)' },
+  { seed: 812, nodes: 3, steps: 6000, leaseReads: true, why: 'lease outlived the followers (check-quorum window)' },
 ];
 
 describe('sim - pinned regression seeds', () => {
