@@ -1,4 +1,8 @@
+export { type CliRequest, cliDefaults, parseCli } from './cli/args';
 export * from './constants';
+export { ClientConnection, pendingRequestsMax } from './server/client-connection';
+export { KeelServer } from './server/keel-server';
+export * from './server/options';
 export * from './state/commands';
 export { CoordinationStateMachine, type CoordinationStateMachineOptions } from './state/coordination-state-machine';
 export { type NodeKind, statOf } from './state/data-tree';

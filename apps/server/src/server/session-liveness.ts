@@ -1,0 +1,79 @@
+/**
+ * The leader's view of session liveness. Liveness is not replicated (DESIGN §3): the leader
+ * records when it last heard from each session and expires a silent one by proposing a
+ * `closeSession(expired)` command, which deletes its ephemerals on every member.
+ */
+import type { Session } from '../state/sessions';
+
+/** What the tracker needs from its member. */
+export interface LivenessHost {
+  /** Whether this member leads; only the leader expires sessions. */
+  isLeader(): boolean;
+  /** The sessions of the replicated state. */
+  sessions(): readonly Session[];
+  /** Proposes the expiry of a session; resolves once applied (or rejects). */
+  expire(sessionId: string): Promise<void>;
+}
+
+/** Tracks the last time each session was heard from and expires the silent ones. */
+export class SessionLiveness {
+  private readonly lastSeen = new Map<string, number>();
+  private readonly expiring = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly host: LivenessHost,
+    private readonly checkEveryMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Starts the periodic check. */
+  start(): void {
+    this.timer ??= setInterval(() => this.check(), this.checkEveryMs);
+    this.timer.unref();
+  }
+
+  /** Stops the periodic check. */
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** The session was heard from (a request or a ping). */
+  touch(sessionId: string): void {
+    this.lastSeen.set(sessionId, this.now());
+  }
+
+  /**
+   * Gives every session a full timeout of grace, as a new leader must: it cannot know when the
+   * previous leader last heard from them.
+   */
+  restartClocks(): void {
+    this.lastSeen.clear();
+  }
+
+  /** Expires every session not heard from within its timeout; a no-op on a follower. */
+  check(): void {
+    if (!this.host.isLeader()) return;
+    const now = this.now();
+    const live = new Set<string>();
+    for (const session of this.host.sessions()) {
+      live.add(session.id);
+      const seen = this.lastSeen.get(session.id);
+      // A session this leader never heard from starts its clock now.
+      if (seen === undefined) {
+        this.lastSeen.set(session.id, now);
+        continue;
+      }
+      if (now - seen <= session.timeoutMs || this.expiring.has(session.id)) continue;
+      this.expiring.add(session.id);
+      this.host
+        .expire(session.id)
+        .catch(() => {
+          // Leadership moved or the member stops; the next leader restarts the clock anyway.
+        })
+        .finally(() => this.expiring.delete(session.id));
+    }
+    for (const id of this.lastSeen.keys()) if (!live.has(id)) this.lastSeen.delete(id);
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Shared helpers of the network server tests: a member on 127.0.0.1 with ephemeral ports and a
+ * temporary data directory, and a raw `ws` client that speaks `@keel/protocol` frames.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeResponse, encodeRequest, type Request, type ResponseByOp, type ServerMessage } from '@keel/protocol';
+import WebSocket from 'ws';
+import { KeelServer } from '../../src/server/keel-server';
+import type { KeelServerOptions } from '../../src/server/options';
+
+/** Creates a temporary data directory; `cleanup` removes it. */
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'keel-server-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Starts a single-node member in `dataDir` and waits until it leads. */
+export async function startSingle(dataDir: string, overrides: Partial<KeelServerOptions> = {}): Promise<KeelServer> {
+  const server = await KeelServer.start({
+    id: 'm1',
+    dataDir,
+    clientListen: { host: '127.0.0.1', port: 0 },
+    clusterSecret: 'test-secret',
+    tickMs: 10,
+    ...overrides,
+  });
+  await waitFor('the member to lead', () => server.node.isLeader(), 30_000);
+  return server;
+}
+
+/** Polls until `condition` is truthy, or fails after `timeoutMs` (a ceiling, not a measurement). */
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** How a connection ended. */
+export interface CloseInfo {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** A raw protocol client: one request at a time is enough for these tests. */
+export class RawClient {
+  private readonly inbox: ServerMessage[] = [];
+  private wake: (() => void) | null = null;
+  private nextXid = 1;
+  closeInfo: CloseInfo | null = null;
+  readonly closed: Promise<CloseInfo>;
+
+  private constructor(readonly socket: WebSocket) {
+    this.closed = new Promise((resolve) => {
+      socket.on('close', (code, reason) => {
+        this.closeInfo = { code, reason: reason.toString() };
+        resolve(this.closeInfo);
+        this.wake?.();
+      });
+    });
+    socket.on('message', (data: Buffer) => {
+      const decoded = decodeResponse(data);
+      if (!decoded.ok) throw new Error(`undecodable member frame: ${decoded.error.message}`);
+      this.inbox.push(decoded.value);
+      this.wake?.();
+    });
+  }
+
+  /** Opens a connection (no handshake). */
+  static open(url: string): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url);
+      socket.once('open', () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Opens a connection and a new session. */
+  static async connect(
+    url: string,
+    sessionTimeoutMs = 30_000,
+  ): Promise<{ client: RawClient; session: ResponseByOp['connect'] }> {
+    const client = await RawClient.open(url);
+    const session = await client.expect(
+      { op: 'connect', xid: 0, sessionTimeoutMs, lastSeenRevision: 0, readOnly: false },
+      'connected',
+    );
+    return { client, session };
+  }
+
+  /** A fresh xid. */
+  xid(): number {
+    return this.nextXid++;
+  }
+
+  /** Sends a raw frame. */
+  sendRaw(frame: Uint8Array): void {
+    this.socket.send(frame);
+  }
+
+  /** Sends a request (its xid replaced by a fresh one when 0) and returns the answer with its xid, or null if the connection closed. */
+  async request(request: Request): Promise<ServerMessage | null> {
+    const xid = request.xid === 0 ? this.xid() : request.xid;
+    this.sendRaw(encodeRequest({ ...request, xid }));
+    for (;;) {
+      const message = await this.next();
+      if (message === null) return null;
+      if ('xid' in message && message.xid === xid) return message;
+    }
+  }
+
+  /** Sends a request and asserts the answer's type. */
+  async expect<T extends ServerMessage['type']>(
+    request: Request,
+    type: T,
+  ): Promise<Extract<ServerMessage, { type: T }>> {
+    const answer = await this.request(request);
+    if (answer === null)
+      throw new Error(`connection closed (${JSON.stringify(this.closeInfo)}) before answering ${request.op}`);
+    if (answer.type !== type) throw new Error(`expected ${type} for ${request.op}, got ${JSON.stringify(answer)}`);
+    return answer as Extract<ServerMessage, { type: T }>;
+  }
+
+  /** The next member frame, or null once the connection closed and nothing is left. */
+  async next(): Promise<ServerMessage | null> {
+    for (;;) {
+      const message = this.inbox.shift();
+      if (message !== undefined) return message;
+      if (this.closeInfo !== null) return null;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+      this.wake = null;
+    }
+  }
+
+  /** Closes the socket and waits for it. */
+  async close(): Promise<void> {
+    if (this.closeInfo === null) this.socket.close();
+    await this.closed;
+  }
+}
+
+/** UTF-8 bytes of a string. */
+export function bytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+/** A string of UTF-8 bytes. */
+export function text(data: Uint8Array): string {
+  return new TextDecoder().decode(data);
+}
