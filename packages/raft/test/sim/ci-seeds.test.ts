@@ -2,7 +2,8 @@
  * Goal: the real Raft core keeps every safety invariant and recovers liveness across many
  * seeded runs of 3- and 5-member clusters under drops, delays, duplicates, partitions,
  * crashes with torn writes, membership changes and leadership transfers.
- * Method: run the deterministic simulator over a fixed range of seeds; any violation fails
+ * Method: run the deterministic simulator over a fixed range of seeds (and a shorter range with
+ * optional lease reads enabled); any violation fails
  * the test with the command that replays it.
  */
 import { describe, expect, it } from 'vitest';
@@ -11,10 +12,12 @@ import { runSimulation } from '../../src/sim/simulation';
 const SEEDS = 250;
 const STEPS = 8000;
 
-function failures(nodes: number): string[] {
+const LEASE_SEEDS = 100;
+
+function failures(nodes: number, seeds = SEEDS, leaseReads = false): string[] {
   const out: string[] = [];
-  for (let seed = 1; seed <= SEEDS; seed++) {
-    const result = runSimulation({ seed, nodes, steps: STEPS });
+  for (let seed = 1; seed <= seeds; seed++) {
+    const result = runSimulation({ seed, nodes, steps: STEPS, leaseReads });
     for (const v of result.violations) out.push(`${v.kind}: ${v.message}\n  replay: ${result.replay}`);
   }
   return out;
@@ -27,5 +30,9 @@ describe('sim - seeded clusters', () => {
 
   it(`${SEEDS} seeds of 5 members keep every invariant`, () => {
     expect(failures(5)).toEqual([]);
+  });
+
+  it(`${LEASE_SEEDS} seeds of 3 and 5 members with lease reads keep every invariant`, () => {
+    expect([...failures(3, LEASE_SEEDS, true), ...failures(5, LEASE_SEEDS, true)]).toEqual([]);
   });
 });
