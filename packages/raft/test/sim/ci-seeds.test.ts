@@ -2,9 +2,8 @@
  * Goal: the real Raft core keeps every safety invariant and recovers liveness across many
  * seeded runs of 3- and 5-member clusters under drops, delays, duplicates, partitions,
  * crashes with torn writes, membership changes and leadership transfers.
- * Method: run the deterministic simulator over a fixed range of seeds (and a shorter range with
- * optional lease reads enabled); any violation fails
- * the test with the command that replays it.
+ * Method: run the deterministic simulator over a fixed range of seeds, and a shorter range with
+ * optional lease reads enabled; any violation fails the test with the command that replays it.
  */
 import { describe, expect, it } from 'vitest';
 import { runSimulation } from '../../src/sim/simulation';
