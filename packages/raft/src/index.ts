@@ -60,6 +60,7 @@ export type {
   RaftNodeStatus,
 } from './runtime/options';
 export { RaftNode } from './runtime/raft-node';
+export { mulberry32 } from './sim/prng';
 export { replayCommand, runSimulation } from './sim/simulation';
 export type {
   CreateRaft,

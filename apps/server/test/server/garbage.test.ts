@@ -4,20 +4,12 @@
 // flipped, cut or appended) on a real member; after each, a ping must be answered with pong or
 // the connection must have closed (then the client reconnects, resuming its session).
 import { encodeRequest, type Request } from '@keel/protocol';
+import { mulberry32 } from '@keel/raft';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeelServer } from '../../src/server/keel-server';
 import { bytes, RawClient, startSingle, tempDir, text } from './harness';
 
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const seeds: readonly Request[] = [
   { op: 'create', xid: 7, path: '/fuzz/a', data: bytes('data'), mode: 'persistent' },

@@ -7,22 +7,13 @@
  * produce identical outcomes and end byte-identical. The seed is printed on failure to replay.
  */
 import type { CreateMode } from '@keel/protocol';
-import { EntryType } from '@keel/raft';
+import { EntryType, mulberry32 } from '@keel/raft';
 import { describe, expect, it } from 'vitest';
 import { type Command, CoordinationStateMachine, encodeCommand, type MultiCommandOp } from '../../src';
 import { bytes, Harness } from './harness';
 
-/** A small deterministic PRNG (mulberry32), so every run with a seed replays the same stream. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic, so every run with a seed replays the same stream. */
+const random = mulberry32;
 
 const modes: CreateMode[] = [
   'persistent',

@@ -3,22 +3,33 @@
  * of these, so a seed replays the whole run bit for bit.
  */
 
+/**
+ * mulberry32: a tiny seeded generator of floats in [0, 1), good enough to drive simulations
+ * and fuzzers reproducibly (not for secrets).
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** A seeded generator (mulberry32) with the helpers the simulator needs. */
 export class Prng {
-  private state: number;
+  private readonly generate: () => number;
 
   constructor(seed: number) {
     // Mixing the seed first keeps neighbouring seeds (1, 2, 3 ...) from starting alike.
-    this.state = mix32(seed >>> 0) || 0x9e3779b9;
+    this.generate = mulberry32(mix32(seed >>> 0) || 0x9e3779b9);
   }
 
   /** A float in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.generate();
   }
 
   /** An integer in [min, max] (both inclusive). */

@@ -3,18 +3,10 @@
  * the same seed always produces the same messages.
  */
 import type { ConfState, Entry, Message } from '../../src/core/types';
+import { mulberry32 } from '../../src/sim/prng';
 
-/** mulberry32: tiny, fast and good enough to drive a fuzzer reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator so that a fuzz run replays. */
+export const seededRandom = mulberry32;
 
 export class Gen {
   constructor(readonly random: () => number) {}

@@ -15,18 +15,10 @@ import {
   type Ready,
   type Snapshot,
 } from '../../src/core/types';
+import { mulberry32 } from '../../src/sim/prng';
 
-/** Seeded generator (mulberry32) so that election timeouts replay. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded generator so that election timeouts replay. */
+export const seededRandom = mulberry32;
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
