@@ -207,6 +207,8 @@ export class Raft {
   private readonly readOnly = new ReadOnly();
   private incoming: IncomingSnapshot | null = null;
   private readonly messages: Message[] = [];
+  /** New entries not yet offered to followers; flushed by `ready()`. */
+  private appendsPending = false;
   private readonly readStates: ReadState[] = [];
   private readonly readFailures: ReadFailure[] = [];
   private previousHardState: HardState;
@@ -362,6 +364,7 @@ export class Raft {
 
   /** Collects the pending output. Call `advance(ready)` after handling it (see `Ready`). */
   ready(): Ready {
+    this.flushPendingAppends();
     const hardState = this.hardState();
     const softState = this.softState();
     return {
@@ -929,8 +932,16 @@ export class Raft {
   private appendEntry(type: EntryType, data: Uint8Array): Entry {
     const entry: Entry = { term: this.term, index: this.log.lastIndex() + 1, type, data };
     this.log.append(entry);
-    this.broadcastAppend(false);
+    // Followers get new entries when the driver next collects a Ready, so that a burst of
+    // proposals between two Ready cycles leaves as one append per follower, not one each.
+    this.appendsPending = true;
     return entry;
+  }
+
+  private flushPendingAppends(): void {
+    if (!this.appendsPending) return;
+    this.appendsPending = false;
+    if (this.role === 'leader') this.broadcastAppend(false);
   }
 
   /** Advances the commit index to what a quorum holds in the current term; true if it moved. */
