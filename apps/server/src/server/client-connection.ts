@@ -5,13 +5,16 @@
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
+  type AddWatchRequest,
   type ConnectRequest,
   closeCodes,
   decodeRequest,
   encodeResponse,
+  type NodeWatchEvent,
   type Request,
   type ResumeRequest,
   type ServerMessage,
+  type WatchKind,
   type WireError,
 } from '@keel/protocol';
 import type { RaftNode } from '@keel/raft';
@@ -21,6 +24,7 @@ import type { CoordinationStateMachine } from '../state/coordination-state-machi
 import type { ApplyOutcome } from '../state/results';
 import { answerOf, commandOf, errorAnswer, wireErrorOf } from './request-mapping';
 import type { SessionLiveness } from './session-liveness';
+import type { WatchRegistry } from './watch-registry';
 
 /** Most requests a connection may have waiting for their answer; more are refused with `Throttled`. */
 export const pendingRequestsMax = 4096;
@@ -31,6 +35,8 @@ export interface ConnectionHost {
   readonly machine: CoordinationStateMachine;
   readonly node: RaftNode<ApplyOutcome>;
   readonly liveness: SessionLiveness;
+  /** The member's watches; the apply path delivers their events to the owning connections. */
+  readonly watches: WatchRegistry<ClientConnection>;
   /** The timeout granted for a requested one. */
   grantTimeout(requestedMs: number): number;
   /** Resolves once this member has applied `revision` (rejects with a timeout). */
@@ -67,15 +73,25 @@ export class ClientConnection {
     this.close(code, reason);
   }
 
-  /** Closes the connection (the session, if any, lives on until it expires). */
+  /** Closes the connection (the session, if any, lives on until it expires); its watches go. */
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    this.host.watches.removeAll(this);
     this.socket.close(code, truncate(reason));
+  }
+
+  /**
+   * Sends a watch event now. Called on the apply path, so the frame is on the socket before any
+   * later answer of this connection that reflects the change (answers are sent after apply).
+   */
+  deliver(event: NodeWatchEvent): void {
+    this.send(event);
   }
 
   private onClosed(): void {
     this.closed = true;
+    this.host.watches.removeAll(this);
     if (this.sessionId !== null) this.host.unbind(this.sessionId, this);
   }
 
@@ -149,9 +165,20 @@ export class ClientConnection {
       case 'get':
       case 'exists':
       case 'children': {
-        if (request.watch) return this.unimplemented(xid, 'watches');
         if (request.linearizable) await node.readIndex();
-        return this.answer(this.read(request));
+        // Registering in the same synchronous step as the read: no change can fall between them.
+        const answer = this.read(request);
+        if (request.watch && answer.type !== 'error') this.watch(request.path, oneShotKindOf(request));
+        return this.answer(answer);
+      }
+      case 'addWatch':
+        return this.addWatch(request);
+      case 'removeWatch': {
+        if (!this.host.watches.remove(this, request.path, request.kind)) {
+          const message = `no ${request.kind} watch on this path`;
+          return this.answerError(xid, { code: 'NoWatcher', message, path: request.path });
+        }
+        return this.answer({ type: 'removeWatch', xid, revision: machine.appliedRevision });
       }
       case 'sync':
         await node.readIndex();
@@ -181,6 +208,23 @@ export class ClientConnection {
     }
     const node = machine.children(path);
     return node === null ? noNode : { type: 'children', xid, revision, children: node.children, stat: node.stat };
+  }
+
+  private watch(path: string, kind: WatchKind): void {
+    // A connection that closed while its request waited must not leave a watch nobody removes.
+    if (!this.closed) this.host.watches.add(this, path, kind);
+  }
+
+  private async addWatch(request: AddWatchRequest): Promise<void> {
+    const { machine } = this.host;
+    if (request.sinceRevision !== undefined) await this.host.waitApplied(request.sinceRevision);
+    this.watch(request.path, request.kind);
+    const revision = machine.appliedRevision;
+    this.answer({ type: 'addWatch', xid: request.xid, revision });
+    // No window of past changes is kept yet: any gap since `sinceRevision` needs a re-read.
+    if (request.sinceRevision !== undefined && request.sinceRevision < revision) {
+      this.send({ type: 'watch', event: 'resyncNeeded', path: request.path, kind: request.kind, revision });
+    }
   }
 
   private async connect(request: ConnectRequest): Promise<void> {
@@ -268,6 +312,15 @@ export class ClientConnection {
     }
     this.socket.send(frame);
   }
+}
+
+/**
+ * The one-shot watch a read leaves (ZooKeeper's): `exists` waits for any change including
+ * creation, `get` for data changes and deletion, `children` for child changes and deletion.
+ */
+function oneShotKindOf(request: Extract<Request, { op: 'get' | 'exists' | 'children' }>): WatchKind {
+  if (request.op === 'get') return 'data';
+  return request.op;
 }
 
 function wireErrorOfEncoding(error: unknown): WireError {

@@ -4,10 +4,10 @@
  *
  * First cut: writes reaching a follower are answered with `NotLeader` naming the leader
  * (forwarding over the peer link is later work), sessions are created on the leader only, and
- * watches and admin operations answer `Unimplemented`.
+ * admin operations answer `Unimplemented`. Watch events are sent from the apply path.
  */
 import { closeCodes, frameBytesMax, TimeoutError } from '@keel/protocol';
-import { DurableLog, type NodeId, RaftNode, WsTransport } from '@keel/raft';
+import { DurableLog, type NodeId, RaftNode, type StateMachine, WsTransport } from '@keel/raft';
 import { WebSocketServer } from 'ws';
 import { encodeCommand } from '../state/commands';
 import { CoordinationStateMachine } from '../state/coordination-state-machine';
@@ -21,6 +21,7 @@ import {
   revisionWaitMsMax,
 } from './options';
 import { SessionLiveness } from './session-liveness';
+import { WatchRegistry } from './watch-registry';
 
 /** A running Keel member. */
 export class KeelServer {
@@ -38,11 +39,13 @@ export class KeelServer {
     private readonly transport: WsTransport,
     private readonly wss: WebSocketServer,
     private readonly liveness: SessionLiveness,
+    private readonly watches: WatchRegistry<ClientConnection>,
   ) {}
 
   /** Opens the log, starts Raft and the peer transport, then listens for clients. */
   static async start(options: KeelServerOptions): Promise<KeelServer> {
     const machine = new CoordinationStateMachine();
+    const watches = new WatchRegistry<ClientConnection>();
     const storage = await DurableLog.open(options.dataDir);
     const transport = new WsTransport({
       id: options.id,
@@ -55,7 +58,7 @@ export class KeelServer {
       id: options.id,
       storage,
       transport,
-      stateMachine: machine,
+      stateMachine: watchedMachine(machine, watches),
       ...(options.peers === undefined ? {} : { peers: options.peers }),
       ...(bootstrap === undefined ? {} : { bootstrap }),
       ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
@@ -79,7 +82,7 @@ export class KeelServer {
       },
       options.expiryCheckMs ?? defaultExpiryCheckMs,
     );
-    server = new KeelServer(options.id, node, machine, transport, wss, liveness);
+    server = new KeelServer(options.id, node, machine, transport, wss, liveness, watches);
     server.serve(options);
     return server;
   }
@@ -91,6 +94,11 @@ export class KeelServer {
     if (typeof address === 'string') return address;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return `ws://${host}:${address.port}`;
+  }
+
+  /** How many watches this member's connections hold. */
+  get watchCount(): number {
+    return this.watches.size;
   }
 
   /** `ws://host:port` where peers connect. */
@@ -128,6 +136,7 @@ export class KeelServer {
       machine: this.machine,
       node: this.node,
       liveness: this.liveness,
+      watches: this.watches,
       grantTimeout: (requested) => Math.min(max, Math.max(min, requested)),
       waitApplied: (revision) => this.waitApplied(revision),
       bind: (sessionId, connection) => {
@@ -178,6 +187,26 @@ export class KeelServer {
       this.node.on('applied', onApplied);
     });
   }
+}
+
+/**
+ * The state machine as Raft drives it, delivering each entry's change events to the watching
+ * connections as it is applied: before the proposer's promise resolves and before any later
+ * read, so every connection sees a watch event before an answer reflecting its change.
+ */
+function watchedMachine(
+  machine: CoordinationStateMachine,
+  watches: WatchRegistry<ClientConnection>,
+): StateMachine<ApplyOutcome> {
+  return {
+    apply: (entry) => {
+      const outcome = machine.apply(entry);
+      watches.dispatch(outcome.changes, (connection, event) => connection.deliver(event));
+      return outcome;
+    },
+    snapshot: () => machine.snapshot(),
+    restore: (data) => machine.restore(data),
+  };
 }
 
 function otherPeers(peers: NonNullable<KeelServerOptions['peers']>, self: NodeId): number {

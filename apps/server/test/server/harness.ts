@@ -5,7 +5,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeResponse, encodeRequest, type Request, type ResponseByOp, type ServerMessage } from '@keel/protocol';
+import {
+  decodeResponse,
+  encodeRequest,
+  type Request,
+  type ResponseByOp,
+  type ServerMessage,
+  type WatchEvent,
+} from '@keel/protocol';
 import WebSocket from 'ws';
 import { KeelServer } from '../../src/server/keel-server';
 import type { KeelServerOptions } from '../../src/server/options';
@@ -50,6 +57,8 @@ export class RawClient {
   private readonly inbox: ServerMessage[] = [];
   private wake: (() => void) | null = null;
   private nextXid = 1;
+  /** Every member frame, in arrival order (including those `request` skipped over). */
+  readonly received: ServerMessage[] = [];
   closeInfo: CloseInfo | null = null;
   readonly closed: Promise<CloseInfo>;
 
@@ -65,6 +74,7 @@ export class RawClient {
       const decoded = decodeResponse(data);
       if (!decoded.ok) throw new Error(`undecodable member frame: ${decoded.error.message}`);
       this.inbox.push(decoded.value);
+      this.received.push(decoded.value);
       this.wake?.();
     });
   }
@@ -135,6 +145,11 @@ export class RawClient {
       });
       this.wake = null;
     }
+  }
+
+  /** The watch events received so far, in arrival order. */
+  watchEvents(): WatchEvent[] {
+    return this.received.filter((message): message is WatchEvent => message.type === 'watch');
   }
 
   /** Closes the socket and waits for it. */
