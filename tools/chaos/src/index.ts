@@ -20,4 +20,3 @@ export {
   type KeyResult,
   type Verdict,
 } from './linearizability';
-export { mulberry32 } from './random';

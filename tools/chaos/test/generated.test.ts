@@ -3,10 +3,11 @@
 // random invocation, a linearization point inside its interval and a completion; applying the
 // operations in linearization-point order yields the observed values. Some operations lose their
 // reply (unknown outcome) and take effect or not at random. Seeds are printed on failure.
+
+import { mulberry32 } from '@keel/raft';
 import { describe, expect, it } from 'vitest';
 import type { Operation, Value } from '../src/history';
 import { checkHistory } from '../src/linearizability';
-import { mulberry32 } from '../src/random';
 
 interface Planned {
   op: Operation;
