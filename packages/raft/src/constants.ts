@@ -17,6 +17,8 @@ export const peerConfMembersMax = 1_024;
 export const nodeIdBytesMax = 128;
 /** Longest ReadIndex context string, in UTF-8 bytes. */
 export const readContextBytesMax = 4_096;
+/** Longest context (the member's URL) of a forwarded membership change, in bytes. */
+export const forwardedConfContextBytesMax = 4_096;
 
 // --- Peer transport (transport/) ---
 

@@ -8,8 +8,14 @@
  * long as the frame's memory is not reused. Copy the frame first if its buffer will be
  * recycled (the `ws` library hands out a fresh buffer per message, so the transport need not).
  */
-import { nodeIdBytesMax, peerConfMembersMax, peerMessageEntriesMax, readContextBytesMax } from '../constants';
-import type { ConfState, Entry, EntryType, Message, NodeId } from '../core/types';
+import {
+  forwardedConfContextBytesMax,
+  nodeIdBytesMax,
+  peerConfMembersMax,
+  peerMessageEntriesMax,
+  readContextBytesMax,
+} from '../constants';
+import type { ConfState, Entry, EntryType, ForwardRequest, MemberChange, Message, NodeId } from '../core/types';
 import { ByteReader } from './bytes';
 import { appendEntriesProblem, confProblem } from './consistency';
 import { badFrame, CodecError } from './errors';
@@ -17,6 +23,8 @@ import {
   entryBytesMin,
   flagBit0,
   flagBit1,
+  forwardKindCodes,
+  memberChangeKindsByCode,
   messageBytesMin,
   messageTypesByTag,
   nodeIdEncodedBytesMin,
@@ -66,6 +74,45 @@ function readEntries(reader: ByteReader): Entry[] {
     entries[i] = { term, index, type: type as EntryType, data };
   }
   return entries;
+}
+
+/** Smallest encoded forwarded payload: a length byte and one byte. */
+const forwardedPayloadBytesMin = 2;
+
+function readForward(reader: ByteReader): ForwardRequest {
+  const kind = reader.u8();
+  switch (kind) {
+    case forwardKindCodes.entries: {
+      const count = reader.count(peerMessageEntriesMax, 'payload count');
+      if (count === 0) throw badFrame('forward without payloads');
+      if (count * forwardedPayloadBytesMin > reader.remaining) throw badFrame('truncated');
+      const entries: Uint8Array[] = new Array(count);
+      for (let i = 0; i < count; i++) {
+        const length = reader.varint();
+        if (length === 0) throw badFrame('empty forwarded payload');
+        entries[i] = reader.view(length);
+      }
+      return { kind: 'entries', entries };
+    }
+    case forwardKindCodes.confChange: {
+      const changeKind = memberChangeKindsByCode[reader.u8()];
+      if (changeKind === undefined) throw badFrame('unknown membership change');
+      const node = readId(reader, 'change node');
+      const change: MemberChange =
+        readFlags(reader, flagBit0) === 0
+          ? { kind: changeKind, node }
+          : {
+              kind: changeKind,
+              node,
+              context: reader.view(reader.count(forwardedConfContextBytesMax, 'context length')),
+            };
+      return { kind: 'confChange', change };
+    }
+    case forwardKindCodes.transfer:
+      return { kind: 'transfer', target: readId(reader, 'transfer target') };
+    default:
+      throw badFrame(`unknown forward kind ${kind}`);
+  }
 }
 
 function readMessage(reader: ByteReader): Message {
@@ -146,6 +193,8 @@ function readMessage(reader: ByteReader): Message {
       const index = reader.varint() - 1;
       return { type, from, to, term, context, index };
     }
+    case 'forward':
+      return { type, from, to, term, request: readForward(reader) };
   }
 }
 

@@ -4,12 +4,18 @@
  * buffers, no per-entry allocation. Entry payloads and snapshot chunks are copied once, into
  * the frame.
  */
-import { nodeIdBytesMax, peerConfMembersMax, peerMessageEntriesMax, readContextBytesMax } from '../constants';
-import type { ConfState, Message } from '../core/types';
+import {
+  forwardedConfContextBytesMax,
+  nodeIdBytesMax,
+  peerConfMembersMax,
+  peerMessageEntriesMax,
+  readContextBytesMax,
+} from '../constants';
+import type { ConfState, ForwardRequest, Message } from '../core/types';
 import { ByteWriter, utf8Size, varintSize } from './bytes';
 import { appendEntriesProblem, confProblem } from './consistency';
 import { CodecError, unencodable } from './errors';
-import { flagBit0, flagBit1, messageTags, peerCodecVersion } from './format';
+import { flagBit0, flagBit1, forwardKindCodes, memberChangeCode, messageTags, peerCodecVersion } from './format';
 import { type CodecLimits, resolveCodecLimits } from './limits';
 import { hasNoControlCharacters } from './node-id';
 
@@ -74,6 +80,41 @@ function confSize(conf: ConfState | undefined): number {
   for (const id of conf.voters) size += encodedIdSize(id, 'voter');
   for (const id of conf.learners) size += encodedIdSize(id, 'learner');
   return size;
+}
+
+/** Encoded size of a forwarded request (kind byte included); validates it on the way. */
+function forwardSize(request: ForwardRequest | undefined): number {
+  if (typeof request !== 'object' || request === null) throw unencodable('request must be an object');
+  switch (request.kind) {
+    case 'entries': {
+      const entries = request.entries;
+      if (!Array.isArray(entries) || entries.length === 0) throw unencodable('entries must be a non-empty array');
+      if (entries.length > peerMessageEntriesMax) throw unencodable(`more than ${peerMessageEntriesMax} entries`);
+      let size = 1 + varintSize(entries.length);
+      for (const data of entries) {
+        size += bytesSize(data, 'forwarded payload');
+        if (data.length === 0) throw unencodable('forwarded payload is empty');
+      }
+      return size;
+    }
+    case 'confChange': {
+      const change = request.change;
+      if (typeof change !== 'object' || change === null) throw unencodable('change must be an object');
+      if (memberChangeCode(change.kind) === undefined) throw unencodable('change kind cannot be forwarded');
+      let size = 3 + encodedIdSize(change.node, 'change node');
+      if (change.context !== undefined) {
+        size += bytesSize(change.context, 'change context');
+        if (change.context.length > forwardedConfContextBytesMax) {
+          throw unencodable(`change context longer than ${forwardedConfContextBytesMax} bytes`);
+        }
+      }
+      return size;
+    }
+    case 'transfer':
+      return 1 + encodedIdSize(request.target, 'transfer target');
+    default:
+      throw unencodable('unknown forward kind');
+  }
 }
 
 /**
@@ -148,6 +189,8 @@ export function encodedMessageSize(message: Message): number {
         throw unencodable('index must be an integer in [-1, 2^53 - 2]');
       }
       return size + contextSize(message.context) + count(message.index + 1, 'index');
+    case 'forward':
+      return size + forwardSize(message.request);
     default:
       throw unencodable('unknown message type');
   }
@@ -236,6 +279,38 @@ function writeMessage(writer: ByteWriter, message: Message): void {
     case 'readIndexResp':
       writeContext(writer, message.context);
       writer.varint(message.index + 1);
+      return;
+    case 'forward':
+      writeForward(writer, message.request);
+      return;
+  }
+}
+
+function writeForward(writer: ByteWriter, request: ForwardRequest): void {
+  writer.u8(forwardKindCodes[request.kind]);
+  switch (request.kind) {
+    case 'entries':
+      writer.varint(request.entries.length);
+      for (const data of request.entries) {
+        writer.varint(data.length);
+        writer.raw(data);
+      }
+      return;
+    case 'confChange': {
+      const { change } = request;
+      writer.u8(memberChangeCode(change.kind) ?? 0);
+      writeId(writer, change.node);
+      if (change.context === undefined) {
+        writer.u8(0);
+      } else {
+        writer.u8(flagBit0);
+        writer.varint(change.context.length);
+        writer.raw(change.context);
+      }
+      return;
+    }
+    case 'transfer':
+      writeId(writer, request.target);
       return;
   }
 }

@@ -18,10 +18,15 @@
  * timeoutNow    = (nothing)
  * readIndex     = context
  * readIndexResp = context, index + 1          (so that -1 fits an unsigned varint)
+ * forward       = u8 kind, request
+ *   kind 1 entries    = count (>= 1), (length (>= 1), bytes){count}
+ *   kind 2 confChange = u8 change (1 addVoter, 2 addLearner, 3 promoteLearner, 4 removeNode),
+ *                       id, u8 flags(hasContext), [length, bytes]
+ *   kind 3 transfer   = id (target)
  * ```
  * Unused flag bits must be zero.
  */
-import type { MessageType } from '../core/types';
+import type { MemberChange, MessageType } from '../core/types';
 
 /** First byte of every peer frame; a frame of another version is refused. */
 export const peerCodecVersion = 1;
@@ -41,7 +46,34 @@ export const messageTags: Readonly<Record<MessageType, number>> = {
   timeoutNow: 11,
   readIndex: 12,
   readIndexResp: 13,
+  forward: 14,
 };
+
+/** Wire codes of a forwarded request's kind. Part of the format: never renumber. */
+export const forwardKindCodes = { entries: 1, confChange: 2, transfer: 3 } as const;
+/** Wire codes of a forwarded membership change. Part of the format: never renumber. */
+export const memberChangeCodes = { addVoter: 1, addLearner: 2, promoteLearner: 3, removeNode: 4 } as const;
+/** Membership change kind of each wire code (index = code); holes are unknown codes. */
+export const memberChangeKindsByCode: readonly (MemberChange['kind'] | undefined)[] = [
+  undefined,
+  'addVoter',
+  'addLearner',
+  'promoteLearner',
+  'removeNode',
+];
+
+/** Wire code of a forwardable membership change kind, or undefined (bootstrap, garbage). */
+export function memberChangeCode(kind: unknown): number | undefined {
+  switch (kind) {
+    case 'addVoter':
+    case 'addLearner':
+    case 'promoteLearner':
+    case 'removeNode':
+      return memberChangeCodes[kind];
+    default:
+      return undefined;
+  }
+}
 
 /** Message type of each wire tag (index = tag); holes are unknown tags. */
 export const messageTypesByTag: readonly (MessageType | undefined)[] = (() => {

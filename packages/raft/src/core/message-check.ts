@@ -3,7 +3,7 @@
  * not trust its callers either: anything that fails here is dropped rather than thrown on.
  */
 
-import type { Entry, Message, NodeId } from './types';
+import type { Entry, ForwardRequest, MemberChange, Message, NodeId } from './types';
 import { EntryType } from './types';
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
@@ -54,6 +54,8 @@ export function isWellFormed(m: Message, self: NodeId): boolean {
       return typeof m.context === 'string';
     case 'readIndexResp':
       return typeof m.context === 'string' && Number.isSafeInteger(m.index) && m.index >= -1;
+    case 'forward':
+      return isForwardRequest(m.request);
     default:
       return false;
   }
@@ -80,4 +82,42 @@ export function entriesWellFormed(
     lastTerm = entry.term;
   }
   return true;
+}
+
+const memberChangeKinds: ReadonlySet<string> = new Set(['addVoter', 'addLearner', 'promoteLearner', 'removeNode']);
+
+/** True for a membership change that may be forwarded (any kind but `bootstrap`). */
+export function isMemberChange(change: unknown): change is MemberChange {
+  if (typeof change !== 'object' || change === null) return false;
+  const c = change as { kind?: unknown; node?: unknown; context?: unknown };
+  return (
+    typeof c.kind === 'string' &&
+    memberChangeKinds.has(c.kind) &&
+    isId(c.node) &&
+    (c.context === undefined || c.context instanceof Uint8Array)
+  );
+}
+
+/**
+ * True for a well-formed forwarded request: at least one payload and none empty (an empty
+ * Normal entry is the leader's no-op, never application data), a non-bootstrap membership
+ * change, or a transfer to a named member.
+ */
+export function isForwardRequest(request: unknown): request is ForwardRequest {
+  if (typeof request !== 'object' || request === null) return false;
+  const r = request as { kind?: unknown; entries?: unknown; change?: unknown; target?: unknown };
+  switch (r.kind) {
+    case 'entries':
+      return (
+        Array.isArray(r.entries) &&
+        r.entries.length > 0 &&
+        r.entries.every((data: unknown) => data instanceof Uint8Array && data.length > 0)
+      );
+    case 'confChange':
+      return isMemberChange(r.change);
+    case 'transfer':
+      return isId(r.target);
+    default:
+      return false;
+  }
 }

@@ -52,6 +52,19 @@
  *   a `readIndexResp` with index -1 becomes a 'not-leader' failure. Reads fail with
  *   'no-leader' when no leader is known and with 'stepped-down' when the leader loses office.
  *   Forwarded reads whose messages are lost are not tracked here: the driver times them out.
+ * - Forwarding (DESIGN §3, etcd's MsgProp forwarding): `submit`, `submitConfChange` and
+ *   `submitTransfer` work on any member. On the leader they are `propose`, `proposeConfChange`
+ *   and `transferLeadership` (result with `index`/`term`, `forwardedTo: null`). On a follower
+ *   that knows a leader they become a `forward` message to it and return
+ *   `{ ok: true, forwardedTo: leader }`; with no known leader they return the refusal
+ *   `no-leader`. Forwarded payloads are buffered and leave as few messages as
+ *   `maxEntriesPerAppend` / `maxAppendBytes` allow, when the driver next collects a Ready. The
+ *   leader takes a forward only in its own term and only from a member of its configuration,
+ *   and then exactly like a local request (same limits; refused while transferring; one
+ *   pending conf change); whatever it refuses is dropped without an answer, and a non-leader
+ *   drops every forward (no re-forwarding, so no loops). A forward never changes terms. The
+ *   submitter learns the outcome only by seeing its entry applied: delivery is at most once
+ *   per message, a duplicated message appends twice, and the driver times requests out.
  * - Robustness: `step()` ignores or rejects malformed, stale or unknown-sender messages and
  *   never throws on them; it throws only on driver misuse (e.g. `compact` beyond applied).
  *   Lower-term (pre)vote requests are rejected with the current term (Figure 2); lower-term
@@ -78,6 +91,7 @@ import type {
   ConfChange,
   ConfState,
   Entry,
+  ForwardRequest,
   HardState,
   Message,
   NodeId,
@@ -90,6 +104,7 @@ import type {
   Snapshot,
   SnapshotMeta,
   SoftState,
+  SubmitResult,
 } from './types';
 import { EntryType } from './types';
 
@@ -209,6 +224,8 @@ export class Raft {
   private readonly messages: Message[] = [];
   /** New entries not yet offered to followers; flushed by `ready()`. */
   private appendsPending = false;
+  /** Payloads submitted on this follower, waiting to leave in one `forward` to `to`. */
+  private forwardBuffer: { readonly to: NodeId; readonly entries: Uint8Array[]; bytes: number } | null = null;
   private readonly readStates: ReadState[] = [];
   private readonly readFailures: ReadFailure[] = [];
   private previousHardState: HardState;
@@ -260,6 +277,12 @@ export class Raft {
   /** Feeds one message from a peer. Stale, unknown or malformed messages are ignored. */
   step(m: Message): void {
     if (!isWellFormed(m, this.id)) return;
+    if (m.type === 'forward') {
+      // A request, not Raft state: it must not move terms, and only the leader of the
+      // sender's own term may take it (a stale one is dropped; the submitter times out).
+      if (m.term === this.term) this.stepRole(m);
+      return;
+    }
     if (m.term > this.term) {
       if (m.type === 'preVote' || m.type === 'vote') {
         // Leader lease: while a leader is heard from, a disruptive candidate gets no answer.
@@ -331,6 +354,49 @@ export class Raft {
     return result;
   }
 
+  /**
+   * Appends application data through the leader from any member: proposes it here if this
+   * member leads, else buffers it for a `forward` to the known leader. `data` must not be
+   * empty (an empty entry is the leader's no-op): that is driver misuse and throws.
+   */
+  submit(data: Uint8Array): SubmitResult {
+    if (!(data instanceof Uint8Array) || data.length === 0) throw new Error('submit: data must be non-empty bytes');
+    if (this.role === 'leader') return local(this.propose(data));
+    const leader = this.forwardTarget();
+    if (leader === null) return noLeader;
+    if (data.length > this.config.maxAppendBytes) return this.refusal('too-large');
+    let buffer = this.forwardBuffer;
+    if (
+      buffer !== null &&
+      (buffer.to !== leader ||
+        buffer.entries.length >= this.config.maxEntriesPerAppend ||
+        buffer.bytes + data.length > this.config.maxAppendBytes)
+    ) {
+      this.flushForwardBuffer();
+      buffer = null;
+    }
+    if (buffer === null) {
+      buffer = { to: leader, entries: [], bytes: 0 };
+      this.forwardBuffer = buffer;
+    }
+    buffer.entries.push(data);
+    buffer.bytes += data.length;
+    return { ok: true, forwardedTo: leader };
+  }
+
+  /** `proposeConfChange` from any member: on a follower, forwarded to the known leader. */
+  submitConfChange(change: ConfChange): SubmitResult {
+    if (this.role === 'leader') return local(this.proposeConfChange(change));
+    if (change.kind === 'bootstrap') return this.refusal('invalid-conf-change');
+    return this.forwardNow({ kind: 'confChange', change });
+  }
+
+  /** `transferLeadership` from any member: on a follower, forwarded to the known leader. */
+  submitTransfer(target: NodeId): SubmitResult {
+    if (this.role === 'leader') return local(this.transferLeadership(target));
+    return this.forwardNow({ kind: 'transfer', target });
+  }
+
   /** Requests a linearizable read point; answered in `Ready.readStates` or `readFailures`. */
   readIndex(context: string): void {
     if (this.role === 'leader') this.leaderReads([{ context, from: null }]);
@@ -352,6 +418,7 @@ export class Raft {
   hasReady(): boolean {
     return (
       this.messages.length > 0 ||
+      this.forwardBuffer !== null ||
       this.readStates.length > 0 ||
       this.readFailures.length > 0 ||
       this.log.pendingSnapshot !== null ||
@@ -365,6 +432,7 @@ export class Raft {
   /** Collects the pending output. Call `advance(ready)` after handling it (see `Ready`). */
   ready(): Ready {
     this.flushPendingAppends();
+    this.flushForwardBuffer();
     const hardState = this.hardState();
     const softState = this.softState();
     return {
@@ -698,9 +766,56 @@ export class Raft {
       case 'readIndex':
         this.leaderReads([{ context: m.context, from: m.from }]);
         return;
+      case 'forward':
+        this.handleForward(m);
+        return;
       default:
         return;
     }
+  }
+
+  /**
+   * Takes a follower's forwarded request exactly as if it were made here; anything refused is
+   * dropped, because the submitter learns outcomes only from the applied log anyway.
+   */
+  private handleForward(m: Extract<Message, { type: 'forward' }>): void {
+    // Only members write through this leader: a removed member's forwards are stale.
+    if (!this.progress.has(m.from)) return;
+    const { request } = m;
+    switch (request.kind) {
+      case 'entries':
+        for (const data of request.entries) this.propose(data);
+        return;
+      case 'confChange':
+        this.proposeConfChange(request.change);
+        return;
+      case 'transfer':
+        this.transferLeadership(request.target);
+        return;
+    }
+  }
+
+  /** The leader a follower forwards to, or null (candidates and leaderless followers). */
+  private forwardTarget(): NodeId | null {
+    return this.role === 'follower' ? this.leader : null;
+  }
+
+  private forwardNow(request: ForwardRequest): SubmitResult {
+    const leader = this.forwardTarget();
+    if (leader === null) return noLeader;
+    // Keep the order of submits: payloads buffered earlier leave first.
+    this.flushForwardBuffer();
+    this.send({ type: 'forward', to: leader, request });
+    return { ok: true, forwardedTo: leader };
+  }
+
+  private flushForwardBuffer(): void {
+    const buffer = this.forwardBuffer;
+    if (buffer === null) return;
+    this.forwardBuffer = null;
+    // Sent to the leader the payloads were promised to, even if another leader is known now:
+    // the old one drops them if it no longer leads, which is what a lost message would do.
+    this.send({ type: 'forward', to: buffer.to, request: { kind: 'entries', entries: buffer.entries } });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -1094,7 +1209,7 @@ export class Raft {
     return null;
   }
 
-  private refusal(reason: Extract<ProposeResult, { ok: false }>['reason']): ProposeResult {
+  private refusal(reason: Extract<ProposeResult, { ok: false }>['reason']): Extract<ProposeResult, { ok: false }> {
     return { ok: false, reason, leader: this.leader };
   }
 
@@ -1105,6 +1220,13 @@ export class Raft {
   private softState(): SoftState {
     return { role: this.role, term: this.term, leader: this.leader };
   }
+}
+
+const noLeader: SubmitResult = { ok: false, reason: 'no-leader', leader: null };
+
+/** A local proposal's result as a submit result. */
+function local(result: ProposeResult): SubmitResult {
+  return result.ok ? { ...result, forwardedTo: null } : result;
 }
 
 function checkConfig(config: RaftConfig): void {

@@ -176,6 +176,17 @@ export type Message =
       readonly context: string;
     }
   | {
+      /**
+       * A follower handing a request to the leader it knows (see {@link ForwardRequest}).
+       * Never answered: a leader that cannot take it drops it, and so does a non-leader.
+       */
+      readonly type: 'forward';
+      readonly from: NodeId;
+      readonly to: NodeId;
+      readonly term: number;
+      readonly request: ForwardRequest;
+    }
+  | {
       readonly type: 'readIndexResp';
       readonly from: NodeId;
       readonly to: NodeId;
@@ -184,6 +195,20 @@ export type Message =
       /** The commit index to wait for; -1 when the leader could not serve the read. */
       readonly index: number;
     };
+
+/**
+ * What a follower forwards to its leader: application payloads (each becomes one Normal entry,
+ * exactly as if proposed on the leader), one membership change, or a leadership transfer.
+ * Delivery is at most once per message, but a duplicated message appends its payloads twice:
+ * applications recognise their own entries (e.g. by a request id inside the payload).
+ */
+export type ForwardRequest =
+  | { readonly kind: 'entries'; readonly entries: readonly Uint8Array[] }
+  | { readonly kind: 'confChange'; readonly change: MemberChange }
+  | { readonly kind: 'transfer'; readonly target: NodeId };
+
+/** A membership change other than the bootstrap (the only kind that may be forwarded). */
+export type MemberChange = Exclude<ConfChange, { readonly kind: 'bootstrap' }>;
 
 /** All message type names. */
 export type MessageType = Message['type'];
@@ -232,6 +257,18 @@ export type ProposeResult =
       readonly reason: 'not-leader' | 'transferring' | 'conf-change-pending' | 'invalid-conf-change' | 'too-large';
       readonly leader: NodeId | null;
     };
+
+/**
+ * Result of a request that any member may make (`submit`, `submitConfChange`,
+ * `submitTransfer`): done on the leader (`index`/`term` as for a proposal), handed to the
+ * known leader (`forwardedTo`; nothing more is known: the leader may still drop it), or
+ * refused. `no-leader` means this member knows of no leader to forward to.
+ */
+export type SubmitResult =
+  | { readonly ok: true; readonly index: number; readonly term: number; readonly forwardedTo: null }
+  | { readonly ok: true; readonly forwardedTo: NodeId }
+  | Extract<ProposeResult, { ok: false }>
+  | { readonly ok: false; readonly reason: 'no-leader'; readonly leader: null };
 
 /** Seeded randomness in [0, 1), injected so that runs replay. */
 export type RandomSource = () => number;

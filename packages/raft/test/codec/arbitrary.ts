@@ -2,7 +2,7 @@
  * Seeded generators of valid messages for the codec tests. A failing case prints its seed;
  * the same seed always produces the same messages.
  */
-import type { ConfState, Entry, Message } from '../../src/core/types';
+import type { ConfState, Entry, ForwardRequest, Message } from '../../src/core/types';
 import { mulberry32 } from '../../src/sim/prng';
 
 /** Seeded generator so that a fuzz run replays. */
@@ -81,7 +81,7 @@ export class Gen {
     let to = this.id();
     while (to === from) to = this.id();
     const term = this.count();
-    switch (this.int(13)) {
+    switch (this.int(14)) {
       case 0:
       case 1:
         return {
@@ -155,6 +155,8 @@ export class Gen {
         return { type: 'timeoutNow', from, to, term };
       case 11:
         return { type: 'readIndex', from, to, term, context: this.text() };
+      case 12:
+        return { type: 'forward', from, to, term, request: this.forwardRequest() };
       default:
         return {
           type: 'readIndexResp',
@@ -164,6 +166,30 @@ export class Gen {
           context: this.text(),
           index: this.int(3) === 0 ? -1 : Math.min(this.count(), Number.MAX_SAFE_INTEGER - 1),
         };
+    }
+  }
+
+  forwardRequest(): ForwardRequest {
+    switch (this.int(3)) {
+      case 0: {
+        const entries: Uint8Array[] = [];
+        const total = 1 + this.int(5);
+        for (let i = 0; i < total; i++) {
+          const data = this.bytes(40);
+          entries.push(data.length > 0 ? data : new Uint8Array([this.int(256)]));
+        }
+        return { kind: 'entries', entries };
+      }
+      case 1: {
+        const kind = this.pick(['addVoter', 'addLearner', 'promoteLearner', 'removeNode'] as const);
+        const context = this.int(3) === 0 ? undefined : this.bytes(30);
+        return {
+          kind: 'confChange',
+          change: context === undefined ? { kind, node: this.id() } : { kind, node: this.id(), context },
+        };
+      }
+      default:
+        return { kind: 'transfer', target: this.id() };
     }
   }
 

@@ -108,6 +108,60 @@ const cases: [string, Message][] = [
   ['readIndex empty unicode ids', { type: 'readIndex', from: 'ñ-1', to: '节点🚀', term: 4, context: '' }],
   ['readIndexResp', { type: 'readIndexResp', from: 'n1', to: 'n2', term: 4, context: 'r ✓ 🙂', index: 77 }],
   ['readIndexResp failed', { type: 'readIndexResp', from: 'n1', to: 'n2', term: 4, context: 'x', index: -1 }],
+  [
+    'forward entries',
+    {
+      type: 'forward',
+      from: 'n2',
+      to: 'n1',
+      term: 4,
+      request: { kind: 'entries', entries: [bytes(1), big, bytes(0xff, 0)] },
+    },
+  ],
+  [
+    'forward addLearner with address',
+    {
+      type: 'forward',
+      from: 'n3',
+      to: 'n1',
+      term: max,
+      request: {
+        kind: 'confChange',
+        change: { kind: 'addLearner', node: 'n4', context: new TextEncoder().encode('ws://127.0.0.1:7004') },
+      },
+    },
+  ],
+  [
+    'forward removeNode, empty context',
+    {
+      type: 'forward',
+      from: 'n3',
+      to: 'n1',
+      term: 0,
+      request: { kind: 'confChange', change: { kind: 'removeNode', node: '节点', context: bytes() } },
+    },
+  ],
+  [
+    'forward promote and addVoter without context',
+    {
+      type: 'forward',
+      from: 'n3',
+      to: 'n1',
+      term: 2,
+      request: { kind: 'confChange', change: { kind: 'promoteLearner', node: 'n5' } },
+    },
+  ],
+  [
+    'forward addVoter',
+    {
+      type: 'forward',
+      from: 'n3',
+      to: 'n1',
+      term: 2,
+      request: { kind: 'confChange', change: { kind: 'addVoter', node: 'n6' } },
+    },
+  ],
+  ['forward transfer', { type: 'forward', from: 'n2', to: 'n1', term: 9, request: { kind: 'transfer', target: 'n3' } }],
 ];
 
 describe('codec - round trip', () => {
@@ -121,7 +175,7 @@ describe('codec - round trip', () => {
 
   it('covers every message type', () => {
     const types = new Set(cases.map(([, message]) => message.type));
-    expect(types.size).toBe(13);
+    expect(types.size).toBe(14);
   });
 
   it('a batch of every variant decodes in order', () => {

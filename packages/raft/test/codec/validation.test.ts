@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { CodecError, decodeBatch, encodeBatch, encodeMessage } from '../../src/codec';
 import {
+  forwardedConfContextBytesMax,
   nodeIdBytesMax,
   peerConfMembersMax,
   peerFrameMessagesMax,
@@ -68,7 +69,7 @@ describe('codec - decoder refuses bad frames', () => {
     ['varint above 2^53 - 1', one(11, s('n1'), s('n2'), v(2 ** 53)), /out of range/],
     ['non-minimal varint', one(11, s('n1'), s('n2'), [0x85, 0x00]), /non-minimal/],
     ['unknown message tag 0', one(0, s('n1'), s('n2'), 1), /unknown message tag 0/],
-    ['unknown message tag 14', one(14, s('n1'), s('n2'), 1), /unknown message tag 14/],
+    ['unknown message tag 15', one(15, s('n1'), s('n2'), 1), /unknown message tag 15/],
     ['empty node id', one(11, s(''), s('n2'), 1), /from is not a valid node id/],
     ['control character in node id', one(11, s('n\n1'), s('n2'), 1), /from is not a valid node id/],
     ['node id over the byte limit', one(11, s('x'.repeat(nodeIdBytesMax + 1)), s('n2'), 1), /from length over limit/],
@@ -119,6 +120,22 @@ describe('codec - decoder refuses bad frames', () => {
     ],
     ['context over the limit', one(head(12), s('c'.repeat(readContextBytesMax + 1))), /context length over limit/],
     ['read index below -1', one(head(13), s('c'), [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80]), /out of range/],
+    ['unknown forward kind', one(head(14), 4), /unknown forward kind 4/],
+    ['forward without payloads', one(head(14), 1, v(0)), /forward without payloads/],
+    ['forwarded payload count over the limit', one(head(14), 1, v(peerMessageEntriesMax + 1)), /payload count over/],
+    ['forwarded payload count beyond the bytes', one(head(14), 1, v(1000), v(1), 7), /truncated/],
+    ['empty forwarded payload', one(head(14), 1, v(2), v(0), v(3), 1, 2, 3), /empty forwarded payload/],
+    ['forwarded payload longer than the frame', one(head(14), 1, v(1), v(2 ** 40)), /truncated/],
+    ['forwarded bootstrap', one(head(14), 2, 0, s('n4'), 0), /unknown membership change/],
+    ['unknown membership change', one(head(14), 2, 5, s('n4'), 0), /unknown membership change/],
+    ['bad change node', one(head(14), 2, 1, s(''), 0), /change node is not a valid node id/],
+    ['unknown change flag', one(head(14), 2, 1, s('n4'), 2), /unknown flag bits/],
+    [
+      'change context over the limit',
+      one(head(14), 2, 2, s('n4'), 1, v(forwardedConfContextBytesMax + 1)),
+      /context length over limit/,
+    ],
+    ['bad transfer target', one(head(14), 3, s('a\u0001')), /transfer target is not a valid node id/],
   ];
 
   it.each(cases)('%s', (_name, bytes, reason) => {
@@ -137,6 +154,21 @@ describe('codec - decoder refuses bad frames', () => {
     expect(
       decodeBatch(one(head(9), snapshotBody([...v(1), ...s('n3'), ...v(1), ...s('n4')], 3, 5, [1, 2]))),
     ).toHaveLength(1);
+    expect(decodeBatch(one(head(14), 1, v(2), v(1), 7, v(1), 8))).toEqual([
+      {
+        type: 'forward',
+        from: 'n1',
+        to: 'n2',
+        term: 5,
+        request: { kind: 'entries', entries: [new Uint8Array([7]), new Uint8Array([8])] },
+      },
+    ]);
+    expect(
+      decodeBatch(
+        one(head(14), 2, 2, s('n4'), 1, v(forwardedConfContextBytesMax), Array(forwardedConfContextBytesMax).fill(1)),
+      ),
+    ).toHaveLength(1);
+    expect(decodeBatch(one(head(14), 3, s('n3')))).toHaveLength(1);
   });
 
   it('refuses a frame over the byte limit before reading it', () => {
@@ -219,6 +251,37 @@ describe('codec - encoder refuses what the decoder would refuse', () => {
       },
       /entry data must be a Uint8Array/,
     ],
+    ...(
+      [
+        ['forward without payloads', { kind: 'entries', entries: [] }, /non-empty array/],
+        ['forward with an empty payload', { kind: 'entries', entries: [new Uint8Array()] }, /payload is empty/],
+        ['forwarded payload not bytes', { kind: 'entries', entries: ['x'] }, /must be a Uint8Array/],
+        [
+          'forwarded bootstrap',
+          { kind: 'confChange', change: { kind: 'bootstrap', conf: { voters: ['a'], learners: [] } } },
+          /cannot be forwarded/,
+        ],
+        [
+          'forwarded change context too long',
+          {
+            kind: 'confChange',
+            change: { kind: 'addVoter', node: 'n4', context: new Uint8Array(forwardedConfContextBytesMax + 1) },
+          },
+          /context longer than/,
+        ],
+        ['forwarded change without node', { kind: 'confChange', change: { kind: 'addVoter' } }, /change node/],
+        ['forwarded transfer to nobody', { kind: 'transfer', target: '' }, /transfer target/],
+        ['unknown forward kind', { kind: 'gossip' }, /unknown forward kind/],
+        ['forward without request', undefined, /request must be an object/],
+      ] as const
+    ).map(
+      ([name, request, reason]) =>
+        [name, { type: 'forward', from: 'n2', to: 'n1', term: 1, request } as unknown as Message, reason] as [
+          string,
+          Message,
+          RegExp,
+        ],
+    ),
   ];
 
   it.each(cases)('%s', (_name, message, reason) => {

@@ -9,6 +9,7 @@ import {
   type ConfState,
   type Entry,
   EntryType,
+  type ForwardRequest,
   type HardState,
   type Message,
   type NodeId,
@@ -74,6 +75,19 @@ export function formatMessage(m: Message): string {
       return `${head} ctx=${m.context}`;
     case 'readIndexResp':
       return `${head} ctx=${m.context} index=${m.index}`;
+    case 'forward':
+      return `${head} ${formatForward(m.request)}`;
+  }
+}
+
+function formatForward(request: ForwardRequest): string {
+  switch (request.kind) {
+    case 'entries':
+      return `entries [${request.entries.map((data) => JSON.stringify(decoder.decode(data))).join(', ')}]`;
+    case 'confChange':
+      return `conf(${request.change.kind} ${request.change.node})`;
+    case 'transfer':
+      return `transfer to ${request.target}`;
   }
 }
 

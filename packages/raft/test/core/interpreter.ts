@@ -10,7 +10,7 @@
  * what happened is printed. `runScenario` returns the script rewritten with actual output.
  */
 import { Raft } from '../../src/core/raft';
-import type { ConfChange, NodeId } from '../../src/core/types';
+import type { ConfChange, NodeId, SubmitResult } from '../../src/core/types';
 import { Cluster, formatConf, formatEntry, type NodeOptions } from './harness';
 
 const encoder = new TextEncoder();
@@ -151,6 +151,19 @@ function execute(cluster: Cluster, command: string): string[] {
       cluster.print(result.ok ? 'transfer started' : `refused ${result.reason}`);
       break;
     }
+    case 'submit': {
+      const result = cluster.node(arg(0)).raft.submit(encoder.encode(positional.slice(1).join(' ')));
+      cluster.print(formatSubmit(result));
+      break;
+    }
+    case 'submit-conf': {
+      const change = { kind: arg(1), node: arg(2) } as ConfChange;
+      cluster.print(formatSubmit(cluster.node(arg(0)).raft.submitConfChange(change)));
+      break;
+    }
+    case 'submit-transfer':
+      cluster.print(formatSubmit(cluster.node(arg(0)).raft.submitTransfer(arg(1))));
+      break;
     case 'read-index':
       cluster.node(arg(0)).raft.readIndex(arg(1));
       break;
@@ -251,4 +264,10 @@ function statusLine(cluster: Cluster, id: NodeId): string {
     `${id}: ${s.role} t${s.term} vote=${s.vote ?? '-'} leader=${s.leader ?? '-'} commit=${s.commit} applied=${s.applied} ` +
     `log=[${s.firstIndex},${s.lastIndex}] ${formatConf(s.conf)}${s.transferringTo ? ` transferring=${s.transferringTo}` : ''}`
   );
+}
+
+function formatSubmit(result: SubmitResult): string {
+  if (!result.ok) return `refused ${result.reason}`;
+  if (result.forwardedTo !== null) return `forwarded to ${result.forwardedTo}`;
+  return `proposed ${result.index}@${result.term}`;
 }
