@@ -56,6 +56,8 @@ export const closeCodes = {
   serverClosing: 4002,
   /** The handshake was missing, repeated or refused. */
   handshakeFailed: 4003,
+  /** Over a limit of the member (connections per address): try again later (the standard 1013). */
+  throttled: 1013,
 } as const;
 
 /** Limits the codec enforces; see the constants of the same names for the defaults. */

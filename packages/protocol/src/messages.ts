@@ -347,6 +347,13 @@ export interface MemberInfo {
   /** Peer address (WebSocket URL) of the member. */
   readonly address: string;
   readonly role: 'voter' | 'learner';
+  /**
+   * Highest log index known to be replicated on the member. Only the leader knows it: present
+   * when the answering member leads, absent otherwise.
+   */
+  readonly matchIndex?: number;
+  /** Entries the member trails the leader's log by (leader's last index - `matchIndex`); as `matchIndex`. */
+  readonly lag?: number;
 }
 
 /** The cluster's members and current leader. */

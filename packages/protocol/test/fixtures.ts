@@ -148,6 +148,19 @@ export const serverMessages: ReadonlyArray<readonly [string, ServerMessage]> = [
       ],
     },
   ],
+  [
+    'listMembers with progress',
+    {
+      type: 'listMembers',
+      xid: 14,
+      revision: 51,
+      leaderId: 'n1',
+      members: [
+        { id: 'n1', address: 'ws://127.0.0.1:7101', role: 'voter', matchIndex: 51, lag: 0 },
+        { id: 'n4', address: 'ws://127.0.0.1:7104', role: 'learner', matchIndex: 40, lag: 11 },
+      ],
+    },
+  ],
   ['listMembers leaderless', { type: 'listMembers', xid: 14, revision: 51, leaderId: null, members: [] }],
   ['addLearner', { type: 'addLearner', xid: 15, revision: 52 }],
   ['promote', { type: 'promote', xid: 16, revision: 53 }],

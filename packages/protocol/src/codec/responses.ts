@@ -150,6 +150,8 @@ function writeMembers(writer: FrameWriter, members: readonly MemberInfo[]): void
     writer.identifier(member.id, identifierBytesMax, 'member id');
     writer.identifier(member.address, textBytesMax, 'member address');
     writer.tag(member.role, memberRoles, 'member role');
+    writer.optionalUint(member.matchIndex, 'member matchIndex');
+    writer.optionalUint(member.lag, 'member lag');
   }
 }
 
@@ -256,10 +258,17 @@ function readMembers(reader: FrameReader): MemberInfo[] {
   const count = reader.count(membersMax, 'members');
   const members: MemberInfo[] = [];
   for (let i = 0; i < count; i++) {
+    const id = reader.identifier(identifierBytesMax, 'member id');
+    const address = reader.identifier(textBytesMax, 'member address');
+    const role = reader.tag(memberRoles, 'member role');
+    const matchIndex = reader.optionalUint('member matchIndex');
+    const lag = reader.optionalUint('member lag');
     members.push({
-      id: reader.identifier(identifierBytesMax, 'member id'),
-      address: reader.identifier(textBytesMax, 'member address'),
-      role: reader.tag(memberRoles, 'member role'),
+      id,
+      address,
+      role,
+      ...(matchIndex === undefined ? {} : { matchIndex }),
+      ...(lag === undefined ? {} : { lag }),
     });
   }
   return members;
