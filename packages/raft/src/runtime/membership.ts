@@ -6,7 +6,7 @@
  * travel in each change's `context`.
  */
 import { applyConfChange, decodeConfChange } from '../core/conf-change';
-import type { ConfChange, ConfState, NodeId } from '../core/types';
+import type { ConfChange, ConfState, MemberChange, NodeId } from '../core/types';
 
 const decoder = new TextDecoder();
 
@@ -34,3 +34,30 @@ export function addressOfEntry(data: Uint8Array): { node: NodeId; url: string } 
   const change = decodeConfChange(data);
   return change === null ? null : addressOf(change);
 }
+
+/** True if both describe the same change (kind, member and address bytes). */
+export function sameMemberChange(a: MemberChange, b: ConfChange): boolean {
+  if (b.kind === 'bootstrap' || a.kind !== b.kind || a.node !== b.node) return false;
+  const x = a.context ?? empty;
+  const y = b.context ?? empty;
+  return x.length === y.length && x.every((byte, i) => byte === y[i]);
+}
+
+/**
+ * True if `conf` shows the effect `change` asks for (used when a snapshot skips the entries
+ * themselves: the requested membership holds, whoever made it so).
+ */
+export function changeVisibleIn(conf: ConfState, change: MemberChange): boolean {
+  const voter = conf.voters.includes(change.node);
+  switch (change.kind) {
+    case 'addLearner':
+      return voter || conf.learners.includes(change.node);
+    case 'addVoter':
+    case 'promoteLearner':
+      return voter;
+    case 'removeNode':
+      return !voter && !conf.learners.includes(change.node);
+  }
+}
+
+const empty = new Uint8Array(0);

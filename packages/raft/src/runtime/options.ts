@@ -41,7 +41,10 @@ export interface RaftNodeOptions<Result = unknown> {
   readonly snapshotEveryEntries?: number;
   /** Maximum proposals, reads and membership changes waiting at once (default 16,384). */
   readonly maxPendingRequests?: number;
-  /** How long `readIndex` and `transferLeadership` may take before failing with `TimeoutError` (default 10 s). */
+  /**
+   * How long `readIndex`, `transferLeadership` and membership changes forwarded from a follower
+   * may take before failing with `TimeoutError` (default 10 s).
+   */
   readonly requestTimeoutMs?: number;
   readonly logger?: RaftNodeLogger;
 }

@@ -6,21 +6,27 @@
  * to it at the start of a Ready cycle, and cycles never overlap. While one cycle waits for its
  * fsync, new input accumulates and goes into the next cycle's batch: one fsync covers every
  * proposal that arrived meanwhile (group commit).
+ *
+ * Requests that any member may make (`submit`, membership changes, `transferLeadership`) go
+ * through the core's `submit*` calls, which decide at feed time whether this member leads (do
+ * it here) or forwards to the leader it knows; so a leadership change between the call and the
+ * cycle never turns into a spurious refusal.
  */
 import { EventEmitter } from 'node:events';
-import { emptyConfState } from '../core/conf-change';
+import { decodeConfChange, emptyConfState } from '../core/conf-change';
 import { defaultRaftConfig, Raft, type RaftConfig } from '../core/raft';
 import type {
-  ConfChange,
   ConfState,
   Entry,
   HardState,
+  MemberChange,
   Message,
   NodeId,
   ProposeResult,
   Ready,
   Role,
   Snapshot,
+  SubmitResult,
 } from '../core/types';
 import { EntryType } from '../core/types';
 import {
@@ -43,7 +49,7 @@ import {
   TransferringError,
 } from './errors';
 import type { RaftStorage, StateMachine, Transport } from './interfaces';
-import { addressOfEntry, confAfterEntry } from './membership';
+import { addressOfEntry, changeVisibleIn, confAfterEntry, sameMemberChange } from './membership';
 import type { ProposeOptions, RaftNodeEvents, RaftNodeLogger, RaftNodeOptions, RaftNodeStatus } from './options';
 import { decodeSnapshotEnvelope, encodeSnapshotEnvelope } from './snapshot-envelope';
 import { createWaiter, type Waiter } from './waiter';
@@ -51,13 +57,20 @@ import { createWaiter, type Waiter } from './waiter';
 /** A request queued for the next cycle. */
 type QueuedRequest<Result> =
   | { readonly kind: 'data'; readonly data: Uint8Array; readonly waiter: Waiter<Result> }
-  | { readonly kind: 'conf'; readonly change: ConfChange; readonly waiter: Waiter<void> }
+  | { readonly kind: 'submit'; readonly data: Uint8Array; readonly waiter: Waiter<void> }
+  | { readonly kind: 'conf'; readonly conf: ConfWaiter }
   | { readonly kind: 'transfer'; readonly transfer: TransferWaiter }
   | { readonly kind: 'read'; readonly context: string };
 
 /** A leadership transfer waiting to see its target lead. */
 interface TransferWaiter {
   readonly target: NodeId;
+  readonly waiter: Waiter<void>;
+}
+
+/** A membership change forwarded to the leader, waiting to see a matching entry applied here. */
+interface ConfWaiter {
+  readonly change: MemberChange;
   readonly waiter: Waiter<void>;
 }
 
@@ -126,6 +139,9 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   private readonly readWaiters = new Map<string, Waiter<void>>();
   private readsAwaitingApply: { index: number; context: string }[] = [];
   private readonly transferWaiters = new Set<TransferWaiter>();
+  private readonly confWaiters = new Set<ConfWaiter>();
+  /** Submits handed to the core, resolved once the Ready carrying them is persisted and sent. */
+  private handedOn: Waiter<void>[] = [];
   private readSequence = 0;
   private readonly releaseRequest = (): void => {
     this.pendingRequests--;
@@ -262,6 +278,32 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   }
 
   /**
+   * Appends `data` (non-empty) through the leader from any member: proposes it here if this
+   * member leads, else forwards it to the leader it knows (DESIGN §3). Resolves once handed on:
+   * appended to the leader's durable log here, or sent towards the leader. That is all it
+   * promises. Delivery is NOT guaranteed: a forward can be lost, refused by the leader
+   * (dropped without an answer) or, if the network duplicates it, appended twice. The caller
+   * recognises its own entry when `apply` sees it (e.g. a request id inside `data`), ignores
+   * repeats, and times out and retries when it never comes.
+   *
+   * Rejects with `NotLeaderError` when no leader is known, `InvalidProposalError` for empty
+   * data, `TooLargeError`, `TransferringError` (on the leader), `ThrottledError`, `AbortedError`
+   * or `NodeStoppedError`.
+   */
+  submit(data: Uint8Array, options: ProposeOptions = {}): Promise<void> {
+    const refused = this.refuse();
+    if (refused !== null) return Promise.reject(refused);
+    if (!(data instanceof Uint8Array) || data.length === 0) {
+      return Promise.reject(new InvalidProposalError('data must be non-empty bytes (an empty entry is the no-op)'));
+    }
+    if (this.role !== 'leader' && this.leader === null) return Promise.reject(this.notLeader());
+    const { promise, waiter } = this.track<void>(options.signal);
+    this.queue.push({ kind: 'submit', data, waiter });
+    this.schedule();
+    return promise;
+  }
+
+  /**
    * Resolves once this member's state machine has applied through a linearizable read point
    * (ReadIndex); a read of local state after that sees every write committed before the call.
    */
@@ -276,6 +318,15 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     this.schedule();
     return promise;
   }
+
+  /*
+   * Membership changes work on any member. On the leader the change is proposed here and the
+   * promise rejects at once if the configuration refuses it. On a follower it is forwarded to
+   * the leader and the promise resolves once a matching change is applied on THIS member; a
+   * forward the leader refuses (another change pending, invalid for its configuration) is
+   * dropped, so the promise then rejects with `TimeoutError` after `requestTimeoutMs`.
+   * `NotLeaderError` only when no leader is known.
+   */
 
   /** Adds a non-voting member reachable at `url`; resolves once the change is applied here. */
   addLearner(node: NodeId, url: string, options: ProposeOptions = {}): Promise<void> {
@@ -297,11 +348,15 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     return this.changeMembership({ kind: 'removeNode', node }, options);
   }
 
-  /** Hands leadership to `target`; resolves once this member sees `target` lead. */
+  /**
+   * Hands leadership to `target`, from any member (a follower forwards the request to the
+   * leader). Resolves once this member sees `target` lead; rejects with `TimeoutError` after
+   * `requestTimeoutMs`, and with `NotLeaderError` only when no leader is known.
+   */
   transferLeadership(target: NodeId, options: ProposeOptions = {}): Promise<void> {
     const refused = this.refuse();
     if (refused !== null) return Promise.reject(refused);
-    if (this.role !== 'leader') return Promise.reject(this.notLeader());
+    if (this.role !== 'leader' && this.leader === null) return Promise.reject(this.notLeader());
     let transfer: TransferWaiter | null = null;
     const { promise, waiter } = this.track<void>(options.signal, `leadership transfer to ${target}`, () => {
       if (transfer !== null) this.transferWaiters.delete(transfer);
@@ -396,12 +451,16 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     });
   }
 
-  private changeMembership(change: ConfChange, options: ProposeOptions): Promise<void> {
+  private changeMembership(change: MemberChange, options: ProposeOptions): Promise<void> {
     const refused = this.refuse();
     if (refused !== null) return Promise.reject(refused);
-    if (this.role !== 'leader') return Promise.reject(this.notLeader());
-    const { promise, waiter } = this.track<void>(options.signal);
-    this.queue.push({ kind: 'conf', change, waiter });
+    if (this.role !== 'leader' && this.leader === null) return Promise.reject(this.notLeader());
+    let conf: ConfWaiter | null = null;
+    const { promise, waiter } = this.track<void>(options.signal, undefined, () => {
+      if (conf !== null) this.confWaiters.delete(conf);
+    });
+    conf = { change, waiter };
+    this.queue.push({ kind: 'conf', conf });
     this.schedule();
     return promise;
   }
@@ -461,14 +520,31 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
         if (request.waiter.settled) return;
         this.awaitIndex(this.core.propose(request.data), request.waiter as Waiter<unknown>);
         return;
-      case 'conf':
+      case 'submit': {
         if (request.waiter.settled) return;
-        this.awaitIndex(this.core.proposeConfChange(request.change), request.waiter as Waiter<unknown>);
+        const result = this.core.submit(request.data);
+        if (result.ok) this.handedOn.push(request.waiter);
+        else request.waiter.reject(this.rejection(result));
         return;
+      }
+      case 'conf': {
+        const { change, waiter } = request.conf;
+        if (waiter.settled) return;
+        const result = this.core.submitConfChange(change);
+        if (!result.ok) {
+          waiter.reject(this.rejection(result));
+        } else if (result.forwardedTo === null) {
+          this.awaitIndex(result, waiter as Waiter<unknown>);
+        } else {
+          this.confWaiters.add(request.conf);
+          waiter.armTimeout(this.requestTimeoutMs, `${change.kind} ${change.node} forwarded to ${result.forwardedTo}`);
+        }
+        return;
+      }
       case 'transfer': {
         const { target, waiter } = request.transfer;
         if (waiter.settled) return;
-        const result = this.core.transferLeadership(target);
+        const result = this.core.submitTransfer(target);
         if (!result.ok) {
           waiter.reject(this.rejection(result));
         } else if (this.leader === target) {
@@ -481,16 +557,19 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     }
   }
 
-  private awaitIndex(result: ProposeResult, waiter: Waiter<unknown>): void {
+  private awaitIndex(result: ProposeResult | SubmitResult, waiter: Waiter<unknown>): void {
     if (!result.ok) {
       waiter.reject(this.rejection(result));
       return;
     }
+    if (!('index' in result)) throw new Error('awaitIndex: a forwarded request has no index to wait for');
     this.indexWaiters.set(result.index, { term: result.term, waiter });
   }
 
-  private rejection(result: Extract<ProposeResult, { ok: false }>): Error {
+  private rejection(result: Extract<SubmitResult, { ok: false }>): Error {
     switch (result.reason) {
+      case 'no-leader':
+        return new NotLeaderError(null, null);
       case 'not-leader':
         return new NotLeaderError(
           result.leader,
@@ -510,6 +589,9 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   /** One Ready cycle, in the order `Ready` prescribes. */
   private async handleReady(ready: Ready): Promise<void> {
     this.stats.readyCycles++;
+    // Every submit fed before this Ready is in it (appended entries or a forward message); they
+    // stay listed until sent, so that a failing cycle's shutdown rejects them.
+    const handedOn = this.handedOn.length;
     if (ready.softState !== null)
       this.noteSoftState(ready.softState.role, ready.softState.term, ready.softState.leader);
 
@@ -542,6 +624,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       this.transport.send(ready.messages);
       this.stats.messagesSent += ready.messages.length;
     }
+    for (const waiter of this.handedOn.splice(0, handedOn)) waiter.resolve();
 
     // 3. Apply: a leader's snapshot replaces the state machine, then committed entries in order.
     if (ready.snapshot !== null) await this.installSnapshot(ready.snapshot);
@@ -600,6 +683,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       if (entry.type === EntryType.Config) {
         this.conf = confAfterEntry(this.conf, entry.data);
         membershipChanged = true;
+        if (this.confWaiters.size > 0) this.settleConfWaiters(entry.data);
       } else if (entry.data.length > 0) {
         try {
           result = this.stateMachine.apply(entry);
@@ -633,6 +717,13 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     }
     if (membershipChanged) this.emit('membershipChange', this.conf);
     this.emit('applied', this.appliedIndex);
+  }
+
+  /** Resolves forwarded membership changes that the applied Config entry `data` carries out. */
+  private settleConfWaiters(data: Uint8Array): void {
+    const change = decodeConfChange(data);
+    if (change === null) return;
+    for (const conf of this.confWaiters) if (sameMemberChange(conf.change, change)) conf.waiter.resolve();
   }
 
   private answerReads(): void {
@@ -732,6 +823,8 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
         pending.waiter.reject(new ProposalDroppedError(index, 'outcome replaced by a snapshot'));
       }
     }
+    // The snapshot skips the entries themselves; a requested membership that now holds is done.
+    for (const conf of this.confWaiters) if (changeVisibleIn(this.conf, conf.change)) conf.waiter.resolve();
     this.stats.snapshotsInstalled++;
     this.logger.info('snapshot installed', { id: this.id, index: meta.index, term: meta.term });
     this.emit('snapshotInstalled', meta);
@@ -760,9 +853,14 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     const stopped = new NodeStoppedError(this.fatalError ?? undefined);
     for (const request of this.queue) {
       if (request.kind === 'transfer') request.transfer.waiter.reject(stopped);
+      else if (request.kind === 'conf') request.conf.waiter.reject(stopped);
       else if (request.kind !== 'read') request.waiter.reject(stopped);
     }
     this.queue = [];
+    for (const waiter of this.handedOn) waiter.reject(stopped);
+    this.handedOn = [];
+    for (const { waiter } of this.confWaiters) waiter.reject(stopped);
+    this.confWaiters.clear();
     for (const { waiter } of this.indexWaiters.values()) waiter.reject(stopped);
     this.indexWaiters.clear();
     for (const waiter of this.readWaiters.values()) waiter.reject(stopped);

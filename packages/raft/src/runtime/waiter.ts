@@ -10,6 +10,8 @@ export interface Waiter<T> {
   readonly settled: boolean;
   resolve(value: T): void;
   reject(error: Error): void;
+  /** Starts a timeout (rejecting with `TimeoutError`) unless one runs or the waiter settled. */
+  armTimeout(ms: number, what: string): void;
 }
 
 /** Options for {@link createWaiter}. */
@@ -47,6 +49,11 @@ class RequestWaiter<T> implements Waiter<T> {
     if (this.finish()) this.settleReject(error);
   }
 
+  armTimeout(ms: number, what: string): void {
+    if (this.settled || this.timer !== undefined) return;
+    this.timer = setTimeout(() => this.reject(new TimeoutError(what, ms)), ms);
+  }
+
   watch(options: WaiterOptions): void {
     const { signal, timeout } = options;
     if (signal !== undefined) {
@@ -57,9 +64,7 @@ class RequestWaiter<T> implements Waiter<T> {
       this.abortListener = () => this.reject(new AbortedError(signal.reason));
       signal.addEventListener('abort', this.abortListener, { once: true });
     }
-    if (timeout !== undefined) {
-      this.timer = setTimeout(() => this.reject(new TimeoutError(timeout.what, timeout.ms)), timeout.ms);
-    }
+    if (timeout !== undefined) this.armTimeout(timeout.ms, timeout.what);
   }
 
   private finish(): boolean {
