@@ -41,6 +41,7 @@ export interface LocalMemberOptions<Result> {
   readonly raft?: RaftConfigOverrides;
   readonly snapshotEveryEntries?: number;
   readonly maxPendingRequests?: number;
+  readonly requestTimeoutMs?: number;
   readonly storage?: DurableLogOptions;
   readonly logger?: RaftNodeLogger;
 }
@@ -64,6 +65,7 @@ export async function startLocalMember<Result>(options: LocalMemberOptions<Resul
     ...(options.raft === undefined ? {} : { raft: options.raft }),
     ...(options.snapshotEveryEntries === undefined ? {} : { snapshotEveryEntries: options.snapshotEveryEntries }),
     ...(options.maxPendingRequests === undefined ? {} : { maxPendingRequests: options.maxPendingRequests }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const address = transport.address;

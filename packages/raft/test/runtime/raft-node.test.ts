@@ -5,60 +5,27 @@
 // Method: everything real — RaftNodes over WsTransports on 127.0.0.1 (ephemeral ports) with
 // DurableLogs in temp directories, a digest state machine to compare members. No timing
 // thresholds: every wait polls with a generous upper bound and fails the test when exceeded.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { NodeId } from '../../src/core/types';
-import {
-  type LocalMember,
-  startLocalCluster,
-  startLocalMember,
-  waitFor,
-  waitForLeader,
-} from '../../src/demo/local-cluster';
+import { describe, expect, it } from 'vitest';
+import { startLocalCluster, startLocalMember, waitFor, waitForLeader } from '../../src/demo/local-cluster';
 import { NotLeaderError, type RaftNodeError } from '../../src/runtime/errors';
 import { ChecksumStateMachine, payload } from './checksum-state-machine';
+import {
+  cleanUpAfterEach,
+  type Member,
+  onCleanup,
+  secret,
+  sm,
+  startCluster,
+  tempDir,
+  tickMs,
+  waitConverged,
+  waitMs,
+} from './cluster';
 
-const secret = 'runtime-test-secret';
-// The default tick: elections after 500-1000 ms stay clear of event-loop stalls on a loaded 2-core CI machine.
-const tickMs = 50;
-const waitMs = 30_000;
 const retryable = new Set(['NOT_LEADER', 'PROPOSAL_DROPPED', 'TRANSFERRING', 'NODE_STOPPED']);
 
-type Member = LocalMember<number>;
-
-let cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'keel-runtime-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function sm(member: Member): ChecksumStateMachine {
-  return member.stateMachine as ChecksumStateMachine;
-}
-
-async function startCluster(ids: NodeId[], options: { snapshotEveryEntries?: number } = {}) {
-  const baseDir = await tempDir();
-  const members = await startLocalCluster<number>({
-    ids,
-    baseDir,
-    clusterSecret: secret,
-    tickMs,
-    createStateMachine: () => new ChecksumStateMachine(),
-    ...options,
-  });
-  cleanups.push(async () => {
-    await Promise.allSettled([...members.values()].map((member) => member.node.stop()));
-  });
-  return { baseDir, members };
-}
+cleanUpAfterEach();
 
 /** Proposes through whoever leads, retrying while leadership moves. */
 async function proposeEventually(members: () => Iterable<Member>, data: Uint8Array): Promise<number> {
@@ -75,19 +42,6 @@ async function proposeEventually(members: () => Iterable<Member>, data: Uint8Arr
     if (Date.now() > deadline) throw new Error('no leader accepted the proposal in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** Waits until every member applied the same entries as `reference` and reports equal digests. */
-async function waitConverged(list: Member[]): Promise<void> {
-  await waitFor(
-    'members to converge',
-    () => {
-      const digests = new Set(list.map((member) => sm(member).digest()));
-      const commits = new Set(list.map((member) => member.node.status().appliedIndex));
-      return digests.size === 1 && commits.size === 1;
-    },
-    waitMs,
-  );
 }
 
 describe('RaftNode on a real three-member cluster', () => {
@@ -162,7 +116,7 @@ describe('RaftNode on a real three-member cluster', () => {
       peers: new Map([...members.values()].map((member) => [member.id, member.url])),
     });
     members.set(restarted.id, restarted);
-    cleanups.push(() => restarted.node.stop());
+    onCleanup(() => restarted.node.stop());
 
     await waitConverged(live());
     expect(restarted.node.status().stats.snapshotsInstalled).toBeGreaterThan(0);
@@ -183,7 +137,7 @@ describe('RaftNode on a real three-member cluster', () => {
       tickMs,
       peers: new Map([...members.values()].map((member) => [member.id, member.url])),
     });
-    cleanups.push(() => joiner.node.stop());
+    onCleanup(() => joiner.node.stop());
 
     await leader.node.addLearner('n4', joiner.url);
     await leader.node.propose(payload(500));
@@ -214,7 +168,7 @@ describe('RaftNode on a real three-member cluster', () => {
       maxPendingRequests: 8,
       createStateMachine: () => new ChecksumStateMachine(),
     });
-    cleanups.push(async () => {
+    onCleanup(async () => {
       await Promise.allSettled([...members.values()].map((member) => member.node.stop()));
     });
     const leader = await waitForLeader(members.values(), waitMs);
