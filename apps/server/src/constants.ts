@@ -22,5 +22,15 @@ export const sessionTimeoutMsMax = 24 * 60 * 60 * 1000;
 /** Longest TTL a TTL node may have (ZooKeeper's limit is about 2^40 ms; ten years is plenty). */
 export const ttlMsMax = 10 * 365 * 24 * 60 * 60 * 1000;
 
+/** Most session ids in one `touchSessions` command; a member with more sends several. */
+export const touchSessionsMax = 1024;
+
+/**
+ * Request ids the state machine remembers to apply each only once (a forwarded command delivered
+ * twice). Duplicates arrive close together, so a window of recent ids is enough; it is part of
+ * the replicated state and of snapshots, and evicted oldest first, identically on every member.
+ */
+export const recentRequestsMax = 65_536;
+
 // Start-up assertions: a command must be able to carry the largest node data.
 if (commandBytesMax < Math.ceil((dataBytesMax * 4) / 3)) throw new Error('commandBytesMax too small for dataBytesMax');

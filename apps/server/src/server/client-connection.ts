@@ -1,7 +1,9 @@
 /**
  * One client WebSocket connection: decodes each binary frame with the protocol's validating
  * decoder, runs the session handshake, and answers the requests strictly in the order they
- * arrived (one at a time, so a read after a write on the same session sees it).
+ * arrived. Writes are pipelined: each is handed to Raft as soon as it arrives (in arrival order)
+ * and answered in turn once applied here; any other request waits until every request before it
+ * is answered, so a read after a write on the same session sees it.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
@@ -11,23 +13,38 @@ import {
   decodeRequest,
   encodeResponse,
   type NodeWatchEvent,
+  type ProtocolLimits,
   type Request,
   type ResumeRequest,
   type ServerMessage,
+  type WatchEvent,
   type WatchKind,
   type WireError,
 } from '@keel/protocol';
 import type { RaftNode } from '@keel/raft';
 import type { RawData, WebSocket } from 'ws';
-import { encodeCommand } from '../state/commands';
 import type { CoordinationStateMachine } from '../state/coordination-state-machine';
 import type { ApplyOutcome } from '../state/results';
-import { answerOf, commandOf, errorAnswer, wireErrorOf } from './request-mapping';
+import type { ChangeWindow } from './change-window';
+import { type AdminHost, runAdmin } from './member-admin';
+import { defaultPendingRequestsMax } from './options';
+import { answerOf, commandOf, errorAnswer, type WriteRequest, wireErrorOf } from './request-mapping';
 import type { SessionLiveness } from './session-liveness';
-import type { WatchRegistry } from './watch-registry';
+import { isOneShot, type WatchRegistry } from './watch-registry';
+import type { ClientCommand, WritePath } from './write-path';
 
-/** Most requests a connection may have waiting for their answer; more are refused with `Throttled`. */
-export const pendingRequestsMax = 4096;
+/** @deprecated Use `defaultPendingRequestsMax` from the options; kept for existing importers. */
+export const pendingRequestsMax = defaultPendingRequestsMax;
+
+/** The limits a connection enforces. */
+export interface ConnectionLimits {
+  /** Most requests waiting for their answer; more are refused with `Throttled`. */
+  readonly pendingRequestsMax: number;
+  /** Most watches the connection may hold; more are refused with `TooLarge`. */
+  readonly watchesPerConnectionMax: number;
+  /** What the request decoder accepts (frame and data size). */
+  readonly protocol: ProtocolLimits;
+}
 
 /** What a connection needs from its member. */
 export interface ConnectionHost {
@@ -37,6 +54,12 @@ export interface ConnectionHost {
   readonly liveness: SessionLiveness;
   /** The member's watches; the apply path delivers their events to the owning connections. */
   readonly watches: WatchRegistry<ClientConnection>;
+  /** The member's recent changes, replayed to a watch added with `sinceRevision`. */
+  readonly changes: ChangeWindow;
+  /** Sends commands through Raft from any member and waits for their apply here. */
+  readonly writes: WritePath;
+  readonly admin: AdminHost;
+  readonly limits: ConnectionLimits;
   /** The timeout granted for a requested one. */
   grantTimeout(requestedMs: number): number;
   /** Resolves once this member has applied `revision` (rejects with a timeout). */
@@ -50,16 +73,40 @@ export interface ConnectionHost {
 // The WebSocket close reason is limited to 123 bytes of UTF-8.
 const closeReasonBytesMax = 123;
 
+// A write whose outcome is unknown ends the connection, as ZooKeeper's ConnectionLoss does: the
+// requests pipelined behind it must not be answered as if it had been applied before them.
+const closeWriteOutcomeUnknown = 1011;
+
+/** The requests that change replicated state on behalf of the session. */
+type SessionWrite = WriteRequest | Extract<Request, { op: 'closeSession' }>;
+
+function isSessionWrite(request: Request): request is SessionWrite {
+  switch (request.op) {
+    case 'create':
+    case 'delete':
+    case 'set':
+    case 'multi':
+    case 'closeSession':
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** The member's side of one client connection. */
 export class ClientConnection {
   private sessionId: string | null = null;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
+  /** Writes queued behind another request that are not yet handed to Raft. */
+  private unsubmitted = 0;
   private closed = false;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly host: ConnectionHost,
+    /** Set when the member refuses this connection (over a limit): the first request gets it. */
+    private readonly refusal: WireError | null = null,
   ) {
     socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     socket.on('close', () => this.onClosed());
@@ -85,7 +132,7 @@ export class ClientConnection {
    * Sends a watch event now. Called on the apply path, so the frame is on the socket before any
    * later answer of this connection that reflects the change (answers are sent after apply).
    */
-  deliver(event: NodeWatchEvent): void {
+  deliver(event: WatchEvent): void {
     this.send(event);
   }
 
@@ -101,7 +148,13 @@ export class ClientConnection {
       this.close(closeCodes.protocolError, 'expected binary frames');
       return;
     }
-    const decoded = decodeRequest(toBytes(data));
+    const decoded = decodeRequest(toBytes(data), this.host.limits.protocol);
+    if (this.refusal !== null) {
+      const xid = decoded.ok ? decoded.value.xid : decoded.error.xid;
+      if (xid !== undefined) this.answerError(xid, this.refusal);
+      this.close(closeCodes.throttled, this.refusal.message);
+      return;
+    }
     if (!decoded.ok) {
       const { xid, code, message } = decoded.error;
       // Without an xid (or before the handshake) there is nothing to answer: close with the reason.
@@ -112,24 +165,84 @@ export class ClientConnection {
       this.enqueue(xid, async () => this.answerError(xid, { code, message }));
       return;
     }
-    const request = decoded.value;
-    this.enqueue(request.xid, () => this.handle(request));
+    this.accept(decoded.value);
   }
 
-  private enqueue(xid: number, work: () => Promise<void>): void {
-    if (this.pending >= pendingRequestsMax) {
-      this.chain = this.chain.then(() =>
-        this.answerError(xid, { code: 'Throttled', message: `over ${pendingRequestsMax} pending requests` }),
-      );
+  private accept(request: Request): void {
+    const sessionId = this.sessionId;
+    if (sessionId !== null) this.host.liveness.touch(sessionId);
+    if (!isSessionWrite(request)) {
+      this.enqueue(request.xid, () => this.handle(request));
+      return;
+    }
+    // Hand the write to Raft now unless an earlier write still waits to be handed on (order).
+    if (sessionId !== null && this.unsubmitted === 0 && this.pending < this.host.limits.pendingRequestsMax) {
+      const outcome = this.startWrite(request, sessionId);
+      this.enqueue(request.xid, () => this.finishWrite(request, outcome));
+      return;
+    }
+    this.unsubmitted++;
+    this.enqueue(
+      request.xid,
+      () => {
+        this.unsubmitted--;
+        return this.handle(request);
+      },
+      () => {
+        this.unsubmitted--;
+      },
+    );
+  }
+
+  private enqueue(xid: number, work: () => Promise<void>, refused?: () => void): void {
+    if (this.pending >= this.host.limits.pendingRequestsMax) {
+      refused?.();
+      const message = `over ${this.host.limits.pendingRequestsMax} pending requests`;
+      this.chain = this.chain.then(() => this.answerError(xid, { code: 'Throttled', message }));
       return;
     }
     this.pending++;
     this.chain = this.chain
       .then(work)
-      .catch((error: unknown) => this.answerError(xid, wireErrorOf(error)))
+      .catch((error: unknown) => {
+        const wire = wireErrorOf(error);
+        this.answerError(xid, wire);
+        if (wire.code === 'ConnectionLoss') this.close(closeWriteOutcomeUnknown, wire.message);
+      })
       .finally(() => {
         this.pending--;
       });
+  }
+
+  private startWrite(request: SessionWrite, sessionId: string): Promise<ApplyOutcome> {
+    const time = Date.now();
+    const command: ClientCommand =
+      request.op === 'closeSession'
+        ? { type: 'closeSession', sessionId, reason: 'closed', time }
+        : commandOf(request, sessionId, time);
+    const outcome = this.host.writes.write(command);
+    // Awaited in turn by finishWrite; until then a rejection must not count as unhandled.
+    outcome.catch(() => {});
+    return outcome;
+  }
+
+  private async finishWrite(request: SessionWrite, pending: Promise<ApplyOutcome>): Promise<void> {
+    const outcome = await pending;
+    const { machine } = this.host;
+    const result = outcome.result;
+    if (result.type === 'error' && result.code === 'SessionExpired') {
+      this.answerError(request.xid, result);
+      this.close(closeCodes.sessionExpired, 'the session expired');
+      return;
+    }
+    if (request.op !== 'closeSession') {
+      this.answer(answerOf(request, result, machine.appliedRevision));
+      return;
+    }
+    this.answer({ type: 'closeSession', xid: request.xid, revision: machine.appliedRevision });
+    if (this.sessionId !== null) this.host.unbind(this.sessionId, this);
+    this.sessionId = null;
+    this.close(1000, 'session closed');
   }
 
   private async handle(request: Request): Promise<void> {
@@ -150,7 +263,6 @@ export class ClientConnection {
       this.close(closeCodes.sessionExpired, 'the session expired');
       return;
     }
-    this.host.liveness.touch(sessionId);
     const xid = request.xid;
     switch (request.op) {
       case 'ping':
@@ -158,17 +270,18 @@ export class ClientConnection {
       case 'create':
       case 'delete':
       case 'set':
-      case 'multi': {
-        const outcome = await node.propose(encodeCommand(commandOf(request, sessionId, Date.now())));
-        return this.answer(answerOf(request, outcome.result, machine.appliedRevision));
-      }
+      case 'multi':
+      case 'closeSession':
+        return this.finishWrite(request, this.startWrite(request, sessionId));
       case 'get':
       case 'exists':
       case 'children': {
         if (request.linearizable) await node.readIndex();
+        const kind = oneShotKindOf(request);
+        if (request.watch && this.overWatchLimit(request.path, kind)) return this.refuseWatch(xid, request.path);
         // Registering in the same synchronous step as the read: no change can fall between them.
         const answer = this.read(request);
-        if (request.watch && answer.type !== 'error') this.watch(request.path, oneShotKindOf(request));
+        if (request.watch && answer.type !== 'error') this.watch(request.path, kind);
         return this.answer(answer);
       }
       case 'addWatch':
@@ -183,16 +296,12 @@ export class ClientConnection {
       case 'sync':
         await node.readIndex();
         return this.answer({ type: 'sync', xid, revision: machine.appliedRevision, path: request.path });
-      case 'closeSession': {
-        await node.propose(encodeCommand({ type: 'closeSession', sessionId, reason: 'closed', time: Date.now() }));
-        this.answer({ type: 'closeSession', xid, revision: machine.appliedRevision });
-        this.host.unbind(sessionId, this);
-        this.sessionId = null;
-        this.close(1000, 'session closed');
-        return;
-      }
-      default:
-        return this.unimplemented(xid, request.op);
+      case 'listMembers':
+      case 'addLearner':
+      case 'promote':
+      case 'removeMember':
+      case 'transferLeadership':
+        return this.answer(await runAdmin(this.host.admin, request));
     }
   }
 
@@ -215,27 +324,61 @@ export class ClientConnection {
     if (!this.closed) this.host.watches.add(this, path, kind);
   }
 
+  private overWatchLimit(path: string, kind: WatchKind): boolean {
+    const { watches, limits } = this.host;
+    return !watches.has(this, path, kind) && watches.countOf(this) >= limits.watchesPerConnectionMax;
+  }
+
+  private refuseWatch(xid: number, path: string): void {
+    const max = this.host.limits.watchesPerConnectionMax;
+    this.answerError(xid, { code: 'TooLarge', message: `over ${max} watches on this connection`, path });
+  }
+
+  /**
+   * Registers a watch; with `sinceRevision`, first replays, in the same synchronous step, every
+   * event after that revision the watch would have seen (no gap, no duplicate), or tells the
+   * client to re-read (`resyncNeeded`) when the window of recent changes no longer reaches back.
+   */
   private async addWatch(request: AddWatchRequest): Promise<void> {
-    const { machine } = this.host;
-    if (request.sinceRevision !== undefined) await this.host.waitApplied(request.sinceRevision);
-    this.watch(request.path, request.kind);
+    const { machine, changes } = this.host;
+    const { xid, path, kind, sinceRevision } = request;
+    if (sinceRevision !== undefined) await this.host.waitApplied(sinceRevision);
+    if (this.overWatchLimit(path, kind)) return this.refuseWatch(xid, path);
     const revision = machine.appliedRevision;
-    this.answer({ type: 'addWatch', xid: request.xid, revision });
-    // No window of past changes is kept yet: any gap since `sinceRevision` needs a re-read.
-    if (request.sinceRevision !== undefined && request.sinceRevision < revision) {
-      this.send({ type: 'watch', event: 'resyncNeeded', path: request.path, kind: request.kind, revision });
+    if (sinceRevision === undefined || sinceRevision >= revision) {
+      this.watch(path, kind);
+      return this.answer({ type: 'addWatch', xid, revision });
+    }
+    if (!changes.reaches(sinceRevision)) {
+      this.watch(path, kind);
+      this.answer({ type: 'addWatch', xid, revision });
+      this.send({ type: 'watch', event: 'resyncNeeded', path, kind, revision });
+      return;
+    }
+    const missed = changes.missed(path, kind, sinceRevision);
+    // A one-shot watch that would have fired is spent: it fires now and is not registered.
+    if (!(isOneShot(kind) && missed.length > 0)) this.watch(path, kind);
+    this.answer({ type: 'addWatch', xid, revision });
+    for (const change of missed) {
+      const event: NodeWatchEvent = { type: 'watch', event: change.type, path: change.path, revision: change.revision };
+      this.send(event);
     }
   }
 
   private async connect(request: ConnectRequest): Promise<void> {
-    const { node, machine } = this.host;
+    const { machine } = this.host;
     await this.host.waitApplied(request.lastSeenRevision);
+    // The member the client reached chooses id, secret and time; the command carries them.
     const sessionId = randomUUID();
     const secret = randomBytes(24).toString('base64url');
     const timeoutMs = this.host.grantTimeout(request.sessionTimeoutMs);
-    const outcome = await node.propose(
-      encodeCommand({ type: 'createSession', sessionId, secret, timeoutMs, time: Date.now() }),
-    );
+    const outcome = await this.host.writes.write({
+      type: 'createSession',
+      sessionId,
+      secret,
+      timeoutMs,
+      time: Date.now(),
+    });
     if (outcome.result.type !== 'createSession') {
       const message = outcome.result.type === 'error' ? outcome.result.message : 'session not created';
       return this.answerError(request.xid, { code: 'Internal', message });
@@ -287,10 +430,6 @@ export class ClientConnection {
     }
     // The client may have gone while the session was being created.
     if (this.closed) this.host.unbind(sessionId, this);
-  }
-
-  private unimplemented(xid: number, what: string): void {
-    this.answerError(xid, { code: 'Unimplemented', message: `${what} not supported by this member yet` });
   }
 
   private answerError(xid: number, error: WireError): void {

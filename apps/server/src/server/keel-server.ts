@@ -2,31 +2,45 @@
  * A Keel member: a RaftNode replicating the coordination state machine (durable log, peer
  * WebSocket transport) and a WebSocket endpoint for clients speaking `@keel/protocol`.
  *
- * First cut: writes reaching a follower are answered with `NotLeader` naming the leader
- * (forwarding over the peer link is later work), sessions are created on the leader only, and
- * admin operations answer `Unimplemented`. Watch events are sent from the apply path.
+ * Any member serves any client: writes and new sessions are handed to the leader through Raft
+ * and answered once applied here (`WritePath`); reads are served locally or through ReadIndex.
+ * Watch events are sent from the apply path, and recent changes are kept for watch resumption.
  */
-import { closeCodes, frameBytesMax, TimeoutError } from '@keel/protocol';
+import type { IncomingMessage } from 'node:http';
+import { closeCodes, defaultLimits, type ProtocolLimits, TimeoutError, type WireError } from '@keel/protocol';
 import { DurableLog, type NodeId, RaftNode, type StateMachine, WsTransport } from '@keel/raft';
 import { WebSocketServer } from 'ws';
 import { encodeCommand } from '../state/commands';
 import { CoordinationStateMachine } from '../state/coordination-state-machine';
 import type { ApplyOutcome } from '../state/results';
-import { ClientConnection, type ConnectionHost } from './client-connection';
+import { ChangeWindow } from './change-window';
+import { ClientConnection, type ConnectionHost, type ConnectionLimits } from './client-connection';
+import { MemberTimers } from './leader-timers';
 import {
+  defaultChangeWindowEventsMax,
+  defaultChangeWindowRevisions,
+  defaultDataBytesMax,
   defaultExpiryCheckMs,
+  defaultPendingRequestsMax,
+  defaultRequestBytesMax,
+  defaultSessionsPerAddressMax,
   defaultSessionTimeoutMsMax,
   defaultSessionTimeoutMsMin,
+  defaultTtlCheckMs,
+  defaultWatchesPerConnectionMax,
+  defaultWriteTimeoutMs,
   type KeelServerOptions,
   revisionWaitMsMax,
 } from './options';
 import { SessionLiveness } from './session-liveness';
 import { WatchRegistry } from './watch-registry';
+import { handOff, WritePath } from './write-path';
 
 /** A running Keel member. */
 export class KeelServer {
   private readonly connections = new Set<ClientConnection>();
   private readonly bySession = new Map<string, ClientConnection>();
+  private readonly byAddress = new Map<string, number>();
   private stopPromise: Promise<void> | null = null;
 
   private constructor(
@@ -40,12 +54,21 @@ export class KeelServer {
     private readonly wss: WebSocketServer,
     private readonly liveness: SessionLiveness,
     private readonly watches: WatchRegistry<ClientConnection>,
+    /** This member's window of recent changes (for watch resumption). */
+    readonly changes: ChangeWindow,
+    private readonly writes: WritePath,
+    private readonly timers: MemberTimers,
   ) {}
 
   /** Opens the log, starts Raft and the peer transport, then listens for clients. */
   static async start(options: KeelServerOptions): Promise<KeelServer> {
+    const limits = resolveLimits(options);
     const machine = new CoordinationStateMachine();
     const watches = new WatchRegistry<ClientConnection>();
+    const changes = new ChangeWindow(
+      options.changeWindowRevisions ?? defaultChangeWindowRevisions,
+      options.changeWindowEventsMax ?? defaultChangeWindowEventsMax,
+    );
     const storage = await DurableLog.open(options.dataDir);
     const transport = new WsTransport({
       id: options.id,
@@ -54,11 +77,13 @@ export class KeelServer {
     });
     const hasPeers = options.peers !== undefined && otherPeers(options.peers, options.id) > 0;
     const bootstrap = options.bootstrap ?? (hasPeers ? undefined : { voters: [options.id], learners: [] });
+    // The apply path needs the member's parts, which need the node: they are bound once it exists.
+    let server: KeelServer | null = null;
     const node = await RaftNode.start<ApplyOutcome>({
       id: options.id,
       storage,
       transport,
-      stateMachine: watchedMachine(machine, watches),
+      stateMachine: watchedMachine(machine, watches, changes, () => server),
       ...(options.peers === undefined ? {} : { peers: options.peers }),
       ...(bootstrap === undefined ? {} : { bootstrap }),
       ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
@@ -68,12 +93,11 @@ export class KeelServer {
     });
     let wss: WebSocketServer;
     try {
-      wss = await listen(options.clientListen.host, options.clientListen.port);
+      wss = await listen(options.clientListen.host, options.clientListen.port, limits.protocol.frameBytesMax);
     } catch (error) {
       await node.stop();
       throw error;
     }
-    let server: KeelServer | null = null;
     const liveness = new SessionLiveness(
       {
         isLeader: () => node.isLeader(),
@@ -82,8 +106,15 @@ export class KeelServer {
       },
       options.expiryCheckMs ?? defaultExpiryCheckMs,
     );
-    server = new KeelServer(options.id, node, machine, transport, wss, liveness, watches);
-    server.serve(options);
+    const writes = new WritePath(node, options.id, options.writeTimeoutMs ?? defaultWriteTimeoutMs);
+    const sessionTimeoutMsMin = options.sessionTimeoutMsMin ?? defaultSessionTimeoutMsMin;
+    const timers = new MemberTimers(
+      { node, machine, liveness, submit: (data) => handOff(node, data) },
+      options.ttlCheckMs ?? defaultTtlCheckMs,
+      options.sessionReportMs ?? Math.max(1, Math.floor(sessionTimeoutMsMin / 3)),
+    );
+    server = new KeelServer(options.id, node, machine, transport, wss, liveness, watches, changes, writes, timers);
+    server.serve(options, limits);
     return server;
   }
 
@@ -119,6 +150,7 @@ export class KeelServer {
 
   private async shutdown(): Promise<void> {
     this.liveness.stop();
+    this.timers.stop();
     for (const connection of this.connections) {
       connection.end('serverClosing', closeCodes.serverClosing, 'the member is stopping');
     }
@@ -126,9 +158,10 @@ export class KeelServer {
     for (const client of this.wss.clients) client.terminate();
     await closed;
     await this.node.stop();
+    this.writes.stop();
   }
 
-  private serve(options: KeelServerOptions): void {
+  private serve(options: KeelServerOptions, limits: ResolvedLimits): void {
     const min = options.sessionTimeoutMsMin ?? defaultSessionTimeoutMsMin;
     const max = Math.max(min, options.sessionTimeoutMsMax ?? defaultSessionTimeoutMsMax);
     const host: ConnectionHost = {
@@ -137,6 +170,10 @@ export class KeelServer {
       node: this.node,
       liveness: this.liveness,
       watches: this.watches,
+      changes: this.changes,
+      writes: this.writes,
+      admin: { node: this.node, peerUrl: this.peerUrl, revision: () => this.machine.appliedRevision },
+      limits,
       grantTimeout: (requested) => Math.min(max, Math.max(min, requested)),
       waitApplied: (revision) => this.waitApplied(revision),
       bind: (sessionId, connection) => {
@@ -148,16 +185,46 @@ export class KeelServer {
         if (this.bySession.get(sessionId) === connection) this.bySession.delete(sessionId);
       },
     };
-    this.wss.on('connection', (socket) => {
-      const connection = new ClientConnection(socket, host);
+    this.wss.on('connection', (socket, request: IncomingMessage) => {
+      const address = request.socket.remoteAddress ?? 'unknown';
+      const count = (this.byAddress.get(address) ?? 0) + 1;
+      this.byAddress.set(address, count);
+      const refusal: WireError | null =
+        count > limits.sessionsPerAddressMax
+          ? { code: 'Throttled', message: `over ${limits.sessionsPerAddressMax} connections from ${address}` }
+          : null;
+      const connection = new ClientConnection(socket, host, refusal);
       this.connections.add(connection);
-      socket.on('close', () => this.connections.delete(connection));
+      socket.on('close', () => {
+        this.connections.delete(connection);
+        const left = (this.byAddress.get(address) ?? 1) - 1;
+        if (left <= 0) this.byAddress.delete(address);
+        else this.byAddress.set(address, left);
+      });
     });
     // A new leader cannot know when its predecessor last heard from each session.
     this.node.on('roleChange', ({ role }) => {
       if (role === 'leader') this.liveness.restartClocks();
     });
     this.liveness.start();
+    this.timers.start();
+  }
+
+  /** Called on the apply path: a follower reported sessions it heard from. */
+  private touched(sessionIds: readonly string[]): void {
+    if (!this.node.isLeader()) return;
+    for (const sessionId of sessionIds) this.liveness.touch(sessionId);
+  }
+
+  /** The apply path's hook, for each applied entry. */
+  applied(outcome: ApplyOutcome): void {
+    if (outcome.result.type === 'touchSessions') this.touched(outcome.result.sessionIds);
+    this.writes.applied(outcome);
+  }
+
+  /** The apply path's hook after a snapshot replaced the state. */
+  restored(): void {
+    this.writes.restored(this.machine);
   }
 
   /** Proposes the expiry of a silent session, then closes its connection here, if any. */
@@ -190,23 +257,73 @@ export class KeelServer {
 }
 
 /**
- * The state machine as Raft drives it, delivering each entry's change events to the watching
- * connections as it is applied: before the proposer's promise resolves and before any later
- * read, so every connection sees a watch event before an answer reflecting its change.
+ * The state machine as Raft drives it. After each entry: the change is recorded in the window,
+ * its events are delivered to the watching connections, and the member's own waiting write is
+ * resolved, all before the proposer's promise resolves and before any later read, so every
+ * connection sees a watch event before an answer reflecting its change.
  */
 function watchedMachine(
   machine: CoordinationStateMachine,
   watches: WatchRegistry<ClientConnection>,
+  changes: ChangeWindow,
+  member: () => KeelServer | null,
 ): StateMachine<ApplyOutcome> {
   return {
     apply: (entry) => {
       const outcome = machine.apply(entry);
+      changes.record(outcome.revision, outcome.changes);
       watches.dispatch(outcome.changes, (connection, event) => connection.deliver(event));
+      const server = member();
+      if (server !== null) server.applied(outcome);
       return outcome;
     },
     snapshot: () => machine.snapshot(),
-    restore: (data) => machine.restore(data),
+    restore: (data) => {
+      machine.restore(data);
+      // The changes between the old state and the snapshot's are unknown here: every watcher
+      // must re-read. Persistent watches continue from the snapshot's revision; one-shot ones
+      // fire with resyncNeeded and are gone (a ZooKeeper client re-reads on any event).
+      const revision = machine.appliedRevision;
+      changes.reset(revision);
+      watches.invalidateAll((connection, path, kind) =>
+        connection.deliver({ type: 'watch', event: 'resyncNeeded', path, kind, revision }),
+      );
+      member()?.restored();
+    },
   };
+}
+
+/** The limits a member enforces, with defaults applied and checked. */
+interface ResolvedLimits extends ConnectionLimits {
+  readonly sessionsPerAddressMax: number;
+}
+
+function resolveLimits(options: KeelServerOptions): ResolvedLimits {
+  const dataBytesMax = options.dataBytesMax ?? defaultDataBytesMax;
+  const requestBytesMax = options.requestBytesMax ?? defaultRequestBytesMax;
+  // The state machine checks the protocol's limits on every member alike; a member may only tighten them.
+  positive('dataBytesMax', dataBytesMax, defaultDataBytesMax);
+  positive('requestBytesMax', requestBytesMax, defaultRequestBytesMax);
+  if (requestBytesMax < dataBytesMax + defaultLimits.pathBytesMax + 1024) {
+    throw new RangeError(`requestBytesMax (${requestBytesMax}) must leave room for dataBytesMax (${dataBytesMax})`);
+  }
+  const protocol: ProtocolLimits = { ...defaultLimits, frameBytesMax: requestBytesMax, dataBytesMax };
+  const limits: ResolvedLimits = {
+    protocol,
+    pendingRequestsMax: options.pendingRequestsMax ?? defaultPendingRequestsMax,
+    watchesPerConnectionMax: options.watchesPerConnectionMax ?? defaultWatchesPerConnectionMax,
+    sessionsPerAddressMax: options.sessionsPerAddressMax ?? defaultSessionsPerAddressMax,
+  };
+  positive('pendingRequestsMax', limits.pendingRequestsMax, Number.MAX_SAFE_INTEGER);
+  positive('watchesPerConnectionMax', limits.watchesPerConnectionMax, Number.MAX_SAFE_INTEGER);
+  positive('sessionsPerAddressMax', limits.sessionsPerAddressMax, Number.MAX_SAFE_INTEGER);
+  return limits;
+}
+
+function positive(name: string, value: number, max: number): void {
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new RangeError(`${name} must be an integer in [1, ${max}], got ${value}`);
+  }
 }
 
 function otherPeers(peers: NonNullable<KeelServerOptions['peers']>, self: NodeId): number {
@@ -214,9 +331,9 @@ function otherPeers(peers: NonNullable<KeelServerOptions['peers']>, self: NodeId
   return ids.filter((id) => id !== self).length;
 }
 
-function listen(host: string, port: number): Promise<WebSocketServer> {
+function listen(host: string, port: number, maxPayload: number): Promise<WebSocketServer> {
   return new Promise((resolve, reject) => {
-    const wss = new WebSocketServer({ host, port, maxPayload: frameBytesMax });
+    const wss = new WebSocketServer({ host, port, maxPayload });
     wss.once('listening', () => resolve(wss));
     wss.once('error', reject);
   });

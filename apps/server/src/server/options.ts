@@ -1,6 +1,7 @@
 /**
  * Options of a {@link KeelServer} member and their defaults.
  */
+import { frameBytesMax, dataBytesMax as protocolDataBytesMax } from '@keel/protocol';
 import type { ConfState, NodeId, RaftConfigOverrides, RaftNodeLogger } from '@keel/raft';
 
 /** A host and port to listen on (port 0 picks a free one). */
@@ -41,7 +42,72 @@ export interface KeelServerOptions {
   /** Snapshot every this many applied entries (default: the runtime's). */
   readonly snapshotEveryEntries?: number;
   readonly logger?: RaftNodeLogger;
+
+  // ---- limits (DESIGN §6) -------------------------------------------------------------------
+
+  /**
+   * Largest node data a client may write, in bytes (default {@link defaultDataBytesMax}, which is
+   * also the most allowed). Checked by the member that receives the request.
+   */
+  readonly dataBytesMax?: number;
+  /** Largest request frame, in bytes (default and most allowed: the protocol's `frameBytesMax`). */
+  readonly requestBytesMax?: number;
+  /** Most requests one connection may have waiting for their answers (default {@link defaultPendingRequestsMax}). */
+  readonly pendingRequestsMax?: number;
+  /** Most client connections from one remote address (default {@link defaultSessionsPerAddressMax}). */
+  readonly sessionsPerAddressMax?: number;
+  /** Most watches one connection may hold (default {@link defaultWatchesPerConnectionMax}). */
+  readonly watchesPerConnectionMax?: number;
+  /** Revisions of recent changes kept for watch resumption (default {@link defaultChangeWindowRevisions}). */
+  readonly changeWindowRevisions?: number;
+  /** Most change events the window keeps, however few revisions (default {@link defaultChangeWindowEventsMax}). */
+  readonly changeWindowEventsMax?: number;
+
+  // ---- timers -------------------------------------------------------------------------------
+
+  /** How often the leader looks for expired TTL nodes (default {@link defaultTtlCheckMs}). */
+  readonly ttlCheckMs?: number;
+  /**
+   * How often a member reports the sessions it served to the leader (default: a third of the
+   * shortest session timeout).
+   */
+  readonly sessionReportMs?: number;
+  /**
+   * How long a member waits for a write it sent to be applied before answering `ConnectionLoss`
+   * (outcome unknown) and closing the connection (default {@link defaultWriteTimeoutMs}).
+   */
+  readonly writeTimeoutMs?: number;
 }
+
+/** Default and largest node data: the protocol's `dataBytesMax` (1 MiB, ZooKeeper's jute.maxbuffer). */
+export const defaultDataBytesMax = protocolDataBytesMax;
+
+/** Default and largest request frame: the protocol's `frameBytesMax`. */
+export const defaultRequestBytesMax = frameBytesMax;
+
+/** Default most requests waiting per connection. */
+export const defaultPendingRequestsMax = 4096;
+
+/**
+ * Default most connections per remote address. Higher than ZooKeeper's 60 (maxClientCnxns),
+ * which often bites load tests and hosts running many clients behind one address.
+ */
+export const defaultSessionsPerAddressMax = 1024;
+
+/** Default most watches per connection. */
+export const defaultWatchesPerConnectionMax = 10_000;
+
+/** Default revisions of recent changes kept for watch resumption. */
+export const defaultChangeWindowRevisions = 10_000;
+
+/** Default most change events kept in the window. */
+export const defaultChangeWindowEventsMax = 100_000;
+
+/** Default interval of the leader's TTL check. */
+export const defaultTtlCheckMs = 1_000;
+
+/** Default wait for a member's own write to be applied. */
+export const defaultWriteTimeoutMs = 10_000;
 
 /** Default shortest session timeout (ZooKeeper's is 2 ticks of 2 s). */
 export const defaultSessionTimeoutMsMin = 4_000;

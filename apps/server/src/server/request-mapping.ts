@@ -14,14 +14,18 @@ import type {
 } from '@keel/protocol';
 import { isKeelError } from '@keel/protocol';
 import { isRaftNodeError, NotLeaderError } from '@keel/raft';
-import type { Command } from '../state/commands';
+import type { CreateCommand, DeleteCommand, MultiCommand, SetCommand } from '../state/commands';
 import type { CommandResult } from '../state/results';
 
 /** The write requests, which are proposed through Raft. */
 export type WriteRequest = CreateRequest | DeleteRequest | SetRequest | MultiRequest;
 
 /** The command of a write request, stamped with the session and the leader's time. */
-export function commandOf(request: WriteRequest, sessionId: string, time: number): Command {
+export function commandOf(
+  request: WriteRequest,
+  sessionId: string,
+  time: number,
+): CreateCommand | DeleteCommand | SetCommand | MultiCommand {
   const base = { sessionId, time };
   switch (request.op) {
     case 'create':
@@ -100,6 +104,13 @@ export function wireErrorOf(error: unknown): WireError {
         return { code: 'Timeout', message: error.message };
       case 'TOO_LARGE':
         return { code: 'TooLarge', message: error.message };
+      // A membership change or a leadership transfer is already in progress: retry later.
+      case 'CONF_CHANGE_PENDING':
+      case 'TRANSFERRING':
+        return { code: 'Throttled', message: error.message };
+      case 'INVALID_CONF_CHANGE':
+      case 'INVALID_PROPOSAL':
+        return { code: 'BadArguments', message: error.message };
       case 'PROPOSAL_DROPPED':
       case 'NODE_STOPPED':
       case 'NODE_FAILED':

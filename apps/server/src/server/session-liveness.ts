@@ -1,7 +1,9 @@
 /**
  * The leader's view of session liveness. Liveness is not replicated (DESIGN §3): the leader
  * records when it last heard from each session and expires a silent one by proposing a
- * `closeSession(expired)` command, which deletes its ephemerals on every member.
+ * `closeSession(expired)` command, which deletes its ephemerals on every member. Every member
+ * also remembers which sessions it heard from since its last report, which a follower sends to
+ * the leader (a `touchSessions` command) so a client served by a follower stays alive.
  */
 import type { Session } from '../state/sessions';
 
@@ -19,6 +21,7 @@ export interface LivenessHost {
 export class SessionLiveness {
   private readonly lastSeen = new Map<string, number>();
   private readonly expiring = new Set<string>();
+  private heard = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -39,9 +42,17 @@ export class SessionLiveness {
     this.timer = null;
   }
 
-  /** The session was heard from (a request or a ping). */
+  /** The session was heard from (a request or a ping, here or, reported, on another member). */
   touch(sessionId: string): void {
     this.lastSeen.set(sessionId, this.now());
+    this.heard.add(sessionId);
+  }
+
+  /** The sessions heard from since the previous call (what a follower reports to the leader). */
+  takeHeard(): string[] {
+    const heard = [...this.heard];
+    this.heard = new Set();
+    return heard;
   }
 
   /**

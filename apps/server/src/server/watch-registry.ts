@@ -20,10 +20,28 @@ const firesOn: Readonly<Record<WatchKind, readonly WatchEventType[]>> = {
 
 const oneShot: ReadonlySet<WatchKind> = new Set<WatchKind>(['data', 'exists', 'children']);
 
+/** Whether a watch of `kind` fires once and is then gone (ZooKeeper's data, exists, children). */
+export function isOneShot(kind: WatchKind): boolean {
+  return oneShot.has(kind);
+}
+
+/** Whether a watch of `kind` on `watchedPath` sees `change` (its own path, or below it for recursive). */
+export function watchSees(kind: WatchKind, watchedPath: string, change: ChangeEvent): boolean {
+  if (change.path === watchedPath) return firesOn[kind].includes(change.type);
+  return kind === 'persistentRecursive' && change.type !== 'childrenChanged' && isBelow(change.path, watchedPath);
+}
+
+function isBelow(path: string, ancestor: string): boolean {
+  if (ancestor === '/') return path !== '/';
+  return path.startsWith(ancestor) && path.charCodeAt(ancestor.length) === 47; // '/'
+}
+
 /** Watches by path, kind and owner. */
 export class WatchRegistry<Owner> {
   private readonly byPath = new Map<string, Map<Owner, Set<WatchKind>>>();
   private readonly byOwner = new Map<Owner, Set<string>>();
+  private readonly counts = new Map<Owner, number>();
+  private total = 0;
 
   /** Registers a watch; registering the same one twice leaves one. */
   add(owner: Owner, path: string, kind: WatchKind): void {
@@ -37,7 +55,10 @@ export class WatchRegistry<Owner> {
       kinds = new Set();
       owners.set(owner, kinds);
     }
-    kinds.add(kind);
+    if (!kinds.has(kind)) {
+      kinds.add(kind);
+      this.count(owner, 1);
+    }
     let paths = this.byOwner.get(owner);
     if (paths === undefined) {
       paths = new Set();
@@ -46,10 +67,20 @@ export class WatchRegistry<Owner> {
     paths.add(path);
   }
 
+  /** Whether `owner` holds this watch. */
+  has(owner: Owner, path: string, kind: WatchKind): boolean {
+    return this.byPath.get(path)?.get(owner)?.has(kind) ?? false;
+  }
+
+  /** How many watches `owner` holds. */
+  countOf(owner: Owner): number {
+    return this.counts.get(owner) ?? 0;
+  }
+
   /** Removes one watch; false if it was not registered. */
   remove(owner: Owner, path: string, kind: WatchKind): boolean {
     const kinds = this.byPath.get(path)?.get(owner);
-    if (kinds === undefined || !kinds.delete(kind)) return false;
+    if (kinds === undefined || !this.drop(owner, kinds, kind)) return false;
     if (kinds.size === 0) this.forget(owner, path);
     return true;
   }
@@ -62,13 +93,29 @@ export class WatchRegistry<Owner> {
       if (owners?.size === 0) this.byPath.delete(path);
     }
     this.byOwner.delete(owner);
+    this.total -= this.counts.get(owner) ?? 0;
+    this.counts.delete(owner);
   }
 
   /** How many watches are registered (for tests and limits). */
   get size(): number {
-    let count = 0;
-    for (const owners of this.byPath.values()) for (const kinds of owners.values()) count += kinds.size;
-    return count;
+    return this.total;
+  }
+
+  /**
+   * Calls `notify` for every registered watch, then removes the one-shot ones: for when the
+   * member skipped over changes (a snapshot install) and every watcher must re-read.
+   */
+  invalidateAll(notify: (owner: Owner, path: string, kind: WatchKind) => void): void {
+    for (const [path, owners] of [...this.byPath]) {
+      for (const [owner, kinds] of [...owners]) {
+        for (const kind of [...kinds]) {
+          notify(owner, path, kind);
+          if (oneShot.has(kind)) this.drop(owner, kinds, kind);
+        }
+        if (kinds.size === 0) this.forget(owner, path);
+      }
+    }
   }
 
   /**
@@ -83,7 +130,7 @@ export class WatchRegistry<Owner> {
         for (const kind of kinds) {
           if (!firesOn[kind].includes(change.type)) continue;
           fired = true;
-          if (oneShot.has(kind)) kinds.delete(kind);
+          if (oneShot.has(kind)) this.drop(owner, kinds, kind);
         }
         if (kinds.size === 0) this.forget(owner, change.path);
         if (fired) reached.add(owner);
@@ -98,6 +145,19 @@ export class WatchRegistry<Owner> {
       const event: NodeWatchEvent = { type: 'watch', event: change.type, path: change.path, revision: change.revision };
       for (const owner of reached) deliver(owner, event);
     }
+  }
+
+  private drop(owner: Owner, kinds: Set<WatchKind>, kind: WatchKind): boolean {
+    if (!kinds.delete(kind)) return false;
+    this.count(owner, -1);
+    return true;
+  }
+
+  private count(owner: Owner, delta: number): void {
+    const next = (this.counts.get(owner) ?? 0) + delta;
+    if (next === 0) this.counts.delete(owner);
+    else this.counts.set(owner, next);
+    this.total += delta;
   }
 
   private forget(owner: Owner, path: string): void {

@@ -18,7 +18,7 @@ import {
   multiOpsMax,
   pathBytesMax,
 } from '@keel/protocol';
-import { commandBytesMax, commandFormatVersion, sessionTimeoutMsMax, ttlMsMax } from '../constants';
+import { commandBytesMax, commandFormatVersion, sessionTimeoutMsMax, touchSessionsMax, ttlMsMax } from '../constants';
 
 /** Fields of every command that changes nodes. */
 export interface NodeCommandBase {
@@ -26,6 +26,18 @@ export interface NodeCommandBase {
   readonly sessionId: string | null;
   /** The leader's clock when it proposed the command, milliseconds since the Unix epoch. */
   readonly time: number;
+  /** See {@link RequestTagged}. */
+  readonly requestId?: string;
+}
+
+/**
+ * A command sent on behalf of a client carries a request id unique in the cluster's history
+ * (member id, boot id, counter). The member that sent it waits for that id to be applied, and
+ * the state machine applies an id only once, so a command delivered twice changes nothing the
+ * second time.
+ */
+export interface RequestTagged {
+  readonly requestId?: string;
 }
 
 /** Creates a node (for sequential modes `path` is the prefix). */
@@ -71,8 +83,8 @@ export interface MultiCommand extends NodeCommandBase {
   readonly ops: readonly MultiCommandOp[];
 }
 
-/** Opens a session with the id, secret and timeout the leader chose. */
-export interface CreateSessionCommand {
+/** Opens a session with the id, secret and timeout the member the client reached chose. */
+export interface CreateSessionCommand extends RequestTagged {
   readonly type: 'createSession';
   readonly sessionId: string;
   readonly secret: string;
@@ -81,7 +93,7 @@ export interface CreateSessionCommand {
 }
 
 /** Ends a session (closed by its client or expired by the leader) and deletes its ephemerals. */
-export interface CloseSessionCommand {
+export interface CloseSessionCommand extends RequestTagged {
   readonly type: 'closeSession';
   readonly sessionId: string;
   readonly reason: 'closed' | 'expired';
@@ -97,6 +109,16 @@ export interface SweepCommand {
   readonly time: number;
 }
 
+/**
+ * Sessions a member heard from since its previous report, so the leader (the only member that
+ * expires sessions) knows they are alive. Changes no replicated state; only the leader acts on it.
+ */
+export interface TouchSessionsCommand {
+  readonly type: 'touchSessions';
+  readonly sessionIds: readonly string[];
+  readonly time: number;
+}
+
 /** Every replicated command. */
 export type Command =
   | CreateCommand
@@ -105,7 +127,8 @@ export type Command =
   | MultiCommand
   | CreateSessionCommand
   | CloseSessionCommand
-  | SweepCommand;
+  | SweepCommand
+  | TouchSessionsCommand;
 
 /** Why a payload could not be decoded. */
 export interface CommandDecodeError {
@@ -215,6 +238,7 @@ function readCommand(c: Record<string, unknown>): Command {
         secret: identifierField(c.secret, 'secret'),
         timeoutMs: integerField(c.timeoutMs, 'timeoutMs', 1, sessionTimeoutMsMax),
         time: timeField(c.time),
+        ...optional('requestId', c.requestId, requestIdField),
       };
     case 'closeSession': {
       if (c.reason !== 'closed' && c.reason !== 'expired') throw new Invalid('BadArguments', 'bad close reason');
@@ -223,10 +247,22 @@ function readCommand(c: Record<string, unknown>): Command {
         sessionId: identifierField(c.sessionId, 'sessionId'),
         reason: c.reason,
         time: timeField(c.time),
+        ...optional('requestId', c.requestId, requestIdField),
       };
     }
     case 'sweep':
       return { type: 'sweep', time: timeField(c.time) };
+    case 'touchSessions': {
+      if (!Array.isArray(c.sessionIds)) throw new Invalid('BadArguments', 'sessionIds must be an array');
+      if (c.sessionIds.length > touchSessionsMax) {
+        throw new Invalid('TooLarge', `touchSessions lists ${c.sessionIds.length} sessions, over ${touchSessionsMax}`);
+      }
+      return {
+        type: 'touchSessions',
+        sessionIds: c.sessionIds.map((id) => identifierField(id, 'sessionId')),
+        time: timeField(c.time),
+      };
+    }
     default:
       throw new Invalid('BadArguments', `unknown command type ${JSON.stringify(String(c.type)).slice(0, 80)}`);
   }
@@ -260,7 +296,7 @@ function readMultiOp(o: Record<string, unknown>): MultiCommandOp {
 
 function readBase(c: Record<string, unknown>): NodeCommandBase {
   const sessionId = c.sessionId === null ? null : identifierField(c.sessionId, 'sessionId');
-  return { sessionId, time: timeField(c.time) };
+  return { sessionId, time: timeField(c.time), ...optional('requestId', c.requestId, requestIdField) };
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {
@@ -318,6 +354,10 @@ function integerField(value: unknown, name: string, min: number, max: number): n
     throw new Invalid('BadArguments', `${name} must be an integer in [${min}, ${max}]`);
   }
   return value;
+}
+
+function requestIdField(value: unknown): string {
+  return identifierField(value, 'requestId');
 }
 
 function identifierField(value: unknown, name: string): string {

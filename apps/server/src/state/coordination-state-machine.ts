@@ -6,6 +6,7 @@
  */
 import { dataBytesMax as defaultDataBytesMax, type MultiResult, parentOf } from '@keel/protocol';
 import { type Entry, EntryType, type StateMachine } from '@keel/raft';
+import { recentRequestsMax } from '../constants';
 import {
   type CloseSessionCommand,
   type Command,
@@ -19,6 +20,7 @@ import {
   type SweepCommand,
 } from './commands';
 import { type ChangeContext, DataTree, statOf, type TreeNode } from './data-tree';
+import { RecentRequests } from './recent-requests';
 import type { ApplyOutcome, CommandResult } from './results';
 import { type Session, SessionTable } from './sessions';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-format';
@@ -40,6 +42,7 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
   private readonly undo = new UndoLog();
   private readonly tree: DataTree;
   private readonly sessions = new SessionTable(this.undo);
+  private readonly requests = new RecentRequests(recentRequestsMax);
   private applied = 0;
 
   constructor(options: CoordinationStateMachineOptions = {}) {
@@ -65,10 +68,23 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
     if (!decoded.ok) {
       return { revision, result: { type: 'error', code: decoded.code, message: decoded.message }, changes: [] };
     }
-    const context: Apply = { revision, time: decoded.command.time, changes: [], emptied: [] };
-    const result = this.run(decoded.command, context);
-    if (result.type === 'error') return { revision, result, changes: [] };
-    return { revision, result, changes: context.changes };
+    const command = decoded.command;
+    const requestId = 'requestId' in command ? command.requestId : undefined;
+    const tag = requestId === undefined ? {} : { requestId };
+    if (requestId !== undefined) {
+      // A second delivery of the same request changes nothing; its sender was answered by the first.
+      if (this.requests.has(requestId)) return { revision, result: { type: 'duplicate' }, changes: [], ...tag };
+      this.requests.add(requestId);
+    }
+    const context: Apply = { revision, time: command.time, changes: [], emptied: [] };
+    const result = this.run(command, context);
+    if (result.type === 'error') return { revision, result, changes: [], ...tag };
+    return { revision, result, changes: context.changes, ...tag };
+  }
+
+  /** Whether a command with this request id was applied (within the window of recent ids). */
+  hasApplied(requestId: string): boolean {
+    return this.requests.has(requestId);
   }
 
   private run(command: Command, context: Apply): CommandResult {
@@ -79,6 +95,8 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
         return this.closeSession(command, context);
       case 'sweep':
         return this.sweep(command, context);
+      case 'touchSessions':
+        return { type: 'touchSessions', sessionIds: command.sessionIds.filter((id) => this.sessions.has(id)) };
       default: {
         if (command.sessionId !== null && !this.sessions.has(command.sessionId)) {
           return { type: 'error', code: 'SessionExpired', message: 'the session expired' };
@@ -249,7 +267,12 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
   /** Serialises the whole state (tree, sessions, applied revision) to bytes; identical states give identical bytes. */
   snapshot(): Uint8Array {
     const nodes = this.tree.paths().map((path) => [path, this.tree.get(path)!] as const);
-    return encodeSnapshot({ appliedRevision: this.applied, nodes, sessions: this.sessions.list() });
+    return encodeSnapshot({
+      appliedRevision: this.applied,
+      nodes,
+      sessions: this.sessions.list(),
+      requests: this.requests.list(),
+    });
   }
 
   /** Replaces all state with a snapshot's. Throws on a corrupt snapshot, leaving the state unchanged. */
@@ -263,6 +286,7 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
     for (const [path, node] of snapshot.nodes) {
       if (node.ephemeralOwner !== null) this.sessions.addEphemeral(node.ephemeralOwner, path);
     }
+    this.requests.replace(snapshot.requests);
     this.applied = snapshot.appliedRevision;
   }
 }

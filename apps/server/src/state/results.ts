@@ -22,6 +22,10 @@ export type CommandResult =
   | { readonly type: 'closeSession'; readonly deleted: readonly string[] }
   /** `deleted`: the expired TTL nodes (and containers they emptied), in deletion order. */
   | { readonly type: 'sweep'; readonly deleted: readonly string[] }
+  /** `sessionIds`: the listed sessions that are open (for the leader's liveness clocks). */
+  | { readonly type: 'touchSessions'; readonly sessionIds: readonly string[] }
+  /** The command's request id was applied before: this delivery changed nothing. */
+  | { readonly type: 'duplicate' }
   /** An empty entry (the leader's no-op) or a configuration entry. */
   | { readonly type: 'none' }
   | ({ readonly type: 'error' } & OperationError);
@@ -40,4 +44,6 @@ export interface ApplyOutcome {
   readonly result: CommandResult;
   /** The changes, in the order they were made; empty when the command failed. */
   readonly changes: readonly ChangeEvent[];
+  /** The request id the command carried, if any (its sender waits for it). */
+  readonly requestId?: string;
 }

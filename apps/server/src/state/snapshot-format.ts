@@ -15,6 +15,8 @@ export interface SnapshotContent {
   readonly nodes: readonly (readonly [string, Readonly<TreeNode>])[];
   /** Every session, sorted by id. */
   readonly sessions: readonly Omit<Session, 'ephemerals'>[];
+  /** Recently applied request ids, oldest first. */
+  readonly requests: readonly string[];
 }
 
 /** A decoded snapshot, ready to install. */
@@ -22,6 +24,7 @@ export interface DecodedSnapshot {
   readonly appliedRevision: number;
   readonly nodes: Map<string, TreeNode>;
   readonly sessions: readonly Omit<Session, 'ephemerals'>[];
+  readonly requests: readonly string[];
 }
 
 const nodeKinds: readonly NodeKind[] = ['persistent', 'ephemeral', 'container', 'ttl'];
@@ -47,6 +50,7 @@ export function encodeSnapshot(content: SnapshotContent): Uint8Array {
       n.kind,
       n.ttlMs,
     ]),
+    requests: content.requests,
   };
   return new TextEncoder().encode(JSON.stringify(json));
 }
@@ -125,5 +129,14 @@ export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
     if (parent.kind === 'ephemeral') corrupt(`child of ephemeral at ${path}`);
     parent.children.add(basename(path));
   }
-  return { appliedRevision, nodes, sessions };
+  // Absent in snapshots written before request ids existed.
+  const requests: string[] = [];
+  if (root.requests !== undefined) {
+    if (!Array.isArray(root.requests)) corrupt('requests is not an array');
+    for (const id of root.requests as unknown[]) {
+      if (typeof id !== 'string' || id.length === 0) corrupt('bad request id');
+      requests.push(id);
+    }
+  }
+  return { appliedRevision, nodes, sessions, requests };
 }

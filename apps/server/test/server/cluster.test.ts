@@ -1,100 +1,120 @@
-// Goal: in a three-member cluster, a session created on the leader can be resumed on a
-// follower, which serves reads (local, linearizable and sync) and, in this first cut, answers
-// writes with NotLeader naming the leader instead of forwarding them.
+// Goal: in a three-member cluster any member serves any client: a session is created on a
+// follower (the follower picks id and secret, the leader commits it), the follower's writes
+// are forwarded to the leader and answered once applied there (with read-your-writes on the
+// same connection, also for pipelined writes), reads are local, linearizable or after sync,
+// and closeSession from a follower deletes the session's ephemerals everywhere.
 // Method: three real members (durable logs in temp dirs, peer and client sockets on 127.0.0.1,
 // ephemeral ports) and raw `ws` clients.
-import { afterAll, describe, expect, it } from 'vitest';
-import { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, tempDir, text, waitFor } from './harness';
+import { encodeRequest, type ServerMessage } from '@keel/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeelServer } from '../../src/server/keel-server';
+import { bytes, RawClient, startCluster, tempDir, text, waitFor, waitForLeader } from './harness';
 
 describe('KeelServer three members', () => {
-  const servers: KeelServer[] = [];
+  let servers: KeelServer[] = [];
+  let leader: KeelServer;
+  let follower: KeelServer;
   let cleanup: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    const temp = await tempDir();
+    cleanup = temp.cleanup;
+    servers = await startCluster(temp.dir, ['a', 'b', 'c']);
+    leader = await waitForLeader(servers);
+    const other = servers.find((server) => server !== leader);
+    if (other === undefined) throw new Error('no follower');
+    follower = other;
+  });
 
   afterAll(async () => {
     for (const server of servers) await server.stop();
     await cleanup?.();
   });
 
-  it('serves reads on a follower and refuses its writes with NotLeader', async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    const ids = ['a', 'b', 'c'];
-    for (const id of ids) {
-      servers.push(
-        await KeelServer.start({
-          id,
-          dataDir: `${temp.dir}/${id}`,
-          clientListen: { host: '127.0.0.1', port: 0 },
-          clusterSecret: 'cluster-test',
-          bootstrap: { voters: ids, learners: [] },
-          tickMs: 10,
-        }),
-      );
-    }
-    const addresses = new Map(servers.map((server) => [server.id, server.peerUrl] as const));
-    for (const server of servers) server.node.setPeerAddresses(addresses);
-    let leader: KeelServer | undefined;
-    await waitFor(
-      'one leader every member agrees on',
-      () => {
-        leader = servers.find((server) => server.node.isLeader());
-        return leader !== undefined && servers.every((server) => server.node.leaderInfo().leader === leader?.id);
-      },
-      60_000,
-    );
-    if (leader === undefined) throw new Error('no leader');
-    const follower = servers.find((server) => server !== leader);
-    if (follower === undefined) throw new Error('no follower');
-
-    const { client: onLeader, session } = await RawClient.connect(leader.clientUrl);
-    const created = await onLeader.expect(
+  it('creates a session on a follower and forwards its writes, answering each once applied', async () => {
+    const { client, session } = await RawClient.connect(follower.clientUrl);
+    expect(session.memberId).toBe(follower.id);
+    expect(leader.machine.session(session.sessionId)).toBeDefined();
+    const created = await client.expect(
       { op: 'create', xid: 0, path: '/shared', data: bytes('hello'), mode: 'persistent' },
       'create',
     );
-
-    // A new session needs the leader in this first cut.
-    const refused = await (await RawClient.open(follower.clientUrl)).request({
-      op: 'connect',
-      xid: 1,
-      sessionTimeoutMs: 30_000,
-      lastSeenRevision: 0,
-      readOnly: false,
-    });
-    expect(refused).toMatchObject({ type: 'error', code: 'NotLeader' });
-
-    const onFollower = await RawClient.open(follower.clientUrl);
-    await onFollower.expect(
-      {
-        op: 'resume',
-        xid: 1,
-        sessionId: session.sessionId,
-        secret: session.secret,
-        sessionTimeoutMs: 30_000,
-        // The follower waits until it has applied what the client already saw.
-        lastSeenRevision: created.revision,
-        readOnly: false,
-      },
-      'connected',
+    expect(created.stat.createdRevision).toBe(created.revision);
+    const set = await client.expect(
+      { op: 'set', xid: 0, path: '/shared', data: bytes('v2'), expectedVersion: 0 },
+      'set',
     );
-    const local = await onFollower.expect(
-      { op: 'get', xid: 0, path: '/shared', watch: false, linearizable: false },
+    expect(set.stat.version).toBe(1);
+    const bad = await client.expect(
+      { op: 'set', xid: 0, path: '/shared', data: bytes('x'), expectedVersion: 0 },
+      'error',
+    );
+    expect(bad.code).toBe('BadVersion');
+    const read = await client.expect({ op: 'get', xid: 0, path: '/shared', watch: false, linearizable: false }, 'get');
+    expect(text(read.data)).toBe('v2');
+    await waitFor('the leader to apply', () => leader.machine.appliedRevision >= set.revision, 10_000);
+    expect(text(leader.machine.get('/shared')?.data ?? bytes(''))).toBe('v2');
+    await client.close();
+  });
+
+  it('pipelines writes on a follower: answered in order, a read after them sees them all', async () => {
+    const { client } = await RawClient.connect(follower.clientUrl);
+    await client.expect({ op: 'create', xid: 0, path: '/pipe', data: bytes(''), mode: 'persistent' }, 'create');
+    const xids: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const xid = client.xid();
+      xids.push(xid);
+      client.sendRaw(
+        encodeRequest({ op: 'create', xid, path: '/pipe/n-', data: bytes(String(i)), mode: 'persistent_sequential' }),
+      );
+    }
+    const readXid = client.xid();
+    client.sendRaw(encodeRequest({ op: 'children', xid: readXid, path: '/pipe', watch: false, linearizable: false }));
+    const answers: ServerMessage[] = [];
+    while (answers.length < xids.length + 1) {
+      const message = await client.next();
+      if (message === null) throw new Error('closed');
+      if ('xid' in message) answers.push(message);
+    }
+    expect(answers.map((answer) => ('xid' in answer ? answer.xid : -1))).toEqual([...xids, readXid]);
+    const paths = answers.slice(0, -1).map((answer) => (answer.type === 'create' ? answer.path : answer.type));
+    // Submitted in order, so the sequence numbers follow the order of the requests.
+    expect(paths).toEqual(xids.map((_, i) => `/pipe/n-${String(i).padStart(10, '0')}`));
+    const listing = answers.at(-1);
+    expect(listing?.type === 'children' ? listing.children.length : -1).toBe(50);
+    await client.close();
+  });
+
+  it('serves local, linearizable and sync reads on a follower', async () => {
+    const { client: onLeader } = await RawClient.connect(leader.clientUrl);
+    const written = await onLeader.expect(
+      { op: 'create', xid: 0, path: '/from-leader', data: bytes('x'), mode: 'persistent' },
+      'create',
+    );
+    const { client } = await RawClient.connect(follower.clientUrl);
+    const synced = await client.expect({ op: 'sync', xid: 0, path: '/' }, 'sync');
+    expect(synced.revision).toBeGreaterThanOrEqual(written.revision);
+    const linear = await client.expect(
+      { op: 'get', xid: 0, path: '/from-leader', watch: false, linearizable: true },
       'get',
     );
-    expect(text(local.data)).toBe('hello');
-    expect(local.revision).toBeGreaterThanOrEqual(created.revision);
+    expect(text(linear.data)).toBe('x');
+    await client.close();
+    await onLeader.close();
+  });
 
-    const write = await onFollower.expect({ op: 'set', xid: 0, path: '/shared', data: bytes('no') }, 'error');
-    expect(write.code).toBe('NotLeader');
-    expect(write.message).toContain(`the leader is ${leader.id}`);
-
-    const synced = await onFollower.expect({ op: 'sync', xid: 0, path: '/' }, 'sync');
-    expect(synced.revision).toBeGreaterThanOrEqual(created.revision);
-    const linear = await onFollower.expect(
-      { op: 'get', xid: 0, path: '/shared', watch: false, linearizable: true },
-      'get',
+  it('closes a session from a follower: its ephemerals go on every member', async () => {
+    const { client } = await RawClient.connect(follower.clientUrl);
+    const node = await client.expect(
+      { op: 'create', xid: 0, path: '/eph', data: bytes(''), mode: 'ephemeral' },
+      'create',
     );
-    expect(text(linear.data)).toBe('hello');
-    await onFollower.close();
+    expect(node.stat.ephemeralOwner).not.toBeNull();
+    const closed = await client.expect({ op: 'closeSession', xid: 0 }, 'closeSession');
+    for (const server of servers) {
+      await waitFor('the close to apply', () => server.machine.appliedRevision >= closed.revision, 10_000);
+      expect(server.machine.get('/eph')).toBeNull();
+    }
+    await client.closed;
   });
 });

@@ -168,3 +168,44 @@ export function bytes(text: string): Uint8Array {
 export function text(data: Uint8Array): string {
   return new TextDecoder().decode(data);
 }
+
+/** A cluster of real members on 127.0.0.1, each with its own durable log under `dir`. */
+export async function startCluster(
+  dir: string,
+  ids: readonly string[],
+  overrides: Partial<KeelServerOptions> = {},
+): Promise<KeelServer[]> {
+  const servers: KeelServer[] = [];
+  for (const id of ids) {
+    servers.push(
+      await KeelServer.start({
+        id,
+        dataDir: join(dir, id),
+        clientListen: { host: '127.0.0.1', port: 0 },
+        clusterSecret: 'cluster-test',
+        bootstrap: { voters: [...ids], learners: [] },
+        tickMs: 10,
+        ...overrides,
+      }),
+    );
+  }
+  const addresses = new Map(servers.map((server) => [server.id, server.peerUrl] as const));
+  for (const server of servers) server.node.setPeerAddresses(addresses);
+  await waitForLeader(servers);
+  return servers;
+}
+
+/** Waits until one of `servers` leads and every one of them knows it; returns it. */
+export async function waitForLeader(servers: readonly KeelServer[]): Promise<KeelServer> {
+  let leader: KeelServer | undefined;
+  await waitFor(
+    'one leader every member agrees on',
+    () => {
+      leader = servers.find((server) => server.node.isLeader());
+      return leader !== undefined && servers.every((server) => server.node.leaderInfo().leader === leader?.id);
+    },
+    60_000,
+  );
+  if (leader === undefined) throw new Error('no leader');
+  return leader;
+}

@@ -163,17 +163,6 @@ describe('KeelServer watches', () => {
     expect(watcher.received[eventAt]).toMatchObject({ event: 'dataChanged', revision: (await written).revision });
   });
 
-  it('addWatch with a revision behind the member answers resyncNeeded (no window of past changes yet)', async () => {
-    const now = await barrier(watcher);
-    await create(writer, '/resync');
-    await watcher.expect(
-      { op: 'addWatch', xid: 0, path: '/resync', kind: 'persistent', sinceRevision: now.revision },
-      'addWatch',
-    );
-    await waitFor('resyncNeeded', () => watcher.watchEvents().length > 0, 10_000);
-    expect(watcher.watchEvents()[0]).toMatchObject({ event: 'resyncNeeded', path: '/resync', kind: 'persistent' });
-  });
-
   it('drops the watches of a connection that closes', async () => {
     await create(writer, '/gone');
     await watcher.expect({ op: 'addWatch', xid: 0, path: '/gone', kind: 'persistentRecursive' }, 'addWatch');

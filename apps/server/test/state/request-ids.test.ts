@@ -1,0 +1,90 @@
+// Goal: a command delivered twice with the same request id is applied once (exactly-once
+// writes through forwarding), on every member alike and across a snapshot; the table of recent
+// ids is bounded; touchSessions changes no state.
+// Method: real CoordinationStateMachines fed encoded commands; states compared by snapshot bytes.
+import { EntryType } from '@keel/raft';
+import { describe, expect, it } from 'vitest';
+import { type Command, CoordinationStateMachine, encodeCommand, recentRequestsMax } from '../../src';
+import { bytes, Harness } from './harness';
+
+const setCounter = (value: string, requestId: string): Command => ({
+  type: 'set',
+  sessionId: null,
+  time: 1,
+  path: '/counter',
+  data: bytes(value),
+  requestId,
+});
+
+describe('request ids', () => {
+  it('applies a duplicated request once and reports the duplicate', () => {
+    const h = new Harness();
+    h.create('/counter', { data: '0' });
+    const first = h.apply(setCounter('1', 'm1.boot.1'));
+    expect(first.result).toMatchObject({ type: 'set' });
+    expect(first.requestId).toBe('m1.boot.1');
+    h.apply(setCounter('2', 'm1.boot.2'));
+    const again = h.apply(setCounter('1', 'm1.boot.1'));
+    expect(again.result).toEqual({ type: 'duplicate' });
+    expect(again.changes).toEqual([]);
+    expect(new TextDecoder().decode(h.machine.get('/counter')?.data)).toBe('2');
+    expect(h.machine.get('/counter')?.stat.version).toBe(2);
+  });
+
+  it('remembers a failed request too, so its duplicate cannot succeed later', () => {
+    const h = new Harness();
+    const create: Command = {
+      type: 'create',
+      sessionId: null,
+      time: 1,
+      path: '/a/b',
+      data: bytes(''),
+      mode: 'persistent',
+      requestId: 'r1',
+    };
+    expect(h.apply(create).result).toMatchObject({ type: 'error', code: 'NoNode' });
+    h.create('/a');
+    expect(h.apply(create).result).toEqual({ type: 'duplicate' });
+    expect(h.machine.get('/a/b')).toBeNull();
+  });
+
+  it('keeps the ids in snapshots, so a member restored from one drops the duplicate too', () => {
+    const h = new Harness();
+    h.create('/counter', { data: '0' });
+    h.apply(setCounter('1', 'r1'));
+    const restored = new CoordinationStateMachine();
+    restored.restore(h.machine.snapshot());
+    expect(restored.hasApplied('r1')).toBe(true);
+    const duplicate = {
+      term: 1,
+      index: h.index + 1,
+      type: EntryType.Normal,
+      data: encodeCommand(setCounter('9', 'r1')),
+    };
+    expect(restored.apply(duplicate).result).toEqual({ type: 'duplicate' });
+    expect(h.machine.apply(duplicate).result).toEqual({ type: 'duplicate' });
+    expect(restored.snapshot()).toEqual(h.machine.snapshot());
+  });
+
+  it('forgets the oldest ids beyond the bound, in the same way on every member', () => {
+    const h = new Harness();
+    h.create('/counter', { data: '0' });
+    for (let i = 0; i <= recentRequestsMax; i++) h.apply(setCounter(String(i), `r${i}`));
+    expect(h.machine.hasApplied('r0')).toBe(false);
+    expect(h.machine.hasApplied('r1')).toBe(true);
+    expect(h.machine.hasApplied(`r${recentRequestsMax}`)).toBe(true);
+  });
+
+  it('touchSessions lists the open sessions and changes nothing else', () => {
+    const h = new Harness();
+    h.openSession('s1');
+    const before = h.machine.snapshot();
+    const touched = h.apply({ type: 'touchSessions', sessionIds: ['s1', 'gone'], time: 5 });
+    expect(touched.result).toEqual({ type: 'touchSessions', sessionIds: ['s1'] });
+    const after = new TextDecoder().decode(h.machine.snapshot());
+    // Only the applied revision moves.
+    expect(after.replace(/"appliedRevision":\d+/, '')).toBe(
+      new TextDecoder().decode(before).replace(/"appliedRevision":\d+/, ''),
+    );
+  });
+});
