@@ -1,73 +1,62 @@
 /**
- * Command-line flags of `keel-server`, parsed with `node:util`'s `parseArgs` into server options.
+ * What the `keel-server` command line asks for: read flags, environment and config file, resolve
+ * them into one checked configuration, or report every problem at once.
  */
-import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { KeelServerOptions } from '../server/options';
+import { ConfigError } from './config-errors';
+import { type KeelConfig, resolveConfig } from './config-resolve';
+import { settingDefaults } from './config-schema';
+import { type ConfigLayer, readConfigFile, readEnv, readFlags } from './config-sources';
+import { serverOptionsOf } from './server-options';
 
-/** Defaults of a single-node member started without flags. */
-export const cliDefaults = Object.freeze({
-  id: 'keel-1',
-  dataDir: './data',
-  host: '127.0.0.1',
-  clientPort: 5181,
-  peerPort: 5182,
-  clusterSecret: 'keel-dev-secret',
-});
+/** Defaults of a member started without any setting. */
+export const cliDefaults = settingDefaults;
 
-/** What the command line asked for: options to start with, or help text to print. */
-export type CliRequest = { readonly kind: 'start'; readonly options: KeelServerOptions } | { readonly kind: 'help' };
+/** What the command line asked for. */
+export type CliRequest =
+  | {
+      readonly kind: 'start';
+      readonly config: KeelConfig;
+      /** Server options without a logger (the caller adds one made from `config.logLevel`). */
+      readonly options: KeelServerOptions;
+    }
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' };
 
-/** Usage text. */
-export const usage = `Usage: keel-server [options]
+/** Reads a config file's text; a test may pass its own. */
+export type ReadConfigFile = (path: string) => string;
 
-  --id <id>              member id (default ${cliDefaults.id})
-  --data-dir <dir>       durable log directory (default ${cliDefaults.dataDir})
-  --host <host>          address to listen on (default ${cliDefaults.host})
-  --client-port <port>   client WebSocket port (default ${cliDefaults.clientPort})
-  --peer-port <port>     peer WebSocket port (default ${cliDefaults.peerPort})
-  --peer <id=url>        another member (repeatable); without any, a single-node cluster
-  --cluster-secret <s>   shared peer secret (default: $KEEL_CLUSTER_SECRET or a dev secret)
-  -h, --help             this text
-`;
+const readUtf8: ReadConfigFile = (path) => readFileSync(path, 'utf8');
 
-/** Parses `argv` (without node and script); throws an Error with a readable message on bad flags. */
-export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliRequest {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    options: {
-      id: { type: 'string' },
-      'data-dir': { type: 'string' },
-      host: { type: 'string' },
-      'client-port': { type: 'string' },
-      'peer-port': { type: 'string' },
-      peer: { type: 'string', multiple: true },
-      'cluster-secret': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help === true) return { kind: 'help' };
-  const host = values.host ?? cliDefaults.host;
-  const peers: Record<string, string> = {};
-  for (const spec of values.peer ?? []) {
-    const at = spec.indexOf('=');
-    if (at <= 0 || at === spec.length - 1) throw new Error(`--peer must be id=ws://host:port, got ${spec}`);
-    peers[spec.slice(0, at)] = spec.slice(at + 1);
+/**
+ * Parses `argv` (without node and the script) with `env` and the config file it names.
+ * Throws {@link ConfigError} listing every problem.
+ */
+export function parseCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  readFile: ReadConfigFile = readUtf8,
+): CliRequest {
+  const flags = readFlags(argv);
+  if (flags.help) return { kind: 'help' };
+  if (flags.version) return { kind: 'version' };
+  const environment = readEnv(env);
+  const layers: ConfigLayer[] = [flags, environment];
+  const configFile = flags.configFile ?? environment.configFile;
+  if (configFile !== undefined) {
+    const source = flags.configFile !== undefined ? '--config' : 'KEEL_CONFIG';
+    let content: string | null = null;
+    try {
+      content = readFile(configFile);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+      layers.push({ values: new Map(), problems: [`${source} file ${configFile} cannot be read (${reason})`] });
+    }
+    if (content !== null) layers.push(readConfigFile(content, configFile));
   }
-  const options: KeelServerOptions = {
-    id: values.id ?? cliDefaults.id,
-    dataDir: values['data-dir'] ?? cliDefaults.dataDir,
-    clientListen: { host, port: port(values['client-port'], cliDefaults.clientPort, '--client-port') },
-    peerListen: { host, port: port(values['peer-port'], cliDefaults.peerPort, '--peer-port') },
-    clusterSecret: values['cluster-secret'] ?? env.KEEL_CLUSTER_SECRET ?? cliDefaults.clusterSecret,
-    ...(Object.keys(peers).length === 0 ? {} : { peers }),
-  };
-  return { kind: 'start', options };
-}
-
-function port(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed > 65_535) throw new Error(`${flag} must be a port number, got ${value}`);
-  return parsed;
+  const result = resolveConfig(layers, { generateSecret: () => randomBytes(32).toString('base64url') });
+  if (!result.ok) throw new ConfigError(result.problems);
+  return { kind: 'start', config: result.config, options: serverOptionsOf(result.config) };
 }

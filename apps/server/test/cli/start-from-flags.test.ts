@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliDefaults, parseCli } from '../../src/cli/args';
 import { KeelServer } from '../../src/server/keel-server';
-import { RawClient, tempDir, waitFor } from './harness';
+import { RawClient, tempDir, waitFor } from '../server/harness';
 
 describe('keel-server command line', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -16,13 +16,15 @@ describe('keel-server command line', () => {
   it('defaults to a single node in ./data with clients on ws://127.0.0.1:5181', () => {
     const request = parseCli([], {});
     if (request.kind !== 'start') throw new Error('expected start');
-    expect(request.options).toMatchObject({
+    expect(request.config).toMatchObject({
       id: cliDefaults.id,
       dataDir: './data',
       clientListen: { host: '127.0.0.1', port: 5181 },
-      peerListen: { host: '127.0.0.1', port: 5182 },
+      peerListen: { host: '127.0.0.1', port: 5281 },
+      admin: { host: '127.0.0.1', port: 5191 },
     });
     expect(request.options.peers).toBeUndefined();
+    expect(request.options.bootstrap).toBeUndefined();
   });
 
   it('maps flags and refuses bad ones', () => {

@@ -1,0 +1,123 @@
+/**
+ * The `/status` document: what an operator needs to see about one member and, on the leader,
+ * about how far each follower has replicated.
+ */
+import type { NodeId, Role } from '@keel/raft';
+import type { KeelServer } from '../server/keel-server';
+import type { CoordinationStateMachine } from '../state/coordination-state-machine';
+import { type Health, healthOf } from './health';
+import { serverVersion } from './version';
+
+/** What the admin endpoint reads from a member. */
+export type AdminTarget = Pick<KeelServer, 'id' | 'node' | 'machine' | 'clientUrl' | 'peerUrl'>;
+
+/** One member of the cluster as this member sees it. */
+export interface MemberReport {
+  readonly id: NodeId;
+  /** Peer URL, if this member knows it. */
+  readonly address: string | null;
+  readonly role: 'leader' | 'follower' | 'learner';
+  /** Only in the leader's report: highest log index known to be on that member. */
+  readonly match?: number;
+  /** Only in the leader's report: entries that member is behind the leader's last index. */
+  readonly lag?: number;
+  /** Only in the leader's report: how the leader is replicating to it. */
+  readonly replication?: 'probe' | 'replicate' | 'snapshot';
+  /** Only in the leader's report: the member answered within the last election timeout. */
+  readonly active?: boolean;
+}
+
+/** The `/status` document. */
+export interface StatusReport {
+  readonly id: NodeId;
+  readonly version: string;
+  readonly role: Role;
+  readonly term: number;
+  readonly leader: NodeId | null;
+  readonly leaderUrl: string | null;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly lastIndex: number;
+  readonly snapshotIndex: number;
+  readonly health: Health;
+  readonly members: readonly MemberReport[];
+  /** Live sessions in the replicated state (cluster-wide, not only this member's clients). */
+  readonly sessions: number;
+  /** Nodes in the tree, the root included. */
+  readonly nodes: number;
+  /** Proposals, reads and membership changes waiting in the Raft runtime. */
+  readonly pendingRequests: number;
+  readonly clientUrl: string | null;
+  readonly peerUrl: string | null;
+  readonly uptimeMs: number;
+}
+
+/** Builds the report; `startedAt` is when the member started (epoch ms), `now` the current time. */
+export function statusReport(target: AdminTarget, startedAt: number, now: number): StatusReport {
+  const status = target.node.status();
+  const { leaderUrl } = target.node.leaderInfo();
+  const selfUrl = orNull(() => target.peerUrl);
+  const members: MemberReport[] = [];
+  const learners = new Set(status.conf.learners);
+  for (const id of [...status.conf.voters, ...status.conf.learners]) {
+    const progress = status.progress?.get(id);
+    const role = id === status.leader ? 'leader' : learners.has(id) ? 'learner' : 'follower';
+    members.push({
+      id,
+      address: status.peers.get(id) ?? (id === target.id ? selfUrl : null),
+      role,
+      ...(progress === undefined || id === target.id
+        ? {}
+        : {
+            match: progress.match,
+            lag: Math.max(0, status.lastIndex - progress.match),
+            replication: progress.state,
+            active: progress.recentActive,
+          }),
+    });
+  }
+  return {
+    id: target.id,
+    version: serverVersion,
+    role: status.role,
+    term: status.term,
+    leader: status.leader,
+    leaderUrl: status.leader === target.id ? selfUrl : leaderUrl,
+    commitIndex: status.commit,
+    appliedIndex: status.appliedIndex,
+    lastIndex: status.lastIndex,
+    snapshotIndex: status.snapshotIndex,
+    health: healthOf(status),
+    members,
+    sessions: target.machine.listSessions().length,
+    nodes: countNodes(target.machine),
+    pendingRequests: status.pendingRequests,
+    clientUrl: orNull(() => target.clientUrl),
+    peerUrl: selfUrl,
+    uptimeMs: Math.max(0, now - startedAt),
+  };
+}
+
+/**
+ * Counts the tree's nodes by walking it: the state machine has no counter to read. This costs one
+ * visit per node, acceptable for an operator's status call but not for a hot path.
+ */
+function countNodes(machine: CoordinationStateMachine): number {
+  let count = 0;
+  const stack = ['/'];
+  for (let path = stack.pop(); path !== undefined; path = stack.pop()) {
+    const listed = machine.children(path);
+    if (listed === null) continue;
+    count++;
+    for (const child of listed.children) stack.push(path === '/' ? `/${child}` : `${path}/${child}`);
+  }
+  return count;
+}
+
+function orNull(read: () => string): string | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
+}

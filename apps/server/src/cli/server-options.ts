@@ -1,0 +1,34 @@
+/**
+ * Turns a checked configuration into `KeelServerOptions`.
+ */
+import type { RaftNodeLogger } from '@keel/raft';
+import type { KeelServerOptions } from '../server/options';
+import type { KeelConfig } from './config-resolve';
+
+/**
+ * The options `KeelServer.start` takes. Members given with `--peer` form a new cluster together
+ * (they all bootstrap the same voter list, used only while their logs are empty); with `join`
+ * the member bootstraps nothing and waits for the leader to add it.
+ *
+ * Not passed yet, because `KeelServerOptions` has no field for them: `clientUrl` and the four
+ * `limits` (see the README's configuration table).
+ */
+export function serverOptionsOf(config: KeelConfig, logger?: RaftNodeLogger): KeelServerOptions {
+  const others = Object.keys(config.peers);
+  const peers: Record<string, string> = { ...config.peers };
+  if (config.peerUrl !== null) peers[config.id] = config.peerUrl;
+  return {
+    id: config.id,
+    dataDir: config.dataDir,
+    clientListen: config.clientListen,
+    peerListen: config.peerListen,
+    clusterSecret: config.clusterSecret,
+    sessionTimeoutMsMin: config.sessionTimeoutMsMin,
+    sessionTimeoutMsMax: config.sessionTimeoutMsMax,
+    ...(others.length === 0 ? {} : { peers }),
+    ...(others.length === 0 || config.join
+      ? {}
+      : { bootstrap: { voters: [config.id, ...others].sort(), learners: [] } }),
+    ...(logger === undefined ? {} : { logger }),
+  };
+}

@@ -1,0 +1,307 @@
+// Goal: `keel-server`'s configuration reads flags, KEEL_* variables and a JSON file with the
+// precedence flags > env > file > defaults, refuses every bad or unknown input with one clear
+// message per problem, and maps the result onto KeelServerOptions.
+// Method: pure calls of parseCli with an explicit environment and an in-memory file reader (no
+// process, no disk), checking the resolved config, the server options and the exact messages.
+import { describe, expect, it } from 'vitest';
+import { parseCli } from '../../src/cli/args';
+import { ConfigError } from '../../src/cli/config-errors';
+import { settingDefaults, settingSpecs } from '../../src/cli/config-schema';
+import { usageText } from '../../src/cli/usage';
+
+/** Reads config files from a map of name to content; any other name fails like a missing file. */
+function files(contents: Record<string, string>) {
+  return (path: string): string => {
+    const content = contents[path];
+    if (content === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    return content;
+  };
+}
+
+function start(argv: string[], env: Record<string, string> = {}, contents: Record<string, string> = {}) {
+  const request = parseCli(argv, env, files(contents));
+  if (request.kind !== 'start') throw new Error(`expected start, got ${request.kind}`);
+  return request;
+}
+
+/** The problems parseCli reports, one per line without the `config: ` prefix. */
+function problems(argv: string[], env: Record<string, string> = {}, contents: Record<string, string> = {}) {
+  try {
+    parseCli(argv, env, files(contents));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    expect(error.message.split('\n')).toEqual(error.problems.map((problem) => `config: ${problem}`));
+    return error.problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration - defaults and sources', () => {
+  it('starts a single member on loopback with the default ports and a generated secret', () => {
+    const { config, options } = start([]);
+    expect(config).toMatchObject({
+      id: 'keel-1',
+      dataDir: './data',
+      clientListen: { host: '127.0.0.1', port: 5181 },
+      peerListen: { host: '127.0.0.1', port: 5281 },
+      admin: { host: '127.0.0.1', port: 5191 },
+      clientUrl: null,
+      peerUrl: null,
+      peers: {},
+      join: false,
+      logLevel: 'info',
+      clusterSecretGenerated: true,
+      limits: {
+        dataBytesMax: settingDefaults.dataBytesMax,
+        requestBytesMax: settingDefaults.requestBytesMax,
+        pendingRequestsMax: settingDefaults.pendingRequestsMax,
+        sessionsPerAddressMax: settingDefaults.sessionsPerAddressMax,
+      },
+    });
+    expect(config.clusterSecret.length).toBeGreaterThanOrEqual(32);
+    expect(start([]).config.clusterSecret).not.toBe(config.clusterSecret);
+    expect(options.peers).toBeUndefined();
+    expect(options.bootstrap).toBeUndefined();
+  });
+
+  it('takes flags over environment over file over defaults, setting by setting', () => {
+    const file = JSON.stringify({ id: 'from-file', dataDir: '/file', clientPort: 7001, logLevel: 'warn' });
+    const env = { KEEL_ID: 'from-env', KEEL_DATA_DIR: '/env', KEEL_CONFIG: 'keel.json' };
+    const { config } = start(['--id', 'from-flag'], env, { 'keel.json': file });
+    expect(config.id).toBe('from-flag');
+    expect(config.dataDir).toBe('/env');
+    expect(config.clientListen.port).toBe(7001);
+    expect(config.logLevel).toBe('warn');
+    expect(config.peerListen.port).toBe(5281);
+  });
+
+  it('takes --config over KEEL_CONFIG', () => {
+    const contents = { 'a.json': '{"id":"a"}', 'b.json': '{"id":"b"}' };
+    expect(start(['--config', 'a.json'], { KEEL_CONFIG: 'b.json' }, contents).config.id).toBe('a');
+    expect(start([], { KEEL_CONFIG: 'b.json' }, contents).config.id).toBe('b');
+  });
+
+  it('reads every setting from each source', () => {
+    const flags = [
+      ['--id', 'n1'],
+      ['--data-dir', '/var/lib/keel'],
+      ['--host', '0.0.0.0'],
+      ['--client-host', '10.0.0.1'],
+      ['--client-port', '6000'],
+      ['--client-url', 'ws://keel-1.example.com:6000'],
+      ['--peer-port', '6100'],
+      ['--peer-url', 'ws://10.0.0.1:6100'],
+      ['--peer', 'n2=ws://10.0.0.2:6100'],
+      ['--peer', 'n3=ws://10.0.0.3:6100'],
+      ['--cluster-secret', 's3cret'],
+      ['--session-timeout-min-ms', '1000'],
+      ['--session-timeout-max-ms', '60000'],
+      ['--admin-host', '0.0.0.0'],
+      ['--admin-port', '6200'],
+      ['--log-level', 'debug'],
+      ['--max-data-bytes', '2048'],
+      ['--max-request-bytes', '4096'],
+      ['--max-pending-requests', '10'],
+      ['--max-sessions-per-address', '5'],
+    ].flat();
+    const expected = {
+      id: 'n1',
+      dataDir: '/var/lib/keel',
+      clientListen: { host: '10.0.0.1', port: 6000 },
+      clientUrl: 'ws://keel-1.example.com:6000',
+      peerListen: { host: '0.0.0.0', port: 6100 },
+      peerUrl: 'ws://10.0.0.1:6100',
+      peers: { n2: 'ws://10.0.0.2:6100', n3: 'ws://10.0.0.3:6100' },
+      join: false,
+      clusterSecret: 's3cret',
+      clusterSecretGenerated: false,
+      sessionTimeoutMsMin: 1000,
+      sessionTimeoutMsMax: 60000,
+      admin: { host: '0.0.0.0', port: 6200 },
+      logLevel: 'debug',
+      limits: { dataBytesMax: 2048, requestBytesMax: 4096, pendingRequestsMax: 10, sessionsPerAddressMax: 5 },
+    };
+    expect(start(flags).config).toEqual(expected);
+
+    const env: Record<string, string> = {};
+    for (let i = 0; i < flags.length; i += 2) {
+      const spec = settingSpecs.find((candidate) => `--${candidate.flag}` === flags[i]);
+      if (spec === undefined) throw new Error(`no spec for ${flags[i]}`);
+      const value = flags[i + 1] as string;
+      env[spec.env] = env[spec.env] === undefined ? value : `${env[spec.env]},${value}`;
+    }
+    expect(start([], env).config).toEqual(expected);
+
+    const file = {
+      id: 'n1',
+      dataDir: '/var/lib/keel',
+      host: '0.0.0.0',
+      clientHost: '10.0.0.1',
+      clientPort: 6000,
+      clientUrl: 'ws://keel-1.example.com:6000',
+      peerPort: 6100,
+      peerUrl: 'ws://10.0.0.1:6100',
+      peers: { n2: 'ws://10.0.0.2:6100', n3: 'ws://10.0.0.3:6100' },
+      clusterSecret: 's3cret',
+      sessionTimeoutMsMin: 1000,
+      sessionTimeoutMsMax: 60000,
+      adminHost: '0.0.0.0',
+      adminPort: 6200,
+      logLevel: 'debug',
+      dataBytesMax: 2048,
+      requestBytesMax: 4096,
+      pendingRequestsMax: 10,
+      sessionsPerAddressMax: 5,
+    };
+    expect(start(['--config', 'k.json'], {}, { 'k.json': JSON.stringify(file) }).config).toEqual(expected);
+  });
+
+  it('lets a --peer list (or a file) name this member too: its entry is its peer URL', () => {
+    const peers = ['--peer', 'a=ws://h1:1', '--peer', 'b=ws://h2:1', '--peer', 'c=ws://h3:1'];
+    const { config, options } = start(['--id', 'b', ...peers, '--cluster-secret', 's']);
+    expect(config.peers).toEqual({ a: 'ws://h1:1', c: 'ws://h3:1' });
+    expect(config.peerUrl).toBe('ws://h2:1');
+    expect(options.peers).toEqual({ a: 'ws://h1:1', b: 'ws://h2:1', c: 'ws://h3:1' });
+    expect(options.bootstrap).toEqual({ voters: ['a', 'b', 'c'], learners: [] });
+  });
+
+  it('replaces a lower layer peer list as a whole instead of merging it', () => {
+    const { config } = start(['--peer', 'x=ws://h:1'], {
+      KEEL_PEERS: 'y=ws://h:2,z=ws://h:3',
+      KEEL_CLUSTER_SECRET: 's',
+    });
+    expect(config.peers).toEqual({ x: 'ws://h:1' });
+  });
+
+  it('joins without bootstrapping when --join is set', () => {
+    const { options } = start(['--join', '--peer', 'a=ws://h:1', '--cluster-secret', 's']);
+    expect(options.bootstrap).toBeUndefined();
+    expect(options.peers).toEqual({ a: 'ws://h:1' });
+    expect(start([], { KEEL_JOIN: 'true', KEEL_PEERS: 'a=ws://h:1', KEEL_CLUSTER_SECRET: 's' }).config.join).toBe(true);
+  });
+
+  it('turns the admin endpoint off with "off" from any source', () => {
+    expect(start(['--admin-port', 'off']).config.admin).toBeNull();
+    expect(start([], { KEEL_ADMIN_PORT: 'off' }).config.admin).toBeNull();
+    expect(start(['--config', 'k'], {}, { k: '{"adminPort":"off"}' }).config.admin).toBeNull();
+    expect(start(['--config', 'k'], {}, { k: '{"adminPort":null}' }).config.admin).toBeNull();
+  });
+
+  it('passes the session timeouts and the logger to the server options', () => {
+    const { options } = start(['--session-timeout-min-ms', '100', '--session-timeout-max-ms', '200']);
+    expect(options).toMatchObject({ sessionTimeoutMsMin: 100, sessionTimeoutMsMax: 200 });
+  });
+
+  it('treats empty environment variables as unset', () => {
+    expect(start([], { KEEL_ID: '', KEEL_UNKNOWN_BUT_EMPTY: '' }).config.id).toBe('keel-1');
+  });
+
+  it('answers --help and --version without reading anything else', () => {
+    expect(parseCli(['--help', '--bogus'], { KEEL_BOGUS: 'x' }).kind).toBe('help');
+    expect(parseCli(['-h']).kind).toBe('help');
+    expect(parseCli(['--version']).kind).toBe('version');
+  });
+});
+
+describe('configuration - problems', () => {
+  it('names the flag, what it must be and what it got', () => {
+    expect(problems(['--client-port', 'abc'])).toEqual(['--client-port must be an integer 0-65535, got "abc"']);
+    expect(problems([], { KEEL_CLIENT_PORT: '70000' })).toEqual([
+      'KEEL_CLIENT_PORT must be an integer 0-65535, got "70000"',
+    ]);
+    expect(problems(['--config', 'k.json'], {}, { 'k.json': '{"clientPort":"5181"}' })).toEqual([
+      'k.json: clientPort must be an integer 0-65535, got "5181"',
+    ]);
+  });
+
+  it('reports every problem at once', () => {
+    const found = problems(
+      ['--bogus', 'x', '--client-port', '-5', '--log-level', 'loud', '--peer', 'nourl', 'stray', '--id'],
+      { KEEL_TYPO: '1', KEEL_SESSION_TIMEOUT_MIN_MS: '1.5' },
+    );
+    expect(found).toEqual([
+      'unknown flag --bogus (see keel-server --help)',
+      'unexpected argument "stray": every setting is a --flag',
+      '--id needs a value',
+      'unknown environment variable KEEL_TYPO (see keel-server --help for the known ones)',
+      '--client-port must be an integer 0-65535, got "-5"',
+      '--peer must be id=url items such as n2=ws://10.0.0.2:5281; "nourl" is not id=url, got ["nourl"]',
+      'KEEL_SESSION_TIMEOUT_MIN_MS must be an integer 1-86400000, got "1.5"',
+      '--log-level must be one of trace, debug, info, warn, error, fatal, silent, got "loud"',
+    ]);
+  });
+
+  it('refuses unknown keys, bad JSON and missing files', () => {
+    expect(problems(['--config', 'k'], {}, { k: '{"clientport":1}' })[0]).toMatch(/^k: unknown key "clientport"/);
+    expect(problems(['--config', 'k'], {}, { k: '{"id":' })[0]).toMatch(/^k is not valid JSON: /);
+    expect(problems(['--config', 'k'], {}, { k: '[1]' })).toEqual(['k must hold a JSON object of settings, got [1]']);
+    expect(problems(['--config', 'missing.json'])).toEqual(['--config file missing.json cannot be read (ENOENT)']);
+    expect(problems([], { KEEL_CONFIG: 'gone.json' })).toEqual(['KEEL_CONFIG file gone.json cannot be read (ENOENT)']);
+  });
+
+  it('refuses a flag given twice and a boolean flag with a value', () => {
+    expect(problems(['--id', 'a', '--id', 'b'])).toEqual(['--id is given twice; give it once']);
+    expect(problems(['--join=true'])).toEqual(['--join takes no value (leave the flag out for false), got "true"']);
+  });
+
+  it('refuses bad values of every kind', () => {
+    expect(problems(['--host', 'http://x'])[0]).toMatch(/^--host must be a host name or IP address/);
+    expect(problems(['--host', 'h:80'])[0]).toMatch(/^--host must be a host name/);
+    expect(start(['--host', '::1']).config.clientListen.host).toBe('::1');
+    expect(problems(['--peer-url', 'http://h:1'])[0]).toMatch(/^--peer-url must be a ws:\/\/ or wss:\/\/ URL/);
+    expect(problems(['--client-url', 'ws://h:1/path'])[0]).toMatch(/^--client-url must be a ws/);
+    expect(problems(['--data-dir', ''])).toEqual(['--data-dir must be a non-empty directory path, got ""']);
+    expect(problems(['--id', 'a\u0001b'])[0]).toMatch(/^--id must be a member id/);
+    expect(problems([], { KEEL_JOIN: 'yes' })).toEqual(['KEEL_JOIN must be true or false, got "yes"']);
+    expect(problems(['--config', 'k'], {}, { k: '{"peers":["a=ws://h:1"]}' })[0]).toMatch(
+      /^k: peers must be an object of member id to peer URL/,
+    );
+    expect(problems(['--config', 'k'], {}, { k: '{"peers":{"a":"http://h"}}' })[0]).toMatch(
+      /the URL of "a" is not a ws:\/\/ or wss:\/\/ URL/,
+    );
+    expect(problems(['--peer', 'a=ws://h:1', '--peer', 'a=ws://h:2', '--cluster-secret', 's'])[0]).toMatch(
+      /"a" is listed twice/,
+    );
+    expect(problems(['--max-request-bytes', '10'])[0]).toBe(
+      '--max-request-bytes must be an integer 1024-8388608, got "10"',
+    );
+    expect(problems(['--admin-port', '-1'])).toEqual(['--admin-port must be an integer 0-65535 or "off", got "-1"']);
+  });
+
+  it('requires a cluster secret when there are other members', () => {
+    expect(problems(['--peer', 'b=ws://h:1'])).toEqual([
+      'a cluster secret is required when there are other members: set KEEL_CLUSTER_SECRET (or --cluster-secret, or clusterSecret in the config file) to the same value on every member',
+    ]);
+    // Listing only itself is still a single member.
+    expect(start(['--id', 'a', '--peer', 'a=ws://h:1']).config.clusterSecretGenerated).toBe(true);
+  });
+
+  it('checks settings against each other', () => {
+    expect(problems(['--session-timeout-min-ms', '5000', '--session-timeout-max-ms', '1000'])).toEqual([
+      'the shortest session timeout (5000 ms, --session-timeout-min-ms) is above the longest (1000 ms, --session-timeout-max-ms); lower the first or raise the second',
+    ]);
+    expect(problems([], { KEEL_SESSION_TIMEOUT_MIN_MS: '50000' })[0]).toMatch(
+      /\(50000 ms, KEEL_SESSION_TIMEOUT_MIN_MS\) is above the longest \(40000 ms, the default of --session-timeout-max-ms\)/,
+    );
+    expect(problems(['--max-data-bytes', '8388608'])[0]).toMatch(/^the data limit \(8388608 bytes, --max-data-bytes\)/);
+    expect(problems(['--client-port', '5281'])).toEqual([
+      'the client and peer endpoints both use port 5281 (--client-port, the default of --peer-port); give each its own port',
+    ]);
+    expect(start(['--client-port', '0', '--peer-port', '0', '--admin-port', '0']).config.admin?.port).toBe(0);
+    expect(start(['--client-host', '10.0.0.1', '--peer-host', '10.0.0.2', '--peer-port', '5181']).config).toBeTruthy();
+    expect(problems(['--join'])[0]).toBe('--join needs the members of the cluster to join: add --peer id=url for each');
+    expect(problems(['--id', 'a', '--peer-url', 'ws://h:2', '--peer', 'a=ws://h:1'])[0]).toMatch(
+      /^--peer-url is ws:\/\/h:2 but --peer lists this member \(a\) at ws:\/\/h:1/,
+    );
+  });
+});
+
+describe('configuration - usage text', () => {
+  it('lists every flag and environment variable', () => {
+    const text = usageText();
+    for (const spec of settingSpecs) {
+      expect(text).toContain(`--${spec.flag}`);
+      expect(text).toContain(spec.env);
+    }
+  });
+});
