@@ -1,0 +1,77 @@
+/**
+ * ZooKeeper's one-shot watches on the client side: callbacks by kind and path, fired once by the
+ * first matching event, then forgotten. The routing mirrors the member's: `data` fires on
+ * dataChanged and deleted, `exists` on created, dataChanged and deleted, `children` on
+ * childrenChanged and deleted. The member sends one event per change however many of the
+ * connection's watches it fires; this table fans it out to every callback it concerns.
+ */
+import type { NodeWatchEvent } from '@keel/protocol';
+import { callSafely, type OneShotKind, type WatchedEvent, type Watcher } from './watch-event';
+
+const kindsFiredBy: Readonly<Record<NodeWatchEvent['event'], readonly OneShotKind[]>> = {
+  created: ['exists'],
+  dataChanged: ['data', 'exists'],
+  deleted: ['data', 'exists', 'children'],
+  childrenChanged: ['children'],
+};
+
+/** The one-shot watches of a client. */
+export class OneShotWatches {
+  private readonly watchers: Record<OneShotKind, Map<string, Set<Watcher>>> = {
+    data: new Map(),
+    exists: new Map(),
+    children: new Map(),
+  };
+
+  constructor(private readonly report: (error: unknown) => void) {}
+
+  /** Adds a callback; the same callback on the same kind and path is kept once (ZooKeeper's rule). */
+  add(kind: OneShotKind, path: string, watcher: Watcher): void {
+    let set = this.watchers[kind].get(path);
+    if (set === undefined) {
+      set = new Set();
+      this.watchers[kind].set(path, set);
+    }
+    set.add(watcher);
+  }
+
+  /** Fires and forgets the callbacks a change event reaches. */
+  dispatch(event: NodeWatchEvent): void {
+    const fired = new Set<Watcher>();
+    for (const kind of kindsFiredBy[event.event]) {
+      const set = this.watchers[kind].get(event.path);
+      if (set === undefined) continue;
+      this.watchers[kind].delete(event.path);
+      for (const watcher of set) fired.add(watcher);
+    }
+    const watched: WatchedEvent = { type: event.event, path: event.path, revision: event.revision };
+    for (const watcher of fired) callSafely(watcher, watched, this.report);
+  }
+
+  /** Fires and forgets the callbacks of one kind and path with `resyncNeeded`. */
+  resync(kind: OneShotKind, path: string, revision: number): void {
+    const set = this.watchers[kind].get(path);
+    if (set === undefined) return;
+    this.watchers[kind].delete(path);
+    const event: WatchedEvent = { type: 'resyncNeeded', path, revision };
+    for (const watcher of set) callSafely(watcher, event, this.report);
+  }
+
+  /** Every kind and path with a waiting callback, to register again on a new connection. */
+  registrations(): { kind: OneShotKind; path: string }[] {
+    const all: { kind: OneShotKind; path: string }[] = [];
+    for (const kind of ['data', 'exists', 'children'] as const) {
+      for (const path of this.watchers[kind].keys()) all.push({ kind, path });
+    }
+    return all;
+  }
+
+  /** How many callbacks wait. */
+  get size(): number {
+    let count = 0;
+    for (const kind of ['data', 'exists', 'children'] as const) {
+      for (const set of this.watchers[kind].values()) count += set.size;
+    }
+    return count;
+  }
+}

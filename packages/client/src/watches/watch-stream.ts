@@ -1,0 +1,123 @@
+/**
+ * The queued async iterator behind `client.watch()`: events are pushed by the client's dispatch
+ * (synchronously, in arrival order) and pulled by one `for await` loop. It refuses a second
+ * iteration, drops events it has already delivered (a member replays from a revision after a
+ * reconnect, possibly overlapping), and never grows without bound: past
+ * {@link watchEventsQueuedMax} queued events it drops them for one `resyncNeeded`.
+ */
+import { watchEventsQueuedMax } from '../constants';
+import type { WatchedEvent } from './watch-event';
+
+type Waiter = {
+  readonly resolve: (result: IteratorResult<WatchedEvent>) => void;
+  readonly reject: (error: unknown) => void;
+};
+
+/** A persistent watch as an async iterable of events; `close()` removes the watch. */
+export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
+  /** Settles once the member has registered the watch (rejects if it refused). */
+  readonly ready: Promise<void>;
+  private readonly queue: WatchedEvent[] = [];
+  private readonly waiters: Waiter[] = [];
+  private iterated = false;
+  private done = false;
+  private failure: unknown = null;
+  private closing: Promise<void> | null = null;
+  // The newest revision delivered and the events delivered at it, to drop replayed duplicates.
+  private lastRevision = 0;
+  private keysAtLastRevision = new Set<string>();
+
+  /** @internal */
+  constructor(
+    /** The watched path. */
+    readonly path: string,
+    /** Whether the watch covers every node below `path` too. */
+    readonly recursive: boolean,
+    ready: Promise<void>,
+    private readonly onClose: (stream: WatchStream) => Promise<void>,
+  ) {
+    this.ready = ready;
+    // A refusal is reported through `ready` and the iterator; never as an unhandled rejection.
+    ready.catch((error: unknown) => this.fail(error));
+  }
+
+  /** Whether the stream has ended (closed, or failed). */
+  get closed(): boolean {
+    return this.done;
+  }
+
+  /** @internal Queues an event, unless it was delivered already. */
+  push(event: WatchedEvent): void {
+    if (this.done) return;
+    if (event.type !== 'resyncNeeded') {
+      const key = `${event.type} ${event.path}`;
+      if (event.revision < this.lastRevision) return;
+      if (event.revision === this.lastRevision && this.keysAtLastRevision.has(key)) return;
+      if (event.revision > this.lastRevision) {
+        this.lastRevision = event.revision;
+        this.keysAtLastRevision = new Set();
+      }
+      this.keysAtLastRevision.add(key);
+    }
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) {
+      waiter.resolve({ value: event, done: false });
+      return;
+    }
+    if (this.queue.length >= watchEventsQueuedMax) {
+      this.queue.length = 0;
+      this.queue.push({ type: 'resyncNeeded', path: this.path, revision: this.lastRevision });
+      return;
+    }
+    this.queue.push(event);
+  }
+
+  /** @internal Ends the stream with an error: queued events are still delivered, then `next()` rejects. */
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.failure = error;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+  }
+
+  /** @internal Ends the stream: queued events are still delivered, then iteration finishes. */
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    for (const waiter of this.waiters.splice(0)) waiter.resolve({ value: undefined, done: true });
+  }
+
+  /** The next event; waits for one. */
+  next(): Promise<IteratorResult<WatchedEvent>> {
+    const event = this.queue.shift();
+    if (event !== undefined) return Promise.resolve({ value: event, done: false });
+    if (this.done) {
+      return this.failure === null ? Promise.resolve({ value: undefined, done: true }) : Promise.reject(this.failure);
+    }
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** Called when a `for await` loop exits early: closes the watch. */
+  async return(): Promise<IteratorResult<WatchedEvent>> {
+    await this.close();
+    return { value: undefined, done: true };
+  }
+
+  /** Removes the watch (from the member too, when it was the last on its path) and ends iteration. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    this.queue.length = 0;
+    this.end();
+    await this.onClose(this);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<WatchedEvent> {
+    if (this.iterated) throw new Error('a watch stream can be iterated only once; call client.watch() again');
+    this.iterated = true;
+    return this;
+  }
+}
