@@ -218,8 +218,18 @@ export class KeelServer {
 
   /** The apply path's hook, for each applied entry. */
   applied(outcome: ApplyOutcome): void {
-    if (outcome.result.type === 'touchSessions') this.touched(outcome.result.sessionIds);
+    const { result } = outcome;
+    if (result.type === 'touchSessions') this.touched(result.sessionIds);
+    // Every member ends its own connection of an expired session, wherever the client is.
+    if (result.type === 'closeSession' && result.reason === 'expired') this.endExpired(result.sessionId);
     this.writes.applied(outcome);
+  }
+
+  private endExpired(sessionId: string): void {
+    const connection = this.bySession.get(sessionId);
+    if (connection === undefined) return;
+    this.bySession.delete(sessionId);
+    connection.end('expired', closeCodes.sessionExpired, 'the session expired');
   }
 
   /** The apply path's hook after a snapshot replaced the state. */
@@ -227,12 +237,9 @@ export class KeelServer {
     this.writes.restored(this.machine);
   }
 
-  /** Proposes the expiry of a silent session, then closes its connection here, if any. */
+  /** Proposes the expiry of a silent session (its connection, if any, ends when it applies). */
   private async expire(sessionId: string): Promise<void> {
     await this.node.propose(encodeCommand({ type: 'closeSession', sessionId, reason: 'expired', time: Date.now() }));
-    const connection = this.bySession.get(sessionId);
-    this.bySession.delete(sessionId);
-    connection?.end('expired', closeCodes.sessionExpired, 'the session expired');
   }
 
   private waitApplied(revision: number): Promise<void> {

@@ -217,7 +217,12 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
       this.tree.remove(path, context);
       this.forget(path, node, context);
     }
-    return { type: 'closeSession', deleted: [...ephemerals, ...this.removeEmptyContainers(context)] };
+    return {
+      type: 'closeSession',
+      sessionId: command.sessionId,
+      reason: command.reason,
+      deleted: [...ephemerals, ...this.removeEmptyContainers(context)],
+    };
   }
 
   private sweep(command: SweepCommand, context: Apply): CommandResult {

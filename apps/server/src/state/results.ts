@@ -19,7 +19,12 @@ export type CommandResult =
   | { readonly type: 'multi'; readonly results: readonly MultiResult[] }
   | { readonly type: 'createSession'; readonly sessionId: string; readonly timeoutMs: number }
   /** `deleted`: the session's ephemeral nodes (and containers they emptied), in deletion order. */
-  | { readonly type: 'closeSession'; readonly deleted: readonly string[] }
+  | {
+      readonly type: 'closeSession';
+      readonly sessionId: string;
+      readonly reason: 'closed' | 'expired';
+      readonly deleted: readonly string[];
+    }
   /** `deleted`: the expired TTL nodes (and containers they emptied), in deletion order. */
   | { readonly type: 'sweep'; readonly deleted: readonly string[] }
   /** `sessionIds`: the listed sessions that are open (for the leader's liveness clocks). */

@@ -22,7 +22,12 @@ describe('sessions', () => {
     expect(h.machine.session('s1')?.ephemerals.size).toBe(3);
 
     const closed = h.closeSession('s1');
-    expect(closed.result).toEqual({ type: 'closeSession', deleted: ['/app/a', '/app/q-0000000003', '/app/z'] });
+    expect(closed.result).toMatchObject({
+      type: 'closeSession',
+      sessionId: expect.any(String),
+      reason: 'closed',
+      deleted: ['/app/a', '/app/q-0000000003', '/app/z'],
+    });
     expect(closed.changes.filter((c) => c.type === 'deleted').map((c) => c.path)).toEqual([
       '/app/a',
       '/app/q-0000000003',
@@ -39,7 +44,12 @@ describe('sessions', () => {
     h.create('/e', { mode: 'ephemeral', session: 's1' });
     h.delete('/e');
     expect(h.machine.session('s1')?.ephemerals.size).toBe(0);
-    expect(h.closeSession('s1').result).toEqual({ type: 'closeSession', deleted: [] });
+    expect(h.closeSession('s1').result).toMatchObject({
+      type: 'closeSession',
+      sessionId: expect.any(String),
+      reason: 'closed',
+      deleted: [],
+    });
     expect(codeOf(h.closeSession('s1'))).toBe('SessionExpired');
   });
 
@@ -84,7 +94,12 @@ describe('containers', () => {
     h.create('/outer/inner', { mode: 'container' });
     h.create('/outer/inner/e', { mode: 'ephemeral', session: 's1' });
     const closed = h.closeSession('s1');
-    expect(closed.result).toEqual({ type: 'closeSession', deleted: ['/outer/inner/e', '/outer/inner', '/outer'] });
+    expect(closed.result).toMatchObject({
+      type: 'closeSession',
+      sessionId: expect.any(String),
+      reason: 'closed',
+      deleted: ['/outer/inner/e', '/outer/inner', '/outer'],
+    });
     expect(h.children('/')).toEqual([]);
   });
 
