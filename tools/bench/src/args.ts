@@ -1,0 +1,140 @@
+/**
+ * Command-line flags of `keel-bench`, parsed with `node:util`'s `parseArgs`.
+ */
+import { parseArgs } from 'node:util';
+import { type TargetName, targetNames } from './results';
+
+/** What a run does. */
+export interface BenchOptions {
+  readonly targets: readonly TargetName[];
+  /** Workload names; undefined = every standard workload. */
+  readonly workloads: readonly string[] | undefined;
+  readonly quick: boolean;
+  readonly durationSec: number;
+  readonly inflight: number;
+  readonly clients: number;
+  readonly generators: number;
+  readonly scale: boolean;
+  readonly install: boolean;
+  readonly outDir: string;
+  readonly baseDir: string | undefined;
+  readonly keepData: boolean;
+}
+
+/** What the command line asked for. */
+export type BenchRequest = { readonly kind: 'run'; readonly options: BenchOptions } | { readonly kind: 'help' };
+
+/** Defaults of a full run; `--quick` shortens the duration. */
+export const benchDefaults = Object.freeze({
+  durationSec: 15,
+  quickDurationSec: 3,
+  inflight: 64,
+  clients: 8,
+  generators: 1,
+  generatorsMax: 4,
+  outDir: 'bench-results',
+});
+
+/** Usage text. */
+export function usage(workloads: readonly string[]): string {
+  return `Usage: npm run bench -- [options]
+
+  --targets <list>     systems to run, comma-separated (default ${targetNames.join(',')})
+  --workloads <list>   workloads, comma-separated (default: all but the --scale ones)
+                       ${workloads.join(', ')}
+  --quick              ${benchDefaults.quickDurationSec} s per workload (all three targets in under 5 minutes)
+  --duration <s>       seconds per workload (default ${benchDefaults.durationSec}, ${benchDefaults.quickDurationSec} with --quick)
+  --inflight <n>       operations in flight per generator (default ${benchDefaults.inflight})
+  --clients <n>        sessions the operations are spread over (default ${benchDefaults.clients})
+  --generators <n>     load generator processes for closed-loop workloads (default 1, at most ${benchDefaults.generatorsMax})
+  --scale              add the scale workloads (slow)
+  --install            apt-get install ZooKeeper/etcd when missing (needs root)
+  --out <dir>          where results go (default ${benchDefaults.outDir})
+  --base-dir <dir>     parent of the clusters' data directories (default the OS temp dir)
+  --keep-data          keep the clusters' data directories and logs
+  -h, --help           this text
+`;
+}
+
+function positiveInteger(value: string | undefined, fallback: number, flag: string, max = 1_000_000): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
+    throw new Error(`${flag} must be an integer from 1 to ${max}, got ${value}`);
+  }
+  return Number(value);
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  if (items.length === 0) throw new Error('an empty list was given');
+  return [...new Set(items)];
+}
+
+/** Parses `argv` (without node and script); throws an Error with a readable message on bad flags. */
+export function parseBenchArgs(argv: readonly string[], knownWorkloads: readonly string[]): BenchRequest {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      targets: { type: 'string' },
+      workloads: { type: 'string' },
+      quick: { type: 'boolean' },
+      duration: { type: 'string' },
+      inflight: { type: 'string' },
+      clients: { type: 'string' },
+      generators: { type: 'string' },
+      scale: { type: 'boolean' },
+      install: { type: 'boolean' },
+      out: { type: 'string' },
+      'base-dir': { type: 'string' },
+      'keep-data': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) return { kind: 'help' };
+  const targets = list(values.targets) ?? [...targetNames];
+  for (const target of targets) {
+    if (!(targetNames as readonly string[]).includes(target)) {
+      throw new Error(`unknown target ${target}; known: ${targetNames.join(', ')}`);
+    }
+  }
+  const workloads = list(values.workloads);
+  for (const workload of workloads ?? []) {
+    if (!knownWorkloads.includes(workload)) {
+      throw new Error(`unknown workload ${workload}; known: ${knownWorkloads.join(', ')}`);
+    }
+  }
+  const quick = values.quick === true;
+  return {
+    kind: 'run',
+    options: {
+      targets: targetNames.filter((name) => targets.includes(name)),
+      workloads,
+      quick,
+      durationSec: positiveInteger(
+        values.duration,
+        quick ? benchDefaults.quickDurationSec : benchDefaults.durationSec,
+        '--duration',
+        3600,
+      ),
+      inflight: positiveInteger(values.inflight, benchDefaults.inflight, '--inflight', 10_000),
+      clients: positiveInteger(values.clients, benchDefaults.clients, '--clients', 1000),
+      generators: positiveInteger(
+        values.generators,
+        benchDefaults.generators,
+        '--generators',
+        benchDefaults.generatorsMax,
+      ),
+      scale: values.scale === true,
+      install: values.install === true,
+      outDir: values.out ?? benchDefaults.outDir,
+      baseDir: values['base-dir'],
+      keepData: values['keep-data'] === true,
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * A running three-member cluster of one system, started by the harness on loopback with its data
+ * in a temporary directory and fsync on.
+ */
+import type { TargetName } from '../results';
+import type { TargetDriver } from '../targets/session';
+import type { TrackedProcess } from './processes';
+
+/** One member of a running cluster. */
+export interface ClusterMember {
+  readonly id: string;
+  readonly process: TrackedProcess;
+  /** Where clients connect (`host:port` or a URL). */
+  readonly clientAddress: string;
+}
+
+/** A cluster the harness started. */
+export interface RunningCluster {
+  readonly target: TargetName;
+  readonly driver: TargetDriver;
+  readonly members: readonly ClusterMember[];
+  /** The version the binary reports. */
+  readonly version: string;
+  /** The directory holding the members' data and logs. */
+  readonly dataDir: string;
+  /** The current leader (asked of the members; ids compared as strings). */
+  leader(): Promise<ClusterMember>;
+  /** Stops every member (by PID) and removes the data directory. */
+  stop(): Promise<void>;
+}
+
+/** Options shared by every cluster starter. */
+export interface ClusterOptions {
+  /** Parent of the cluster's data directory (a fresh directory is made inside). */
+  readonly baseDir: string;
+  readonly members: number;
+  /** Keep the data directory after stopping (for debugging). */
+  readonly keepData?: boolean;
+}
+
+/** Starts a cluster. */
+export type ClusterStarter = (options: ClusterOptions) => Promise<RunningCluster>;

@@ -1,0 +1,71 @@
+/**
+ * The closed-loop load generator: `inflight` workers each issue one operation, wait for its
+ * answer, and issue the next, until the duration is over. Throughput is what the system answers
+ * at that concurrency; latency is measured per operation from send to answer.
+ */
+import { nowMicros } from './clock';
+import { startCpuMeter } from './cpu';
+import { LatencyHistogram } from './histogram';
+
+/** One operation: `worker` is the worker's index, `sequence` counts that worker's operations. */
+export type Operation = (worker: number, sequence: number) => Promise<void>;
+
+/** Options of {@link runClosedLoop}. */
+export interface ClosedLoopOptions {
+  readonly inflight: number;
+  readonly durationMs: number;
+  readonly operation: Operation;
+  /** Stops early after this many successful operations in total (for bounded workloads). */
+  readonly operationsMax?: number;
+  /** Pause a worker after a failed operation, so an unavailable system is not spun on. */
+  readonly errorBackoffMs?: number;
+}
+
+/** What a closed-loop run measured. */
+export interface ClosedLoopOutcome {
+  readonly histogram: LatencyHistogram;
+  readonly operations: number;
+  readonly errors: number;
+  readonly elapsedMs: number;
+  readonly generatorCpu: number;
+  /** The first error seen, for the report. */
+  readonly firstError?: string;
+}
+
+/** Runs `operation` with `inflight` workers for `durationMs`. */
+export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopOutcome> {
+  const histogram = new LatencyHistogram();
+  let operations = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const cpu = startCpuMeter();
+  const startedAt = nowMicros();
+  const endAt = startedAt + options.durationMs * 1000;
+  const limit = options.operationsMax ?? Number.POSITIVE_INFINITY;
+  const worker = async (index: number): Promise<void> => {
+    let sequence = 0;
+    while (nowMicros() < endAt && operations < limit) {
+      const sentAt = nowMicros();
+      try {
+        await options.operation(index, sequence++);
+        histogram.record(nowMicros() - sentAt);
+        operations++;
+      } catch (error) {
+        errors++;
+        firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        const backoff = options.errorBackoffMs ?? 10;
+        if (backoff > 0) await new Promise((resolve) => setTimeout(resolve, backoff));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.inflight }, (_, index) => worker(index)));
+  const elapsedMs = (nowMicros() - startedAt) / 1000;
+  return {
+    histogram,
+    operations,
+    errors,
+    elapsedMs,
+    generatorCpu: cpu.stop(),
+    ...(firstError === undefined ? {} : { firstError }),
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * One benchmark run: for each target, start its three-member cluster, run every workload
+ * against it (failover last), stop it by PID (always), and collect the results.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { BenchOptions } from './args';
+import type { ClusterStarter, RunningCluster } from './clusters/cluster';
+import { startEtcd } from './clusters/etcd';
+import { startKeel } from './clusters/keel';
+import { startZookeeper } from './clusters/zookeeper';
+import { runGenerators } from './load/generators';
+import { measuredResult, unmeasuredResult } from './load/summary';
+import type { BenchRun, TargetName, WorkloadResult } from './results';
+import type { Session } from './targets/session';
+import { selectWorkloads } from './workloads';
+import { WorkloadNotDoneError } from './workloads/not-done';
+import type { LoadOptions, Workload } from './workloads/workload';
+
+/** Members per cluster. */
+export const clusterMembers = 3;
+
+const starters: Record<TargetName, ClusterStarter> = {
+  keel: startKeel,
+  zookeeper: startZookeeper,
+  etcd: startEtcd,
+};
+
+/** Progress output of a run. */
+export type Log = (line: string) => void;
+
+async function runWorkload(
+  workload: Workload,
+  cluster: RunningCluster,
+  load: LoadOptions,
+  generators: number,
+): Promise<WorkloadResult> {
+  const root = `/bench-${workload.name}`;
+  const { driver } = cluster;
+  if (workload.kind === 'custom') {
+    const measured = await workload.run({ cluster, driver, options: load, root });
+    return measuredResult(workload.name, cluster.target, measured.outcome, measured.extra, measured.note);
+  }
+  const sessions: Session[] = [];
+  try {
+    for (let i = 0; i < load.clients; i++) sessions.push(await driver.connect());
+    const first = sessions[0];
+    if (first === undefined) throw new Error('no session');
+    await workload.setup(first, root);
+    const inflight = workload.inflight?.(load) ?? load.inflight;
+    const outcome = await runGenerators({
+      workload,
+      target: cluster.target,
+      addresses: cluster.members.map((member) => member.clientAddress),
+      driver,
+      sessions,
+      root,
+      inflight,
+      clients: load.clients,
+      durationMs: load.durationMs,
+      generators,
+    });
+    return measuredResult(workload.name, cluster.target, outcome, { inflight, generators });
+  } finally {
+    await Promise.all(sessions.map((session) => session.close().catch(() => {})));
+  }
+}
+
+/** Runs the benchmark; results of failed workloads are recorded, not thrown. */
+export async function runBench(
+  options: BenchOptions,
+  log: Log,
+): Promise<{ results: WorkloadResult[]; versions: Partial<Record<TargetName, string>> }> {
+  const workloads = selectWorkloads(options.workloads, options.scale);
+  const load: LoadOptions = {
+    durationMs: options.durationSec * 1000,
+    inflight: options.inflight,
+    clients: options.clients,
+    quick: options.quick,
+  };
+  const baseDir = mkdtempSync(join(options.baseDir ?? os.tmpdir(), 'keel-bench-'));
+  const results: WorkloadResult[] = [];
+  const versions: Partial<Record<TargetName, string>> = {};
+  try {
+    for (const target of options.targets) {
+      log(`${target}: starting ${clusterMembers} members`);
+      let cluster: RunningCluster;
+      try {
+        cluster = await starters[target]({ baseDir, members: clusterMembers, keepData: options.keepData });
+      } catch (error) {
+        const reason = `cluster did not start: ${error instanceof Error ? error.message : String(error)}`;
+        log(`${target}: ${reason}`);
+        for (const workload of workloads) results.push(unmeasuredResult(workload.name, target, 'failed', reason));
+        continue;
+      }
+      versions[target] = cluster.version;
+      try {
+        for (const workload of workloads) {
+          log(`${target}: ${workload.name} ...`);
+          let result: WorkloadResult;
+          try {
+            result = await runWorkload(workload, cluster, load, options.generators);
+          } catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            result = unmeasuredResult(
+              workload.name,
+              target,
+              error instanceof WorkloadNotDoneError ? 'notDone' : 'failed',
+              reason,
+            );
+          }
+          results.push(result);
+          log(`${target}: ${workload.name} ${describe(result)}`);
+        }
+      } finally {
+        log(`${target}: stopping`);
+        await cluster.stop();
+      }
+    }
+  } finally {
+    if (!options.keepData) rmSync(baseDir, { recursive: true, force: true });
+  }
+  return { results, versions };
+}
+
+function describe(result: WorkloadResult): string {
+  if (result.status !== 'ok') return `${result.status}: ${result.error ?? result.note ?? ''}`;
+  const cpu = `generator CPU ${Math.round(result.generatorCpu * 100)}%`;
+  const extra = result.extra?.unavailableMs === undefined ? '' : `, unavailable ${result.extra.unavailableMs} ms`;
+  return `${result.opsPerSec} ops/s, p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms, ${result.errors} errors, ${cpu}${extra}`;
+}
+
+export type { BenchRun };

@@ -1,0 +1,74 @@
+/**
+ * The Keel driver, with `@keel/client`. Local reads are `get`, linearizable reads
+ * `get(..., { linearizable: true })` (ReadIndex). Data watches use the client's persistent
+ * `watch()` stream (no re-arming), as etcd's do; ZooKeeper's client only has one-shot watches.
+ * Locks use the in-harness sequential-ephemeral recipe (the same algorithm as ZooKeeper's)
+ * until `@keel/recipes` offers a Mutex.
+ */
+import { connect, type KeelClient } from '@keel/client';
+import { nowMicros } from '../load/clock';
+import { sequentialEphemeralMutex } from './sequential-lock';
+import type { DataWatch, NodeMode, Session, TargetDriver } from './session';
+
+class KeelSession implements Session {
+  constructor(private readonly client: KeelClient) {}
+
+  create(path: string, data: Uint8Array, mode: NodeMode = 'persistent'): Promise<string> {
+    const keelMode = mode === 'ephemeralSequential' ? 'ephemeral_sequential' : mode;
+    return this.client.create(path, data, { mode: keelMode });
+  }
+
+  async set(path: string, data: Uint8Array): Promise<void> {
+    await this.client.set(path, data);
+  }
+
+  async get(path: string, linearizable: boolean): Promise<Uint8Array> {
+    return (await this.client.get(path, { linearizable })).data;
+  }
+
+  children(path: string): Promise<readonly string[]> {
+    return this.client.children(path);
+  }
+
+  delete(path: string): Promise<void> {
+    return this.client.delete(path);
+  }
+
+  async existsWatch(path: string, onChange: () => void): Promise<boolean> {
+    const stat = await this.client.exists(path, { watch: () => onChange() });
+    return stat !== null;
+  }
+
+  async watchData(path: string, onEvent: (atMicros: number) => void): Promise<DataWatch> {
+    const stream = this.client.watch(path);
+    await stream.ready;
+    const pump = (async () => {
+      for await (const event of stream) {
+        if (event.type === 'dataChanged') onEvent(nowMicros());
+      }
+    })();
+    return {
+      armed: () => Promise.resolve(),
+      close: async () => {
+        await stream.close();
+        await pump.catch(() => {});
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+/** Drives a Keel cluster whose members serve clients at `servers` (`ws://host:port`). */
+export function keelDriver(servers: readonly string[], sessionTimeoutMs = 10_000): TargetDriver {
+  return {
+    name: 'keel',
+    mutexRecipe: 'in-harness lock recipe on @keel/client: ephemeral sequential node, watch the predecessor',
+    async connect(): Promise<Session> {
+      return new KeelSession(await connect({ servers: [...servers], sessionTimeoutMs }));
+    },
+    mutex: (session, lockPath) => sequentialEphemeralMutex(session, lockPath),
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * Scale workloads (`--scale`): memory per node at many nodes, many sessions, many watches, and
+ * restart time. Memory is the resident set of the members (`/proc/<pid>/status` VmRSS), so it
+ * includes runtime overhead (a JVM's heap growth, V8's); it is a rough figure per item.
+ */
+import { readFileSync } from 'node:fs';
+import type { ClusterMember } from '../clusters/cluster';
+import { runClosedLoop } from '../load/closed-loop';
+import type { Session } from '../targets/session';
+import { WorkloadNotDoneError } from './not-done';
+import { type CustomWorkload, ensureNode, payload } from './workload';
+
+/** Resident memory of a process in bytes (0 when unknown). */
+export function residentBytes(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kib === undefined ? 0 : Number(kib) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+function largestResident(members: readonly ClusterMember[]): number {
+  return Math.max(...members.map((member) => residentBytes(member.process.pid)));
+}
+
+function nodeCountFor(quick: boolean): number {
+  return quick ? 100_000 : 1_000_000;
+}
+
+const scaleNodes: CustomWorkload = {
+  kind: 'custom',
+  name: 'scale-nodes',
+  title: 'memory per node',
+  scale: true,
+  measures:
+    'Creates 1,000,000 nodes of 100 B (100,000 with --quick) under 1,000 parents; extra.bytesPerNode = growth of the largest member RSS / nodes.',
+  async run({ cluster, driver, options, root }) {
+    const nodes = nodeCountFor(options.quick);
+    const sessions: Session[] = [];
+    try {
+      for (let i = 0; i < options.clients; i++) sessions.push(await driver.connect());
+      const first = sessions[0];
+      if (first === undefined) throw new Error('no session');
+      await ensureNode(first, root);
+      const parents = 1000;
+      for (let i = 0; i < parents; i++) await ensureNode(first, `${root}/p${i}`);
+      const before = largestResident(cluster.members);
+      const data = payload(100);
+      let next = 0;
+      const outcome = await runClosedLoop({
+        inflight: options.inflight,
+        durationMs: 3_600_000,
+        operationsMax: nodes,
+        operation: async (worker) => {
+          const index = next++;
+          if (index >= nodes) return;
+          const session = sessions[worker % sessions.length];
+          if (session === undefined) throw new Error('no session');
+          await session.create(`${root}/p${index % parents}/n${index}`, data);
+        },
+      });
+      const after = largestResident(cluster.members);
+      return {
+        outcome,
+        extra: { nodes, bytesPerNode: (after - before) / nodes, residentMiB: after / 2 ** 20 },
+      };
+    } finally {
+      await Promise.all(sessions.map((session) => session.close().catch(() => {})));
+    }
+  },
+};
+
+const scaleSessions: CustomWorkload = {
+  kind: 'custom',
+  name: 'scale-sessions',
+  title: '10k sessions',
+  scale: true,
+  measures:
+    'Opens 10,000 sessions (2,000 with --quick), each holding one ephemeral node, 64 at a time; ops/s = sessions opened per second; extra.bytesPerSession from the largest member RSS.',
+  async run({ cluster, driver, options, root }) {
+    const count = options.quick ? 2000 : 10_000;
+    const sessions: Session[] = [];
+    try {
+      const first = await driver.connect();
+      sessions.push(first);
+      await ensureNode(first, root);
+      const before = largestResident(cluster.members);
+      let next = 0;
+      const outcome = await runClosedLoop({
+        inflight: 64,
+        durationMs: 3_600_000,
+        operationsMax: count,
+        operation: async () => {
+          const index = next++;
+          const session = await driver.connect();
+          sessions.push(session);
+          await session.create(`${root}/s${index}`, payload(10), 'ephemeral');
+        },
+      });
+      const after = largestResident(cluster.members);
+      return { outcome, extra: { sessions: count, bytesPerSession: (after - before) / count } };
+    } finally {
+      await Promise.all(sessions.map((session) => session.close().catch(() => {})));
+    }
+  },
+};
+
+const scaleWatches: CustomWorkload = {
+  kind: 'custom',
+  name: 'scale-watches',
+  title: '100k watches',
+  scale: true,
+  measures:
+    'Registers 100,000 data watches (10,000 with --quick): 100 sessions each watching 1,000 nodes; ops/s = watches registered per second; extra.bytesPerWatch from the largest member RSS.',
+  async run({ cluster, driver, options, root }) {
+    const perSession = 1000;
+    const sessionCount = options.quick ? 10 : 100;
+    const sessions: Session[] = [];
+    try {
+      for (let i = 0; i < sessionCount; i++) sessions.push(await driver.connect());
+      const first = sessions[0];
+      if (first === undefined) throw new Error('no session');
+      await ensureNode(first, root);
+      for (let i = 0; i < perSession; i++) await ensureNode(first, `${root}/n${i}`, payload(10));
+      const before = largestResident(cluster.members);
+      let next = 0;
+      const outcome = await runClosedLoop({
+        inflight: sessionCount,
+        durationMs: 3_600_000,
+        operationsMax: sessionCount * perSession,
+        operation: async () => {
+          const index = next++;
+          const session = sessions[index % sessionCount];
+          if (session === undefined) throw new Error('no session');
+          await session.watchData(`${root}/n${Math.floor(index / sessionCount) % perSession}`, () => {});
+        },
+      });
+      const after = largestResident(cluster.members);
+      const watches = sessionCount * perSession;
+      return { outcome, extra: { watches, bytesPerWatch: (after - before) / watches } };
+    } finally {
+      await Promise.all(sessions.map((session) => session.close().catch(() => {})));
+    }
+  },
+};
+
+const scaleRestart: CustomWorkload = {
+  kind: 'custom',
+  name: 'scale-restart',
+  title: 'snapshot/restart',
+  scale: true,
+  measures: 'Restart time of a member holding 1,000,000 nodes (snapshot load and log replay).',
+  async run() {
+    throw new WorkloadNotDoneError('not implemented yet: the harness cannot restart a member in place');
+  },
+};
+
+/** The `--scale` workloads. */
+export const scaleWorkloads: readonly CustomWorkload[] = [scaleNodes, scaleSessions, scaleWatches, scaleRestart];
