@@ -15,12 +15,13 @@ interface CliArgs {
   steps: number;
   leaseReads: boolean;
   tornWrites: boolean;
+  forwarding: boolean;
   trace: boolean;
   verbose: boolean;
 }
 
 const USAGE =
-  'usage: sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--long] [--lease-reads] [--no-torn-writes] [--trace] [--verbose]';
+  'usage: sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--long] [--lease-reads] [--no-torn-writes] [--no-forwarding] [--trace] [--verbose]';
 
 function parseArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = {
@@ -31,6 +32,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
     steps: 3000,
     leaseReads: false,
     tornWrites: true,
+    forwarding: true,
     trace: false,
     verbose: false,
   };
@@ -68,6 +70,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case '--no-torn-writes':
         args.tornWrites = false;
         break;
+      case '--no-forwarding':
+        args.forwarding = false;
+        break;
       case '--trace':
         args.trace = true;
         break;
@@ -95,6 +100,7 @@ function main(): number {
       steps: args.steps,
       leaseReads: args.leaseReads,
       tornWrites: args.tornWrites,
+      forwarding: args.forwarding,
       trace: args.trace,
       verbose: args.verbose,
     },

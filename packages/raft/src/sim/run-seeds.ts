@@ -12,6 +12,7 @@ export interface SeedRangeOptions {
   readonly steps: number;
   readonly leaseReads?: boolean;
   readonly tornWrites?: boolean;
+  readonly forwarding?: boolean;
   readonly trace?: boolean;
   readonly verbose?: boolean;
   readonly createRaft?: CreateRaft;
@@ -42,6 +43,7 @@ export function runSeedRange(options: SeedRangeOptions, print: (line: string) =>
         steps: options.steps,
         ...(options.leaseReads === true ? { leaseReads: true } : {}),
         ...(options.tornWrites === false ? { tornWrites: false } : {}),
+        ...(options.forwarding === false ? { forwarding: false } : {}),
         ...(options.trace === true ? { trace: true } : {}),
         ...(options.createRaft === undefined ? {} : { createRaft: options.createRaft }),
       };

@@ -42,6 +42,11 @@ export interface SimNode {
   /** Reads answered by the core, waiting until the state machine reaches their index. */
   reads: { context: string; key: string; index: number | null }[];
   proposals: Map<number, OwnProposal>;
+  /**
+   * Writes this incarnation forwarded to a leader, by write id, with their key. The index is
+   * unknown (and a duplicated forward appends twice): acknowledged at the first apply here.
+   */
+  forwarded: Map<number, string>;
   lastSnapshotIndex: number;
   /** Added by a membership change whose entry has not committed yet. */
   pendingAdd: boolean;

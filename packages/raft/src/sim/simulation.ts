@@ -48,6 +48,8 @@ interface RunParams extends Omit<RaftConfig, 'id' | 'random'> {
   readonly healRate: number;
   readonly maxDowntimeMs: number;
   readonly confChanges: boolean;
+  /** Probability that a request goes to a random member instead of the leader (0: never). */
+  readonly forwardRate: number;
 }
 
 function drawParams(random: Prng, options: SimulationOptions): RunParams {
@@ -72,6 +74,8 @@ function drawParams(random: Prng, options: SimulationOptions): RunParams {
     healRate: random.float(0.05, 0.3),
     maxDowntimeMs: random.int(5, 500),
     confChanges: random.chance(0.7),
+    // Drawn last, and only with forwarding, so that runs without it replay as before.
+    forwardRate: options.forwarding === false ? 0 : random.float(0.2, 0.8),
   };
 }
 
@@ -89,6 +93,7 @@ export function replayCommand(options: SimulationOptions): string {
   ];
   if (options.leaseReads === true) flags.push('--lease-reads');
   if (options.tornWrites === false) flags.push('--no-torn-writes');
+  if (options.forwarding === false) flags.push('--no-forwarding');
   return `npm run sim -- ${flags.join(' ')}`;
 }
 
@@ -111,6 +116,8 @@ class Simulation {
     proposals: 0,
     proposalsRejected: 0,
     acknowledgedWrites: 0,
+    forwarded: 0,
+    forwardedWritesAcknowledged: 0,
     committedIndex: 0,
     readsStarted: 0,
     readsServed: 0,
@@ -155,7 +162,10 @@ class Simulation {
     const voters = Array.from({ length: this.nodeCount }, (_, i) => `n${i + 1}`);
     const conf: ConfState = { voters, learners: [] };
     this.checker = new SafetyChecker(conf);
-    this.log(`params ${JSON.stringify(this.params)} net ${JSON.stringify(this.network.faults)}`);
+    // Runs without forwarding log their parameters as before it existed: their traces stay equal.
+    const { forwardRate, ...logged } = this.params;
+    const params = forwardRate === 0 ? logged : this.params;
+    this.log(`params ${JSON.stringify(params)} net ${JSON.stringify(this.network.faults)}`);
   }
 
   run(): SimulationResult {
@@ -426,6 +436,13 @@ class Simulation {
       if (own !== undefined && own.id === write.id && own.term === entry.term) {
         this.checker.acknowledge(write.key, entry.index);
         this.stats.acknowledgedWrites++;
+      } else if (node.forwarded.get(write.id) === write.key) {
+        // What a server does with a forwarded write: it recognises its request id when the
+        // entry applies locally (so it is committed) and answers then, once.
+        node.forwarded.delete(write.id);
+        this.checker.acknowledge(write.key, entry.index);
+        this.stats.acknowledgedWrites++;
+        this.stats.forwardedWritesAcknowledged++;
       }
     }
     node.proposals.delete(entry.index);
@@ -500,6 +517,7 @@ class Simulation {
       completenessTerm: null,
       reads: [],
       proposals: new Map(),
+      forwarded: new Map(),
       lastSnapshotIndex: 0,
       pendingAdd,
     };
@@ -558,6 +576,7 @@ class Simulation {
     for (const read of node.reads) this.checker.readAbandoned(read.context);
     node.reads = [];
     node.proposals = new Map();
+    node.forwarded = new Map();
     node.raft = null;
     node.inflight = null;
     node.status = status;
@@ -568,14 +587,35 @@ class Simulation {
   /** Stops members the committed configuration no longer has (an operator shuts them down). */
   private retireRemoved(): void {
     const conf = this.checker.latestConf;
+    for (const id of [...conf.voters, ...conf.learners]) {
+      // A learner added through a forward: its member starts once the change is seen committed
+      // (the submitter cannot know whether the leader took it).
+      if (!this.nodes.has(id)) {
+        this.log(`join ${id}`);
+        this.addNode(id, { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] }, false);
+      }
+    }
     for (const node of this.nodes.values()) {
       const member = conf.voters.includes(node.id) || conf.learners.includes(node.id);
       if (member) node.pendingAdd = false;
       if (!member && !node.pendingAdd && node.status !== 'removed') {
+        if (this.soleVoterStillCounts(conf, node.id)) continue;
         this.log(`retire ${node.id}`);
         this.dropVolatile(node, 'removed');
       }
     }
+  }
+
+  /**
+   * A removal that leaves a single voter which has not applied it yet: that voter still needs
+   * the removed member's vote to elect itself and learn the commit (two voters are a majority
+   * of two), so the operator waits before shutting the removed member down. Every other
+   * removal leaves a majority of the old configuration without it.
+   */
+  private soleVoterStillCounts(conf: ConfState, removed: NodeId): boolean {
+    const sole = conf.voters.length === 1 ? this.nodes.get(conf.voters[0] as NodeId) : undefined;
+    if (sole === undefined || sole.status === 'removed') return false;
+    return sole.sm.conf.voters.includes(removed);
   }
 
   private durableImages(): Map<NodeId, DiskImage> {
@@ -607,19 +647,54 @@ class Simulation {
     if (running.length === 0) return;
     const leaders = this.leaders();
     if (roll < 0.55) {
-      if (leaders.length > 0) this.proposeWrite(this.random.pick(leaders));
+      if (this.forwardNow()) this.submitWrite(this.random.pick(running));
+      else if (leaders.length > 0) this.proposeWrite(this.random.pick(leaders));
     } else if (roll < 0.8) {
       this.startRead(this.random.pick(running));
     } else if (roll < 0.88) {
-      if (leaders.length > 0 && this.params.confChanges) this.changeMembership(this.random.pick(leaders));
+      if (!this.params.confChanges) return;
+      if (this.forwardNow()) this.changeMembership(this.random.pick(running));
+      else if (leaders.length > 0) this.changeMembership(this.random.pick(leaders));
     } else if (roll < 0.93) {
-      if (leaders.length > 0) this.transfer(this.random.pick(leaders));
+      if (this.forwardNow()) this.transfer(this.random.pick(running));
+      else if (leaders.length > 0) this.transfer(this.random.pick(leaders));
     } else if (roll < 0.95) {
       const node = this.random.pick(running);
       this.log(`campaign ${node.id}`);
       this.coreCall(node, 'campaign', (raft) => raft.campaign());
       this.afterCoreCall(node);
     }
+  }
+
+  /** True when this request goes to any member (drawn only in runs with forwarding). */
+  private forwardNow(): boolean {
+    return this.params.forwardRate > 0 && this.random.chance(this.params.forwardRate);
+  }
+
+  /** A write submitted on any member: proposed there if it leads, else forwarded. */
+  private submitWrite(node: SimNode): void {
+    // Backpressure as in proposeWrite, measured at the leader this member would forward to.
+    const status = this.coreCall(node, 'status', (raft) => raft.status());
+    if (status === undefined) return;
+    const leader = status.leader === null ? undefined : this.nodes.get(status.leader);
+    const leaderStatus =
+      leader === undefined || leader.raft === null ? status : this.coreCall(leader, 'status', (raft) => raft.status());
+    if (leaderStatus === undefined || leaderStatus.lastIndex - leaderStatus.commit >= UNCOMMITTED_ENTRIES_MAX) return;
+    const id = ++this.writeId;
+    const key = `k${this.random.int(1, KEY_COUNT)}`;
+    const result = this.coreCall(node, 'submit', (raft) => raft.submit(encodeWrite({ id, key, value: `v${id}` })));
+    this.stats.proposals++;
+    if (result?.ok !== true) {
+      this.stats.proposalsRejected++;
+    } else if (result.forwardedTo === null) {
+      node.proposals.set(result.index, { id, key, term: result.term });
+      this.log(`submit ${node.id} w${id} at ${result.index}/${result.term}`);
+    } else {
+      node.forwarded.set(id, key);
+      this.stats.forwarded++;
+      this.log(`submit ${node.id} w${id} forwarded to ${result.forwardedTo}`);
+    }
+    this.afterCoreCall(node);
   }
 
   private proposeWrite(node: SimNode): void {
@@ -651,7 +726,10 @@ class Simulation {
     this.afterCoreCall(node);
   }
 
-  /** Add a learner, promote it, remove a voter: keeps the voter count near the initial size. */
+  /**
+   * Add a learner, promote it, remove a voter: keeps the voter count near the initial size.
+   * Made on the leader, or on any member (which forwards it, judging by its own configuration).
+   */
   private changeMembership(leader: SimNode): void {
     const status = this.coreCall(leader, 'status', (raft) => raft.status());
     if (status === undefined) return;
@@ -667,13 +745,21 @@ class Simulation {
     } else {
       return;
     }
-    const result = this.coreCall(leader, 'proposeConfChange', (raft) => raft.proposeConfChange(change));
-    this.log(`conf ${leader.id} ${change.kind} ${'node' in change ? change.node : ''} ${result?.ok === true}`);
+    const result = this.coreCall(leader, 'submitConfChange', (raft) => raft.submitConfChange(change));
+    const forwardedTo = result?.ok === true ? result.forwardedTo : null;
+    this.log(
+      `conf ${leader.id} ${change.kind} ${'node' in change ? change.node : ''} ${result?.ok === true}${forwardedTo === null ? '' : ` forwarded to ${forwardedTo}`}`,
+    );
     if (result?.ok === true) {
       this.stats.confChanges++;
+      if (forwardedTo !== null) this.stats.forwarded++;
       if (change.kind === 'addLearner') {
+        // Ids are never reused, even when a forwarded change never makes it.
         this.nextNodeNumber++;
-        this.addNode(change.node, { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] }, true);
+        if (forwardedTo === null) {
+          const empty = { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] };
+          this.addNode(change.node, empty, true);
+        }
       }
     }
     this.afterCoreCall(leader);
@@ -681,12 +767,18 @@ class Simulation {
 
   private transfer(leader: SimNode): void {
     const status = this.coreCall(leader, 'status', (raft) => raft.status());
-    const targets = status?.conf.voters.filter((v) => v !== leader.id) ?? [];
+    // A follower may ask for itself too; nobody asks for the leader it already has.
+    const current = status?.leader ?? leader.id;
+    const targets = status?.conf.voters.filter((v) => v !== current) ?? [];
     if (targets.length === 0) return;
     const target = this.random.pick(targets);
-    const result = this.coreCall(leader, 'transferLeadership', (raft) => raft.transferLeadership(target));
+    const result = this.coreCall(leader, 'submitTransfer', (raft) => raft.submitTransfer(target));
+    const forwardedTo = result?.ok === true ? result.forwardedTo : null;
     if (result?.ok === true) this.stats.transfers++;
-    this.log(`transfer ${leader.id} -> ${target} ${result?.ok === true}`);
+    if (forwardedTo !== null) this.stats.forwarded++;
+    this.log(
+      `transfer ${leader.id} -> ${target} ${result?.ok === true}${forwardedTo === null ? '' : ` forwarded to ${forwardedTo}`}`,
+    );
     this.afterCoreCall(leader);
   }
 
@@ -809,6 +901,8 @@ function describe(m: Message): string {
       return `${base} ${m.snapshotIndex} @${m.offset} ${m.success}`;
     case 'readIndexResp':
       return `${base} ${m.context} ${m.index}`;
+    case 'forward':
+      return `${base} ${m.request.kind === 'entries' ? `n${m.request.entries.length}` : m.request.kind}`;
     default:
       return base;
   }

@@ -19,6 +19,11 @@ export interface SimulationOptions {
   readonly livenessTicks?: number;
   /** Lose or tear unsynced writes at a crash. Default true. */
   readonly tornWrites?: boolean;
+  /**
+   * Submit some writes, membership changes and transfers on followers, which forward them to
+   * the leader. Default true; false replays runs drawn before forwarding existed.
+   */
+  readonly forwarding?: boolean;
   /** Serve reads from the leader lease in some runs. Default false. */
   readonly leaseReads?: boolean;
   /** Keep the event log as text in the result (for debugging a seed). Default false. */
@@ -56,6 +61,10 @@ export interface SimulationStats {
   proposals: number;
   proposalsRejected: number;
   acknowledgedWrites: number;
+  /** Requests (writes, membership changes, transfers) submitted on a follower and forwarded. */
+  forwarded: number;
+  /** Forwarded writes their submitter saw applied (each counts once, even if duplicated). */
+  forwardedWritesAcknowledged: number;
   committedIndex: number;
   readsStarted: number;
   readsServed: number;

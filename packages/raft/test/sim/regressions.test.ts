@@ -7,7 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { runSimulation } from '../../src/sim/simulation';
 
-const pinned: readonly { seed: number; nodes: number; steps: number; leaseReads?: boolean; why: string }[] = [
+const pinned: readonly {
+  seed: number;
+  nodes: number;
+  steps: number;
+  leaseReads?: boolean;
+  forwarding?: boolean;
+  why: string;
+}[] = [
   { seed: 84, nodes: 3, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
   { seed: 96, nodes: 3, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
   { seed: 181, nodes: 3, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
@@ -27,13 +34,18 @@ const pinned: readonly { seed: number; nodes: number; steps: number; leaseReads?
   { seed: 422, nodes: 3, steps: 6000, leaseReads: true, why: 'lease outlived the followers (check-quorum window)' },
   { seed: 742, nodes: 3, steps: 6000, leaseReads: true, why: 'lease outlived the followers (check-quorum window)' },
   { seed: 812, nodes: 3, steps: 6000, leaseReads: true, why: 'lease outlived the followers (check-quorum window)' },
+  // FOUND-BUGS #3, the first seed pinned with forwarded requests.
+  { seed: 56, nodes: 3, steps: 8000, forwarding: true, why: 'removed member retired before the last voter saw it' },
 ];
 
 describe('sim - pinned regression seeds', () => {
   for (const run of pinned) {
     const lease = run.leaseReads === true ? ', lease reads' : '';
-    it(`seed ${run.seed}, ${run.nodes} members, ${run.steps} steps${lease}: ${run.why}`, () => {
-      const result = runSimulation(run);
+    const forwarding = run.forwarding === true ? ', forwarding' : '';
+    it(`seed ${run.seed}, ${run.nodes} members, ${run.steps} steps${lease}${forwarding}: ${run.why}`, () => {
+      // Seeds pinned before forwarding existed replay without it, so that each still draws the
+      // run that exposed its problem (forwarding changes every draw after the parameters).
+      const result = runSimulation({ forwarding: false, ...run });
       expect(result.violations.map((v) => `${v.kind}: ${v.message}`)).toEqual([]);
     });
   }
