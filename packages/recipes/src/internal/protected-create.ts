@@ -1,0 +1,72 @@
+/**
+ * Curator's protected create of an ephemeral sequential node: the name starts with a random
+ * protection id, so when the answer to a create is lost (connection dropped after the member
+ * applied it) the node is found by that id instead of being orphaned beside a second one.
+ */
+import type { KeelClient } from '@keel/client';
+import { type CreateMode, isKeelError, join } from '@keel/protocol';
+import { ConnectionTracker } from '../connection/connection-tracker';
+import { retryAttemptsMax } from '../constants';
+import { sleep, throwIfAborted } from './abort';
+import { childrenOf, createNode } from './client-ops';
+import { ensurePath, protectedId } from './nodes';
+import { backoffMs, isRetryable, retrying } from './retry';
+
+/** A created sequential node. */
+export interface CreatedNode {
+  readonly path: string;
+  readonly name: string;
+  /** The tracker epoch (session) the node was created in. */
+  readonly epoch: number;
+}
+
+/**
+ * Creates `<parent>/<protection id><name><sequence>` with `mode`, creating `parent` (with
+ * `parentMode`) if needed. Retries across a dropped connection, and after one looks for the node
+ * by its protection id before creating again.
+ */
+export async function createProtectedSequential(
+  client: KeelClient,
+  parent: string,
+  name: string,
+  data: Uint8Array,
+  signal?: AbortSignal,
+  mode: CreateMode = 'ephemeral_sequential',
+  parentMode: CreateMode = 'container',
+): Promise<CreatedNode> {
+  const tracker = ConnectionTracker.of(client);
+  const id = protectedId();
+  const prefix = join(parent, `${id}${name}`);
+  for (let attempt = 0; ; attempt++) {
+    throwIfAborted(signal);
+    const epoch = tracker.epoch;
+    try {
+      const path = await createNode(client, prefix, data, mode);
+      return { path, name: path.slice(parent.length === 1 ? 1 : parent.length + 1), epoch };
+    } catch (error) {
+      if (attempt >= retryAttemptsMax) throw error;
+      if (isKeelError(error, 'NoNode')) {
+        await ensurePath(client, parent, parentMode, signal);
+        continue;
+      }
+      if (!isRetryable(error)) throw error;
+      await sleep(backoffMs(attempt), signal);
+      await tracker.waitConnected(signal);
+      // The lost answer may have created the node; its session must still be ours.
+      if (tracker.epoch !== epoch) continue;
+      const found = await findProtected(client, parent, id, signal);
+      if (found !== null) return { path: join(parent, found), name: found, epoch };
+    }
+  }
+}
+
+/** The child of `parent` whose name starts with protection id `id`, or null. */
+async function findProtected(client: KeelClient, parent: string, id: string, signal?: AbortSignal) {
+  try {
+    const children = await retrying(client, () => childrenOf(client, parent), signal);
+    return children.find((child) => child.startsWith(id)) ?? null;
+  } catch (error) {
+    if (isKeelError(error, 'NoNode')) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The acquire loop every sequential-node lock shares (Curator's LockInternals): create a
+ * protected ephemeral sequential node, list the children sorted by sequence, ask the driver
+ * whether the node holds the lock, otherwise watch only the node the driver names (the
+ * predecessor) with a one-shot exists watch and check again when it fires. A failed acquisition
+ * deletes its node.
+ */
+import type { KeelClient } from '@keel/client';
+import { isKeelError, join } from '@keel/protocol';
+import { ConnectionTracker } from '../connection/connection-tracker';
+import { lockNodeRecreationsMax } from '../constants';
+import { anySignal, Deadline, isDeadlineExpired, raceAbort, throwIfAborted } from '../internal/abort';
+import { childrenOf, existsNode, existsNodeWatched, sessionIdOf } from '../internal/client-ops';
+import { deleteQuietly, sortedBySequence, unprotectedName } from '../internal/nodes';
+import { createProtectedSequential } from '../internal/protected-create';
+import { retrying } from '../internal/retry';
+
+/** A driver's answer: the node holds the lock, or must wait for `watch` (a sibling's name) to change. */
+export type LockDecision = { readonly acquired: true } | { readonly acquired: false; readonly watch: string };
+
+/** The rule of one lock kind (Curator's LockInternalsDriver). */
+export interface LockDriver {
+  /** Decides for `ourName` among `sorted` (every lock node of the directory, sorted by sequence). */
+  decide(sorted: readonly string[], ourName: string): LockDecision;
+}
+
+/** Curator's standard driver: the first `maxLeases` nodes hold; a waiter watches the node `maxLeases` before it. */
+export function standardDriver(maxLeases = 1): LockDriver {
+  return {
+    decide(sorted, ourName) {
+      const index = sorted.indexOf(ourName);
+      if (index < maxLeases) return { acquired: true };
+      return { acquired: false, watch: sorted[index - maxLeases] as string };
+    },
+  };
+}
+
+/** A held lock node. */
+export interface AcquiredNode {
+  readonly path: string;
+  readonly fencingToken: number;
+  readonly epoch: number;
+}
+
+/** Options of one acquisition. */
+export interface AcquireOptions {
+  /** Give up (and resolve null) after this long. Waits forever when absent. */
+  readonly timeoutMs?: number;
+  /** Stops waiting (rejecting with the signal's reason) and deletes the node. */
+  readonly signal?: AbortSignal;
+}
+
+/** The acquire loop of one lock directory and node name. */
+export class LockInternals {
+  private wakeups = 0;
+
+  constructor(
+    private readonly client: KeelClient,
+    /** The directory holding the lock nodes. */
+    readonly basePath: string,
+    /** The name every lock node of this kind starts with (after the protection id). */
+    readonly lockName: string,
+    private readonly driver: LockDriver,
+    /** The names other kinds of lock node sharing the directory start with (read-write locks). */
+    private readonly siblingNames: readonly string[] = [],
+  ) {}
+
+  /** How many times a watch woke a waiter of this lock (a diagnostic for the herd effect). */
+  get watchWakeups(): number {
+    return this.wakeups;
+  }
+
+  /** Every lock node of the directory, sorted by sequence. */
+  async sortedNodes(signal?: AbortSignal): Promise<string[]> {
+    try {
+      const children = await retrying(this.client, () => childrenOf(this.client, this.basePath), signal);
+      const markers = [this.lockName, ...this.siblingNames];
+      return sortedBySequence(children).filter((name) =>
+        markers.some((marker) => unprotectedName(name).startsWith(marker)),
+      );
+    } catch (error) {
+      if (isKeelError(error, 'NoNode')) return [];
+      throw error;
+    }
+  }
+
+  /** Acquires; resolves null if `timeoutMs` passed first. The node is deleted on any failure. */
+  async acquire(options: AcquireOptions = {}, data: Uint8Array = new Uint8Array(0)): Promise<AcquiredNode | null> {
+    const deadline = new Deadline(options.timeoutMs);
+    const wait = anySignal(deadline.signal, options.signal);
+    let ourPath: string | null = null;
+    try {
+      for (let recreations = 0; ; recreations++) {
+        const created = await createProtectedSequential(this.client, this.basePath, this.lockName, data, wait);
+        ourPath = created.path;
+        const acquired = await this.waitTurn(created.path, created.name, created.epoch, wait);
+        if (acquired !== null) return acquired;
+        // Our node's session ended while we waited: start again with the new session.
+        await this.cleanup(ourPath);
+        ourPath = null;
+        if (recreations >= lockNodeRecreationsMax)
+          throw new Error(`lock node at ${this.basePath} vanished ${recreations + 1} times while waiting`);
+      }
+    } catch (error) {
+      if (ourPath !== null) await this.cleanup(ourPath);
+      if (isDeadlineExpired(error) && options.signal?.aborted !== true) return null;
+      throw error;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** Waits until the driver says our node holds the lock; null if the node's session ended. */
+  private async waitTurn(ourPath: string, ourName: string, epoch: number, wait: AbortSignal) {
+    const tracker = ConnectionTracker.of(this.client);
+    for (;;) {
+      throwIfAborted(wait);
+      if (tracker.epoch !== epoch) return null;
+      const sorted = await this.sortedNodes(wait);
+      if (!sorted.includes(ourName)) return null;
+      const decision = this.driver.decide(sorted, ourName);
+      if (decision.acquired) {
+        const stat = await retrying(this.client, () => existsNode(this.client, ourPath), wait);
+        // The node must belong to the session we hold now, not one that ended unnoticed.
+        if (stat === null || stat.ephemeralOwner !== sessionIdOf(this.client) || tracker.epoch !== epoch) return null;
+        return { path: ourPath, fencingToken: stat.createdRevision, epoch };
+      }
+      const watched = join(this.basePath, decision.watch);
+      const { stat, fired } = await retrying(this.client, () => existsNodeWatched(this.client, watched), wait);
+      if (stat === null) continue;
+      // A connection change may cost the watch; check again after any of them.
+      const woke = await wakeOnWatchOrState(tracker, fired, wait);
+      if (woke === 'watch') this.wakeups += 1;
+      else if (!tracker.isConnected) await tracker.waitConnected(wait);
+    }
+  }
+
+  /** Deletes a node of a failed acquisition: now if connected, else in the background. */
+  private async cleanup(path: string): Promise<void> {
+    const removal = deleteQuietly(this.client, path).catch(() => undefined);
+    if (ConnectionTracker.of(this.client).isConnected) await removal;
+  }
+}
+
+/**
+ * Waits for a one-shot watch to fire or for the connection to change state (which may cost the
+ * watch), whichever comes first; rejects if `wait` fires. Leaves no listener behind.
+ */
+export function wakeOnWatchOrState(
+  tracker: ConnectionTracker,
+  fired: Promise<void>,
+  wait?: AbortSignal,
+): Promise<'watch' | 'state'> {
+  let unlisten: () => void = () => undefined;
+  const stateChanged = new Promise<'state'>((resolve) => {
+    unlisten = tracker.listen((state) => {
+      if (state !== 'connected') resolve('state');
+    });
+  });
+  return raceAbort(Promise.race([fired.then(() => 'watch' as const), stateChanged]), wait).finally(unlisten);
+}
