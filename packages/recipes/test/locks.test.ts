@@ -1,0 +1,139 @@
+// Goal: the lock recipes (Mutex, ReadWriteLock, Semaphore, MultiLock) give mutual exclusion or
+// bounded sharing, strictly increasing fencing tokens, explicit re-entrance, and clean up the
+// nodes of acquisitions that time out or are aborted.
+// Method: a real three-member Keel cluster in-process on 127.0.0.1, several real clients (each
+// its own session, spread over the members, so writes on followers are forwarded).
+import type { KeelClient } from '@keel/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MultiLock, Mutex, ReadWriteLock, Semaphore } from '../src/index';
+import { client, InProcessCluster, waitFor } from './harness';
+
+describe('locks', () => {
+  let cluster: InProcessCluster;
+  const clients: KeelClient[] = [];
+
+  beforeAll(async () => {
+    cluster = await InProcessCluster.start(3);
+    for (let i = 0; i < 4; i++) clients.push(await client(cluster.urls[i % 3] as string));
+  });
+
+  afterAll(async () => {
+    for (const each of clients) await each.close();
+    await cluster.stop();
+  });
+
+  const at = (i: number) => clients[i] as KeelClient;
+
+  it('mutex - one holder at a time, fencing tokens strictly increase', async () => {
+    const inside = new Set<number>();
+    const tokens: number[] = [];
+    let overlaps = 0;
+    await Promise.all(
+      [0, 1, 2, 3].map(async (i) => {
+        const mutex = new Mutex(at(i), '/locks/exclusive');
+        for (let round = 0; round < 5; round++) {
+          const lease = await mutex.acquire();
+          if (inside.size > 0) overlaps += 1;
+          inside.add(i);
+          tokens.push(lease.fencingToken);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          inside.delete(i);
+          await lease.release();
+        }
+      }),
+    );
+    expect(overlaps).toBe(0);
+    expect(tokens).toHaveLength(20);
+    for (let i = 1; i < tokens.length; i++) expect(tokens[i]).toBeGreaterThan(tokens[i - 1] as number);
+  });
+
+  it('mutex - re-entrance through the lease, node deleted after the last release', async () => {
+    const mutex = new Mutex(at(0), '/locks/reentrant');
+    const lease = await mutex.acquire();
+    expect(lease.reenter()).toBe(lease);
+    expect(lease.holdCount).toBe(2);
+    await lease.release();
+    expect(mutex.isAcquiredInThisProcess()).toBe(true);
+    expect(await mutex.participantNodes()).toHaveLength(1);
+    await lease.release();
+    expect(mutex.isAcquiredInThisProcess()).toBe(false);
+    expect(await mutex.participantNodes()).toHaveLength(0);
+    await expect(lease.release()).rejects.toMatchObject({ code: 'NotHeld' });
+  });
+
+  it('mutex - a timed out or aborted acquisition resolves null / rejects and leaves no node', async () => {
+    const holder = await new Mutex(at(0), '/locks/contended').acquire();
+    const other = new Mutex(at(1), '/locks/contended');
+    expect(await other.acquire({ timeoutMs: 100 })).toBeNull();
+    const controller = new AbortController();
+    const aborted = other.acquire({ signal: controller.signal });
+    await waitFor('the waiter to queue', async () => (await other.participantNodes()).length === 2);
+    controller.abort(new Error('caller gave up'));
+    await expect(aborted).rejects.toThrow('caller gave up');
+    await waitFor('the waiters to clean up', async () => (await other.participantNodes()).length === 1);
+    expect(await other.participantNodes()).toEqual([holder.path.slice('/locks/contended/'.length)]);
+    await holder.release();
+  });
+
+  it('read-write lock - readers share, a writer excludes and is not starved by later readers', async () => {
+    const lockA = new ReadWriteLock(at(0), '/locks/rw');
+    const lockB = new ReadWriteLock(at(1), '/locks/rw');
+    const lockC = new ReadWriteLock(at(2), '/locks/rw');
+    const readA = await lockA.readLock.acquire();
+    const readB = await lockB.readLock.acquire();
+    const writer = lockC.writeLock.acquire();
+    await waitFor('the writer to queue', async () => (await lockC.writeLock.participantNodes()).length === 3);
+    // A reader arriving after the queued writer waits behind it.
+    expect(await lockA.readLock.acquire({ timeoutMs: 100 })).toBeNull();
+    await readA.release();
+    await readB.release();
+    const write = await writer;
+    expect(write.fencingToken).toBeGreaterThan(readB.fencingToken);
+    expect(await lockB.readLock.acquire({ timeoutMs: 100 })).toBeNull();
+    await write.release();
+    const readAfter = await lockB.readLock.acquire({ timeoutMs: 10_000 });
+    expect(readAfter).not.toBeNull();
+    await readAfter?.release();
+  });
+
+  it('semaphore - at most maxLeases leases are held', async () => {
+    const semaphores = [0, 1, 2, 3].map((i) => new Semaphore(at(i), '/semaphores/pool', 2));
+    let held = 0;
+    let most = 0;
+    await Promise.all(
+      semaphores.map(async (semaphore) => {
+        for (let round = 0; round < 3; round++) {
+          const [lease] = await semaphore.acquire();
+          held += 1;
+          most = Math.max(most, held);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          held -= 1;
+          await lease?.release();
+        }
+      }),
+    );
+    expect(most).toBe(2);
+    const all = await semaphores[0]?.acquire({ quantity: 2, timeoutMs: 10_000 });
+    expect(all).toHaveLength(2);
+    expect(await semaphores[1]?.acquire({ timeoutMs: 100 })).toBeNull();
+    for (const lease of all ?? []) await lease.release();
+    expect(await semaphores[0]?.participantNodes()).toEqual([]);
+  });
+
+  it('multi-lock - all or none, the largest token grows', async () => {
+    const first = new MultiLock([new Mutex(at(0), '/locks/m1'), new Mutex(at(0), '/locks/m2')]);
+    const second = new MultiLock([new Mutex(at(1), '/locks/m1'), new Mutex(at(1), '/locks/m2')]);
+    const blocker = await new Mutex(at(2), '/locks/m2').acquire();
+    expect(await first.acquire({ timeoutMs: 150 })).toBeNull();
+    // The first lock was given back when the second could not be taken.
+    expect(await new Mutex(at(3), '/locks/m1').participantNodes()).toEqual([]);
+    await blocker.release();
+    const a = await first.acquire();
+    const pending = second.acquire();
+    await a.release();
+    const b = await pending;
+    expect(b.fencingToken).toBeGreaterThan(a.fencingToken);
+    expect(b.fencingTokens.every((token, i) => token > (a.fencingTokens[i] as number))).toBe(true);
+    await b.release();
+  });
+});
