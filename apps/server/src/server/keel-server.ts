@@ -158,7 +158,7 @@ export class KeelServer {
     for (const client of this.wss.clients) client.terminate();
     await closed;
     await this.node.stop();
-    this.writes.stop();
+    this.writes.failAll('the member stopped');
   }
 
   private serve(options: KeelServerOptions, limits: ResolvedLimits): void {
@@ -206,6 +206,7 @@ export class KeelServer {
     this.node.on('roleChange', ({ role }) => {
       if (role === 'leader') this.liveness.restartClocks();
     });
+    this.node.on('leaderChange', () => this.writes.failAll('the leader changed'));
     this.liveness.start();
     this.timers.start();
   }

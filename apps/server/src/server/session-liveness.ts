@@ -44,8 +44,9 @@ export class SessionLiveness {
 
   /** The session was heard from (a request or a ping, here or, reported, on another member). */
   touch(sessionId: string): void {
-    this.lastSeen.set(sessionId, this.now());
     this.heard.add(sessionId);
+    // Only the leader keeps clocks; a follower's would never be pruned (check runs on the leader).
+    if (this.host.isLeader()) this.lastSeen.set(sessionId, this.now());
   }
 
   /** The sessions heard from since the previous call (what a follower reports to the leader). */

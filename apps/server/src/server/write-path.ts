@@ -83,12 +83,15 @@ export class WritePath {
     }
   }
 
-  /** Fails every waiting write (the member stops). */
-  stop(): void {
+  /**
+   * Fails every waiting write with `ConnectionLoss`: the member stops, or the leader changed
+   * (a write handed to the old leader is either in the new leader's log already or lost;
+   * waiting for the timeout would only delay the client's retry, as ZooKeeper's followers
+   * also drop their clients when the leader changes).
+   */
+  failAll(reason: string): void {
     for (const requestId of [...this.waiting.keys()]) {
-      this.settle(requestId)?.reject(
-        new ConnectionLossError('the member stopped; the outcome of the write is unknown'),
-      );
+      this.settle(requestId)?.reject(new ConnectionLossError(`${reason}; the outcome of the write is unknown`));
     }
   }
 
