@@ -181,3 +181,25 @@ export class TcpProxy {
     }
   }
 }
+
+/**
+ * Creates a node, retrying while the cluster changes leader: a retry after an unknown outcome
+ * (ConnectionLoss, Timeout) that finds the node already there counts as done. Returns the
+ * errors it retried after, so a test can report them.
+ */
+export async function createRetrying(client: KeelClient, path: string, data: string): Promise<string[]> {
+  const retried: string[] = [];
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      await client.create(path, data, { timeoutMs: 5_000 });
+      return retried;
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? String(error);
+      if (code === 'NodeExists' && retried.length > 0) return retried;
+      if (!['ConnectionLoss', 'Timeout', 'NotLeader', 'Throttled'].includes(code)) throw error;
+      retried.push(code);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`could not create ${path} after retrying ${retried.join(', ')}`);
+}
