@@ -3,11 +3,18 @@
  * layer that gives it wins (flags > environment > file), then defaults, then the rules that
  * relate settings to each other. Pure: no files, no environment, no clock.
  */
+import { pathBytesMax } from '@keel/protocol';
 import type { LogLevel } from '../logging/logger';
 import type { ListenAddress } from '../server/options';
 import { shown } from './config-errors';
 import { type SettingKey, type SettingValues, settingDefaults, settingSpecs, specOf } from './config-schema';
 import type { ConfigLayer } from './config-sources';
+
+/**
+ * Room a request needs beyond its data: the longest path plus framing (the rule
+ * `KeelServer.start` enforces; checked here so it is reported with the other problems).
+ */
+export const requestOverheadBytes = pathBytesMax + 1024;
 
 /** Limits of design §6 an operator may tune. */
 export interface KeelLimits {
@@ -17,7 +24,7 @@ export interface KeelLimits {
   readonly requestBytesMax: number;
   /** Most requests one connection may have waiting for answers. */
   readonly pendingRequestsMax: number;
-  /** Most sessions one client IP address may hold on this member. */
+  /** Most client connections from one IP address to this member. */
   readonly sessionsPerAddressMax: number;
 }
 
@@ -118,9 +125,9 @@ export function resolveConfig(layers: readonly ConfigLayer[], context: ResolveCo
     pendingRequestsMax: given.pendingRequestsMax ?? settingDefaults.pendingRequestsMax,
     sessionsPerAddressMax: given.sessionsPerAddressMax ?? settingDefaults.sessionsPerAddressMax,
   };
-  if (limits.dataBytesMax >= limits.requestBytesMax) {
+  if (limits.requestBytesMax < limits.dataBytesMax + requestOverheadBytes) {
     problems.push(
-      `the data limit (${limits.dataBytesMax} bytes, ${sourceOf('dataBytesMax')}) must be below the request limit (${limits.requestBytesMax} bytes, ${sourceOf('requestBytesMax')}): a request carries the data plus its path and framing`,
+      `the request limit (${limits.requestBytesMax} bytes, ${sourceOf('requestBytesMax')}) must be at least the data limit (${limits.dataBytesMax} bytes, ${sourceOf('dataBytesMax')}) plus ${requestOverheadBytes} bytes for the path and framing`,
     );
   }
 

@@ -2,11 +2,16 @@
  * Every setting of `keel-server` in one table: its config-file key, flag, environment variable,
  * parser, default and meaning. Flags, environment, file, usage text and docs all follow it.
  */
-import { dataBytesMax, frameBytesMax } from '@keel/protocol';
 import { sessionTimeoutMsMax } from '../constants';
 import { type LogLevel, logLevels } from '../logging/logger';
-import { pendingRequestsMax } from '../server/client-connection';
-import { defaultSessionTimeoutMsMax, defaultSessionTimeoutMsMin } from '../server/options';
+import {
+  defaultDataBytesMax,
+  defaultPendingRequestsMax,
+  defaultRequestBytesMax,
+  defaultSessionsPerAddressMax,
+  defaultSessionTimeoutMsMax,
+  defaultSessionTimeoutMsMin,
+} from '../server/options';
 import {
   boolean,
   host,
@@ -70,9 +75,6 @@ export interface SettingSpec<K extends SettingKey = SettingKey> {
 /** Default ports of a single member, and of the first member of `npm run cluster`. */
 export const defaultPorts = Object.freeze({ client: 5181, peer: 5281, admin: 5191 });
 
-/** Default most sessions one client address may hold (ZooKeeper's `maxClientCnxns` is 60 connections). */
-export const defaultSessionsPerAddressMax = 1_000;
-
 /** Smallest request limit: a request must at least carry a path and its framing. */
 const requestBytesMin = 1_024;
 
@@ -93,9 +95,9 @@ export const settingDefaults = Object.freeze({
   adminHost: '127.0.0.1',
   adminPort: defaultPorts.admin as number | null,
   logLevel: 'info' as LogLevel,
-  dataBytesMax,
-  requestBytesMax: frameBytesMax,
-  pendingRequestsMax,
+  dataBytesMax: defaultDataBytesMax,
+  requestBytesMax: defaultRequestBytesMax,
+  pendingRequestsMax: defaultPendingRequestsMax,
   sessionsPerAddressMax: defaultSessionsPerAddressMax,
 });
 
@@ -263,18 +265,18 @@ export const settingSpecs: readonly SettingSpec[] = [
     flag: 'max-data-bytes',
     env: 'KEEL_MAX_DATA_BYTES',
     placeholder: '<bytes>',
-    parse: integer(1, frameBytesMax),
+    parse: integer(1, defaultDataBytesMax),
     defaultText: String(settingDefaults.dataBytesMax),
-    meaning: 'largest node data accepted',
+    meaning: 'largest node data a client may write (at most the default)',
   }),
   spec({
     key: 'requestBytesMax',
     flag: 'max-request-bytes',
     env: 'KEEL_MAX_REQUEST_BYTES',
     placeholder: '<bytes>',
-    parse: integer(requestBytesMin, frameBytesMax),
+    parse: integer(requestBytesMin, defaultRequestBytesMax),
     defaultText: String(settingDefaults.requestBytesMax),
-    meaning: 'largest client request frame accepted',
+    meaning: 'largest client request frame (at most the default)',
   }),
   spec({
     key: 'pendingRequestsMax',
@@ -292,7 +294,7 @@ export const settingSpecs: readonly SettingSpec[] = [
     placeholder: '<n>',
     parse: integer(1, countMax),
     defaultText: String(settingDefaults.sessionsPerAddressMax),
-    meaning: 'most sessions one client IP address may hold on this member',
+    meaning: 'most client connections from one IP address to this member',
   }),
 ];
 

@@ -10,8 +10,8 @@ import type { KeelConfig } from './config-resolve';
  * (they all bootstrap the same voter list, used only while their logs are empty); with `join`
  * the member bootstraps nothing and waits for the leader to add it.
  *
- * Not passed yet, because `KeelServerOptions` has no field for them: `clientUrl` and the four
- * `limits` (see the README's configuration table).
+ * Not passed yet, because `KeelServerOptions` has no field for it: `clientUrl` (the URL this
+ * member would advertise to clients).
  */
 export function serverOptionsOf(config: KeelConfig, logger?: RaftNodeLogger): KeelServerOptions {
   const others = Object.keys(config.peers);
@@ -25,6 +25,10 @@ export function serverOptionsOf(config: KeelConfig, logger?: RaftNodeLogger): Ke
     clusterSecret: config.clusterSecret,
     sessionTimeoutMsMin: config.sessionTimeoutMsMin,
     sessionTimeoutMsMax: config.sessionTimeoutMsMax,
+    dataBytesMax: config.limits.dataBytesMax,
+    requestBytesMax: config.limits.requestBytesMax,
+    pendingRequestsMax: config.limits.pendingRequestsMax,
+    sessionsPerAddressMax: config.limits.sessionsPerAddressMax,
     ...(others.length === 0 ? {} : { peers }),
     ...(others.length === 0 || config.join
       ? {}

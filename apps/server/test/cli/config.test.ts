@@ -100,7 +100,7 @@ describe('configuration - defaults and sources', () => {
       ['--admin-port', '6200'],
       ['--log-level', 'debug'],
       ['--max-data-bytes', '2048'],
-      ['--max-request-bytes', '4096'],
+      ['--max-request-bytes', '8192'],
       ['--max-pending-requests', '10'],
       ['--max-sessions-per-address', '5'],
     ].flat();
@@ -119,7 +119,7 @@ describe('configuration - defaults and sources', () => {
       sessionTimeoutMsMax: 60000,
       admin: { host: '0.0.0.0', port: 6200 },
       logLevel: 'debug',
-      limits: { dataBytesMax: 2048, requestBytesMax: 4096, pendingRequestsMax: 10, sessionsPerAddressMax: 5 },
+      limits: { dataBytesMax: 2048, requestBytesMax: 8192, pendingRequestsMax: 10, sessionsPerAddressMax: 5 },
     };
     expect(start(flags).config).toEqual(expected);
 
@@ -149,7 +149,7 @@ describe('configuration - defaults and sources', () => {
       adminPort: 6200,
       logLevel: 'debug',
       dataBytesMax: 2048,
-      requestBytesMax: 4096,
+      requestBytesMax: 8192,
       pendingRequestsMax: 10,
       sessionsPerAddressMax: 5,
     };
@@ -187,9 +187,26 @@ describe('configuration - defaults and sources', () => {
     expect(start(['--config', 'k'], {}, { k: '{"adminPort":null}' }).config.admin).toBeNull();
   });
 
-  it('passes the session timeouts and the logger to the server options', () => {
-    const { options } = start(['--session-timeout-min-ms', '100', '--session-timeout-max-ms', '200']);
-    expect(options).toMatchObject({ sessionTimeoutMsMin: 100, sessionTimeoutMsMax: 200 });
+  it('passes the session timeouts and the limits to the server options', () => {
+    const { options } = start([
+      ...['--session-timeout-min-ms', '100', '--session-timeout-max-ms', '200'],
+      ...['--max-data-bytes', '10', '--max-request-bytes', '6000', '--max-pending-requests', '7'],
+      ...['--max-sessions-per-address', '3'],
+    ]);
+    expect(options).toMatchObject({
+      sessionTimeoutMsMin: 100,
+      sessionTimeoutMsMax: 200,
+      dataBytesMax: 10,
+      requestBytesMax: 6000,
+      pendingRequestsMax: 7,
+      sessionsPerAddressMax: 3,
+    });
+  });
+
+  it('refuses limits above what the protocol allows', () => {
+    expect(problems(['--max-data-bytes', '1048577'])).toEqual([
+      '--max-data-bytes must be an integer 1-1048576, got "1048577"',
+    ]);
   });
 
   it('treats empty environment variables as unset', () => {
@@ -283,7 +300,10 @@ describe('configuration - problems', () => {
     expect(problems([], { KEEL_SESSION_TIMEOUT_MIN_MS: '50000' })[0]).toMatch(
       /\(50000 ms, KEEL_SESSION_TIMEOUT_MIN_MS\) is above the longest \(40000 ms, the default of --session-timeout-max-ms\)/,
     );
-    expect(problems(['--max-data-bytes', '8388608'])[0]).toMatch(/^the data limit \(8388608 bytes, --max-data-bytes\)/);
+    expect(problems(['--max-request-bytes', '1048576'])).toEqual([
+      'the request limit (1048576 bytes, --max-request-bytes) must be at least the data limit (1048576 bytes, the default of --max-data-bytes) plus 5120 bytes for the path and framing',
+    ]);
+    expect(start(['--max-request-bytes', '1053696']).config.limits.requestBytesMax).toBe(1053696);
     expect(problems(['--client-port', '5281'])).toEqual([
       'the client and peer endpoints both use port 5281 (--client-port, the default of --peer-port); give each its own port',
     ]);

@@ -50,7 +50,10 @@ describe('keel-server command line', () => {
   it('starts a usable member from parsed flags', async () => {
     const temp = await tempDir();
     cleanups.push(temp.cleanup);
-    const request = parseCli(['--data-dir', temp.dir, '--client-port', '0', '--peer-port', '0'], {});
+    const request = parseCli(
+      ['--data-dir', temp.dir, '--client-port', '0', '--peer-port', '0', '--max-data-bytes', '1000'],
+      {},
+    );
     if (request.kind !== 'start') throw new Error('expected start');
     const server = await KeelServer.start(request.options);
     cleanups.unshift(() => server.stop());
