@@ -1,10 +1,11 @@
 // Goal: the runtime's small pure helpers behave exactly as RaftNode relies on them.
 // Method: table-style checks of the snapshot envelope (round trip, truncation), membership
-// changes applied to a configuration, and request waiters (abort, timeout, settle once).
+// changes applied to a configuration, matching forwarded changes, and request waiters (abort,
+// timeout, settle once).
 import { describe, expect, it } from 'vitest';
 import { encodeConfChange } from '../../src/core/conf-change';
 import { AbortedError, TimeoutError } from '../../src/runtime/errors';
-import { addressOfEntry, confAfterEntry } from '../../src/runtime/membership';
+import { addressOfEntry, changeVisibleIn, confAfterEntry, sameMemberChange } from '../../src/runtime/membership';
 import { decodeSnapshotEnvelope, encodeSnapshotEnvelope } from '../../src/runtime/snapshot-envelope';
 import { createWaiter } from '../../src/runtime/waiter';
 
@@ -61,6 +62,28 @@ describe('membership', () => {
     expect(addressOfEntry(encodeConfChange({ kind: 'promoteLearner', node: 'd' }))).toBeNull();
     expect(addressOfEntry(new Uint8Array([1]))).toBeNull();
   });
+
+  it('matches a forwarded change with the applied one: kind, member and address bytes', () => {
+    const forwarded = { kind: 'addLearner', node: 'd', context } as const;
+    expect(sameMemberChange(forwarded, { kind: 'addLearner', node: 'd', context: context.slice() })).toBe(true);
+    expect(sameMemberChange(forwarded, { kind: 'addLearner', node: 'd' })).toBe(false);
+    expect(sameMemberChange(forwarded, { kind: 'addLearner', node: 'd', context: new Uint8Array([1]) })).toBe(false);
+    expect(sameMemberChange(forwarded, { kind: 'addVoter', node: 'd', context })).toBe(false);
+    expect(sameMemberChange(forwarded, { kind: 'addLearner', node: 'e', context })).toBe(false);
+    expect(sameMemberChange({ kind: 'removeNode', node: 'a' }, { kind: 'removeNode', node: 'a' })).toBe(true);
+    expect(sameMemberChange({ kind: 'removeNode', node: 'a' }, { kind: 'bootstrap', conf: base })).toBe(false);
+  });
+
+  it('tells whether a configuration shows the effect a change asks for (after a snapshot)', () => {
+    const conf = { voters: ['a', 'b'], learners: ['l'] };
+    expect(changeVisibleIn(conf, { kind: 'addLearner', node: 'l' })).toBe(true);
+    expect(changeVisibleIn(conf, { kind: 'addLearner', node: 'a' })).toBe(true);
+    expect(changeVisibleIn(conf, { kind: 'addLearner', node: 'x' })).toBe(false);
+    expect(changeVisibleIn(conf, { kind: 'promoteLearner', node: 'l' })).toBe(false);
+    expect(changeVisibleIn(conf, { kind: 'addVoter', node: 'b' })).toBe(true);
+    expect(changeVisibleIn(conf, { kind: 'removeNode', node: 'x' })).toBe(true);
+    expect(changeVisibleIn(conf, { kind: 'removeNode', node: 'l' })).toBe(false);
+  });
 });
 
 describe('waiter', () => {
@@ -87,5 +110,15 @@ describe('waiter', () => {
   it('rejects with TimeoutError when the timeout passes', async () => {
     const { promise } = createWaiter<void>({ timeout: { ms: 5, what: 'thing' } });
     await expect(promise).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it('arms a timeout later (a request forwarded to the leader), never on a settled waiter', async () => {
+    const later = createWaiter<void>();
+    later.waiter.armTimeout(5, 'forwarded thing');
+    await expect(later.promise).rejects.toThrow(/forwarded thing did not complete within 5 ms/);
+    const settled = createWaiter<void>();
+    settled.waiter.resolve();
+    settled.waiter.armTimeout(1, 'x');
+    await expect(settled.promise).resolves.toBeUndefined();
   });
 });
