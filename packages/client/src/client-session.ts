@@ -3,8 +3,8 @@
  * keeps it alive with pings, fails over when the connection goes, reports Curator's connection
  * states, and carries requests (queued while disconnected, in flight by xid while connected).
  *
- * Failover: on a lost connection the state becomes `suspended`, in-flight requests fail with
- * `ConnectionLoss` (queued ones wait), and the client tries the members in a random order (the
+ * Failover: on a lost connection the state becomes `suspended`, in-flight writes fail with
+ * `ConnectionLoss` (in-flight reads and queued requests wait for the next connection), and the client tries the members in a random order (the
  * one it lost last), with full-jitter exponential backoff, resuming the session with id, secret
  * and the newest revision it has seen, so it never reads an older state than it already saw.
  * Success is `reconnected`. The session is `lost` when a member says it expired, or when no
@@ -297,7 +297,10 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
     this.stopPinger();
     if (this.closing) return;
     const reason = `the connection to ${connection.url} was lost (${end.code} ${end.reason})`.trim();
-    this.pending.failInFlight((op) => new ConnectionLossError(connectionLossMessage(op, reason)));
+    this.pending.failInFlight(
+      (op) => new ConnectionLossError(connectionLossMessage(op, reason)),
+      (request) => this.settings.retryReads && retriedReads.has(request.body.op),
+    );
     if (end.code === closeCodes.sessionExpired) this.sessionLost('the member expired the session');
     if (this.session !== null) {
       this.setState('suspended');
@@ -504,6 +507,12 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
     });
   }
 }
+
+/**
+ * Requests sent again on the next connection when theirs is lost: they change nothing, and
+ * answering them from a later state is still correct (they were not answered before).
+ */
+const retriedReads: ReadonlySet<RequestOp> = new Set<RequestOp>(['get', 'exists', 'children', 'sync', 'listMembers']);
 
 function remainingMs(limit: AttemptLimit): number {
   return limit.deadline === undefined ? Number.POSITIVE_INFINITY : limit.deadline - Date.now();

@@ -38,6 +38,12 @@ export interface ConnectOptions {
   readonly WebSocket?: WebSocketConstructor;
   /** Random source for the member order and the backoff jitter (default `Math.random`). */
   readonly random?: RandomSource;
+  /**
+   * Send reads (`get`, `exists`, `children`, `sync`, `members`) in flight when a connection is
+   * lost again on the next one instead of failing them with `ConnectionLoss` (default true).
+   * Writes are never sent twice.
+   */
+  readonly retryReads?: boolean;
 }
 
 /** Options every request accepts. */
@@ -57,6 +63,7 @@ export interface ClientSettings {
   readonly backoffMsMin: number;
   readonly backoffMsMax: number;
   readonly random: RandomSource;
+  readonly retryReads: boolean;
 }
 
 /** Splits and checks a member list; throws `BadArgumentsError` naming the bad entry. */
@@ -98,5 +105,6 @@ export function resolveSettings(options: ConnectOptions): ClientSettings {
     backoffMsMin,
     backoffMsMax,
     random: options.random ?? Math.random,
+    retryReads: options.retryReads ?? true,
   };
 }

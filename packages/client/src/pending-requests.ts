@@ -67,11 +67,23 @@ export class PendingRequests {
     else this.outgoing = this.outgoing.filter((queued) => queued !== request);
   }
 
-  /** Fails every in-flight request (the connection is gone). */
-  failInFlight(error: (op: RequestOp) => KeelError): void {
-    const failed = [...this.inFlight.values()];
+  /**
+   * Fails every in-flight request (the connection is gone), except those `keep` accepts: they go
+   * back to the front of the outgoing queue, in the order they were sent, to be sent again.
+   */
+  failInFlight(error: (op: RequestOp) => KeelError, keep: (request: PendingRequest) => boolean = () => false): void {
+    const inFlight = [...this.inFlight.values()].sort((a, b) => (a.xid ?? 0) - (b.xid ?? 0));
     this.inFlight.clear();
-    for (const request of failed) settle(request, error(request.body.op));
+    const kept: PendingRequest[] = [];
+    for (const request of inFlight) {
+      if (keep(request)) {
+        request.xid = null;
+        kept.push(request);
+      } else {
+        settle(request, error(request.body.op));
+      }
+    }
+    this.outgoing = [...kept, ...this.outgoing];
   }
 
   /** Fails every request, sent or not. */

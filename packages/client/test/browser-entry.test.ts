@@ -4,15 +4,19 @@
 // at every module in the bundle, with the Node entry as the control that does contain `ws`;
 // then install a global WebSocket class (`ws`'s WHATWG-style class, a real socket) and run the
 // browser entry against a real member.
+
+import type { KeelServer } from '@keel/server';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '@keel/server';
 import { WebSocket as WsWebSocket } from 'ws';
 import { startSingle, tempDir } from './harness';
 
 const packageRoot = new URL('..', import.meta.url).pathname;
 
-async function bundledModules(entry: string, platform: 'browser' | 'node'): Promise<{ inputs: string[]; code: string }> {
+async function bundledModules(
+  entry: string,
+  platform: 'browser' | 'node',
+): Promise<{ inputs: string[]; code: string }> {
   const result = await build({
     entryPoints: [`${packageRoot}${entry}`],
     bundle: true,
