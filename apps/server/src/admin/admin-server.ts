@@ -23,6 +23,8 @@ export interface AdminServerOptions {
   /** When the member started (epoch ms), for `uptimeMs` (default: now). */
   readonly startedAt?: number;
   readonly log?: AdminRequestLog;
+  /** The client URL configured for the member, reported by /status instead of the bound address. */
+  readonly clientUrl?: string | null;
 }
 
 /** A running admin endpoint. */
@@ -34,8 +36,9 @@ export class AdminServer {
   /** Listens on `options.listen` (port 0: a free port) and serves `/health` and `/status`. */
   static async start(options: AdminServerOptions): Promise<AdminServer> {
     const startedAt = options.startedAt ?? Date.now();
+    const clientUrl = options.clientUrl ?? null;
     const http = createServer((request, response) => {
-      const status = handle(request, response, options.target, startedAt);
+      const status = handle(request, response, options.target, { startedAt, clientUrl });
       options.log?.debug({ method: request.method, url: request.url, status }, 'admin request');
     });
     http.maxConnections = adminConnectionsMax;
@@ -68,7 +71,12 @@ export class AdminServer {
 }
 
 /** Answers one request; returns the status code sent. */
-function handle(request: IncomingMessage, response: ServerResponse, target: AdminTarget, startedAt: number): number {
+function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  target: AdminTarget,
+  context: { readonly startedAt: number; readonly clientUrl: string | null },
+): number {
   const path = (request.url ?? '/').split('?')[0];
   if (path !== '/health' && path !== '/status') return send(response, request, 404, { error: `no such path: ${path}` });
   // HEAD is GET without a body (RFC 9110 §9.3.2); some health checkers use it.
@@ -83,7 +91,7 @@ function handle(request: IncomingMessage, response: ServerResponse, target: Admi
         ? send(response, request, 200, { status: 'ready' })
         : send(response, request, 503, { status: 'unavailable', reason: health.reason });
     }
-    return send(response, request, 200, statusReport(target, startedAt, Date.now()));
+    return send(response, request, 200, statusReport(target, { ...context, now: Date.now() }));
   } catch (error) {
     return send(response, request, 500, { error: error instanceof Error ? error.message : String(error) });
   }

@@ -52,11 +52,22 @@ export interface StatusReport {
   readonly uptimeMs: number;
 }
 
-/** Builds the report; `startedAt` is when the member started (epoch ms), `now` the current time. */
-export function statusReport(target: AdminTarget, startedAt: number, now: number): StatusReport {
+/** What the report says about the member beyond what the target knows. */
+export interface StatusContext {
+  /** When the member started (epoch ms). */
+  readonly startedAt: number;
+  /** The current time (epoch ms). */
+  readonly now: number;
+  /** The client URL configured for this member, shown instead of the bound address. */
+  readonly clientUrl?: string | null;
+}
+
+/** Builds the report. */
+export function statusReport(target: AdminTarget, context: StatusContext): StatusReport {
   const status = target.node.status();
   const { leaderUrl } = target.node.leaderInfo();
-  const selfUrl = orNull(() => target.peerUrl);
+  // The configured (advertised) peer URL when the member was given one, else the bound address.
+  const selfUrl = status.peers.get(target.id) ?? orNull(() => target.peerUrl);
   const members: MemberReport[] = [];
   const learners = new Set(status.conf.learners);
   for (const id of [...status.conf.voters, ...status.conf.learners]) {
@@ -64,7 +75,7 @@ export function statusReport(target: AdminTarget, startedAt: number, now: number
     const role = id === status.leader ? 'leader' : learners.has(id) ? 'learner' : 'follower';
     members.push({
       id,
-      address: status.peers.get(id) ?? (id === target.id ? selfUrl : null),
+      address: id === target.id ? selfUrl : (status.peers.get(id) ?? null),
       role,
       ...(progress === undefined || id === target.id
         ? {}
@@ -92,9 +103,9 @@ export function statusReport(target: AdminTarget, startedAt: number, now: number
     sessions: target.machine.listSessions().length,
     nodes: countNodes(target.machine),
     pendingRequests: status.pendingRequests,
-    clientUrl: orNull(() => target.clientUrl),
+    clientUrl: context.clientUrl ?? orNull(() => target.clientUrl),
     peerUrl: selfUrl,
-    uptimeMs: Math.max(0, now - startedAt),
+    uptimeMs: Math.max(0, context.now - context.startedAt),
   };
 }
 

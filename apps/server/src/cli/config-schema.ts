@@ -158,8 +158,9 @@ export const settingSpecs: readonly SettingSpec[] = [
     env: 'KEEL_CLIENT_URL',
     placeholder: '<url>',
     parse: wsUrl,
-    defaultText: 'ws://<client host>:<client port>',
-    meaning: 'URL clients use to reach this member (set it when listening on 0.0.0.0 or behind NAT)',
+    defaultText: 'the address the client endpoint is bound to',
+    meaning:
+      'URL this member reports for clients in its startup line and /status (set it when listening on 0.0.0.0 or behind NAT)',
   }),
   spec({
     key: 'peerHost',

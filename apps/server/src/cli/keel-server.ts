@@ -46,7 +46,13 @@ async function main(): Promise<void> {
   let admin: AdminServer | null = null;
   if (config.admin !== null) {
     try {
-      admin = await AdminServer.start({ listen: config.admin, target: server, startedAt, log: logger });
+      admin = await AdminServer.start({
+        listen: config.admin,
+        target: server,
+        startedAt,
+        log: logger,
+        clientUrl: config.clientUrl,
+      });
     } catch (error) {
       await server.stop();
       failedToStart(logger, error);

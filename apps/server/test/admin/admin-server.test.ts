@@ -176,6 +176,18 @@ describe('admin endpoint', () => {
     expect(followerReport.members.every((member) => member.match === undefined)).toBe(true);
   });
 
+  it('reports the configured client URL instead of the bound address', async () => {
+    const { server } = await single();
+    const admin = await AdminServer.start({
+      listen: loopback,
+      target: server,
+      clientUrl: 'ws://keel.example.com:5181',
+    });
+    cleanups.unshift(() => admin.close());
+    const status = (await (await fetch(`${admin.url}/status`)).json()) as StatusReport;
+    expect(status.clientUrl).toBe('ws://keel.example.com:5181');
+  });
+
   it('stops answering once closed', async () => {
     const { admin } = await single();
     const url = admin.url;
