@@ -77,6 +77,9 @@ const closeReasonBytesMax = 123;
 // requests pipelined behind it must not be answered as if it had been applied before them.
 const closeWriteOutcomeUnknown = 1011;
 
+// The standard "internal error" close.
+const closeInternalError = 1011;
+
 /** The requests that change replicated state on behalf of the session. */
 type SessionWrite = WriteRequest | Extract<Request, { op: 'closeSession' }>;
 
@@ -108,7 +111,14 @@ export class ClientConnection {
     /** Set when the member refuses this connection (over a limit): the first request gets it. */
     private readonly refusal: WireError | null = null,
   ) {
-    socket.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    socket.on('message', (data, isBinary) => {
+      try {
+        this.onFrame(data, isBinary);
+      } catch {
+        // A bug must cost this connection, never the member.
+        this.close(closeInternalError, 'internal error');
+      }
+    });
     socket.on('close', () => this.onClosed());
     // A socket error is followed by 'close'; without a listener it would be thrown.
     socket.on('error', () => {});

@@ -4,7 +4,7 @@
  * `RaftNode` forwards them from a follower where it can, else they fail with `NotLeader`.
  */
 import { BadArgumentsError, type MemberInfo, type RequestOf, type ServerMessage } from '@keel/protocol';
-import { NotLeaderError, type RaftNode } from '@keel/raft';
+import type { RaftNode } from '@keel/raft';
 import type { ApplyOutcome } from '../state/results';
 
 /** The admin requests. */
@@ -61,15 +61,24 @@ export async function runAdmin(host: AdminHost, request: AdminRequest): Promise<
   }
 }
 
-/** The voter other than the leader with the most of the log (only the leader knows). */
+/**
+ * The voter to hand leadership to when none is named: on the leader, the other voter with the
+ * most of the log; on a follower (which sees no progress), itself if it votes, else another
+ * voter. Raft lets the target catch up before it takes over either way.
+ */
 function bestSuccessor(node: RaftNode<ApplyOutcome>): string {
   const status = node.status();
-  if (status.progress === null) throw new NotLeaderError(status.leader, null);
+  const others = status.conf.voters.filter((id) => id !== status.leader);
+  if (status.progress === null) {
+    const target = others.includes(status.id) ? status.id : others[0];
+    if (target === undefined) throw new BadArgumentsError('there is no other voter to hand leadership to');
+    return target;
+  }
   let best: string | null = null;
   let bestMatch = -1;
-  for (const id of status.conf.voters) {
+  for (const id of others) {
     const match = status.progress.get(id)?.match ?? -1;
-    if (id !== status.id && match > bestMatch) {
+    if (match > bestMatch) {
       best = id;
       bestMatch = match;
     }

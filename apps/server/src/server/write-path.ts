@@ -52,7 +52,12 @@ export class WritePath {
   write(command: ClientCommand): Promise<ApplyOutcome> {
     this.counter++;
     const requestId = `${this.prefix}${this.counter}`;
-    const data = encodeCommand({ ...command, requestId });
+    let data: Uint8Array;
+    try {
+      data = encodeCommand({ ...command, requestId });
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise<ApplyOutcome>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.settle(requestId)?.reject(

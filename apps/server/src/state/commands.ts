@@ -10,6 +10,7 @@
  * bad entry cannot crash a member's apply loop.
  */
 import {
+  BadArgumentsError,
   type CreateMode,
   dataBytesMax,
   type ErrorCode,
@@ -17,6 +18,7 @@ import {
   isCreateMode,
   multiOpsMax,
   pathBytesMax,
+  TooLargeError,
 } from '@keel/protocol';
 import { commandBytesMax, commandFormatVersion, sessionTimeoutMsMax, touchSessionsMax, ttlMsMax } from '../constants';
 
@@ -143,12 +145,20 @@ export type CommandDecodeResult = { readonly ok: true; readonly command: Command
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Encodes a command into an entry payload. Throws on a command that could not be decoded back. */
+/**
+ * Encodes a command into an entry payload. Throws `BadArgumentsError` / `TooLargeError` on a
+ * command that could not be decoded back.
+ */
 export function encodeCommand(command: Command): Uint8Array {
   const bytes = encoder.encode(JSON.stringify({ v: commandFormatVersion, c: toJson(command) }));
   // Assert before writing what the decoder will check after reading.
   const check = decodeCommand(bytes);
-  if (!check.ok) throw new Error(`encodeCommand: invalid command: ${check.message}`);
+  if (!check.ok) {
+    // Typed, because a client request can reach here with a value the wire allows but a command
+    // does not (an expectedVersion over 2^31 - 1, a TTL over ten years): it gets this error.
+    const message = `invalid command: ${check.message}`;
+    throw check.code === 'TooLarge' ? new TooLargeError(message) : new BadArgumentsError(message);
+  }
   return bytes;
 }
 

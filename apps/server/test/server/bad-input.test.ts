@@ -40,7 +40,7 @@ function patchPath(frame: Uint8Array, replacement: string): Uint8Array {
 }
 
 function typedCase(random: () => number, xid: number): TypedCase {
-  const pick = Math.floor(random() * 12);
+  const pick = Math.floor(random() * 13);
   const missing = `/missing/${Math.floor(random() * 1e9)}`;
   const read = (op: 'get' | 'children'): Request => ({
     op,
@@ -100,6 +100,26 @@ function typedCase(random: () => number, xid: number): TypedCase {
       frame[frame.length - 2] = 7 + Math.floor(random() * 249);
       return { frame, xid, expect: 'BadArguments' };
     }
+    case 11:
+      // Values the wire allows but a command does not: a version over 2^31 - 1, a TTL over ten years.
+      return random() < 0.5
+        ? {
+            frame: encodeRequest({ op: 'set', xid, path: '/base', data: bytes(''), expectedVersion: 2 ** 40 }),
+            xid,
+            expect: 'BadArguments',
+          }
+        : {
+            frame: encodeRequest({
+              op: 'create',
+              xid,
+              path: '/t',
+              data: bytes(''),
+              mode: 'persistent_ttl',
+              ttlMs: 2 ** 50,
+            }),
+            xid,
+            expect: 'BadArguments',
+          };
     default:
       return random() < 0.5
         ? {

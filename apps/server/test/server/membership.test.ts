@@ -1,7 +1,8 @@
 // Goal: the admin operations of the client protocol change a live cluster, sent to a follower
 // (forwarded to the leader): add a fourth member as a learner, promote it to voter, remove
-// another member, hand leadership to the new member, with writes in between that all stay
-// readable; listMembers reports the roles, and from the leader each member's match index.
+// another member, hand leadership to the new member and back (no target: the asking member),
+// with writes in between that all stay readable; listMembers reports the roles, and from the
+// leader each member's match index.
 // Method: three real members plus a fourth started without bootstrap (it joins through the
 // log), raw `ws` clients; the admin client and the writer sit on a follower that is never removed.
 import { join } from 'node:path';
@@ -84,6 +85,14 @@ describe('KeelServer membership administration', () => {
     expect(text(value.data)).toBe(String(written));
     expect(value.stat.version).toBe(written);
     await onLeader.close();
+
+    // Without a target, a follower asks for leadership for itself.
+    const back = await client.expect({ op: 'transferLeadership', xid: 0 }, 'transferLeadership');
+    expect(back.leaderId).toBe(adminHome.id);
+    await waitFor('the admin home to lead', () => adminHome.node.isLeader(), 30_000);
+    await writeBurst();
+    const final = await client.expect({ op: 'get', xid: 0, path: '/load', watch: false, linearizable: true }, 'get');
+    expect(text(final.data)).toBe(String(written));
     await client.close();
   });
 });
