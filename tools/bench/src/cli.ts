@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { parseBenchArgs, usage } from './args';
 import { installCommand, installPeers, missingFor } from './clusters/binaries';
-import { stopAll } from './clusters/processes';
+import { stopAll, stopAllOnSignals } from './clusters/processes';
 import { machineInfo } from './machine';
 import { markdownReport } from './report/markdown';
 import { writeReports } from './report/write';
@@ -19,6 +19,7 @@ async function main(): Promise<number> {
   // The fan-out workload registers hundreds of watchers per session on purpose; the clients'
   // emitters would warn about a leak at 11.
   EventEmitter.defaultMaxListeners = 5000;
+  stopAllOnSignals();
   let request: ReturnType<typeof parseBenchArgs>;
   try {
     request = parseBenchArgs(process.argv.slice(2), workloadNames);

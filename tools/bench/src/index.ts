@@ -30,7 +30,7 @@ export { markdownReport } from './report/markdown';
 export { measured, type PeerName, ratiosOf, type WorkloadRatios } from './report/ratios';
 export { fileStamp, type WrittenReport, writeReports } from './report/write';
 export * from './results';
-export { type Log, runBench } from './run';
+export { clusterMembers, type Log, runBench, runWorkload } from './run';
 export { driverFor } from './targets';
 export type { DataWatch, HeldLock, Mutex, NodeMode, Session, TargetDriver } from './targets/session';
 export { allWorkloads, selectWorkloads, workloadNames } from './workloads';

@@ -30,7 +30,8 @@ const starters: Record<TargetName, ClusterStarter> = {
 /** Progress output of a run. */
 export type Log = (line: string) => void;
 
-async function runWorkload(
+/** Runs one workload against a running cluster; throws when it cannot be measured. */
+export async function runWorkload(
   workload: Workload,
   cluster: RunningCluster,
   load: LoadOptions,

@@ -31,15 +31,15 @@ describe('report - ratios', () => {
 describe('report - targets of the issue', () => {
   it('marks each target met, missed or unknown from the figures', () => {
     const status = Object.fromEntries(checkGoals(sampleRun).map((check) => [check.goal, check.status]));
-    expect(status['create: Keel >= 2x zookeeper ops/s']).toBe('met'); // 2.4x
+    expect(status['create: Keel >= 2x ZooKeeper ops/s']).toBe('met'); // 2.4x
     expect(status['create: Keel >= 1.5x etcd ops/s']).toBe('missed'); // 1.2x
-    expect(status['mixed: Keel >= 2x zookeeper ops/s']).toBe('met'); // 3x
+    expect(status['mixed: Keel >= 2x ZooKeeper ops/s']).toBe('met'); // 3x
     expect(status['mixed: Keel >= 1.5x etcd ops/s']).toBe('met'); // 2.25x
     expect(status["create: Keel p99 <= the better peer's p99"]).toBe('met'); // 20 <= 25
     expect(status["mixed: Keel p99 <= the better peer's p99"]).toBe('missed'); // 30 > 20
     expect(status['failover: writes succeed again < 1 s after the leader is killed']).toBe('met'); // 750 ms
-    expect(status['lock-2: Keel >= 2x zookeeper ops/s']).toBe('missed'); // 1.5x
-    expect(status['lock-32: Keel >= 2x zookeeper ops/s']).toBe('unknown');
+    expect(status['lock-2: Keel >= 2x ZooKeeper ops/s']).toBe('missed'); // 1.5x
+    expect(status['lock-32: Keel >= 2x ZooKeeper ops/s']).toBe('unknown');
   });
 
   it('counts a failover that never recovered as missed', () => {

@@ -18,11 +18,11 @@ export interface TrackedProcess {
 }
 
 const running = new Map<number, TrackedProcess>();
-let hooksInstalled = false;
+let exitHookInstalled = false;
 
-function installHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
   // Last resort when the harness exits without stopping its clusters (an uncaught error).
   process.on('exit', () => {
     for (const pid of running.keys()) {
@@ -31,6 +31,13 @@ function installHooks(): void {
       } catch {}
     }
   });
+}
+
+/**
+ * Makes Ctrl-C (SIGINT) and SIGTERM stop every tracked process before exiting. Only the CLI
+ * calls this: a library user (a test runner) keeps its own signal handling.
+ */
+export function stopAllOnSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       process.stderr.write(`\n${signal}: stopping ${running.size} cluster process(es)\n`);
@@ -46,7 +53,7 @@ export function spawnTracked(
   args: readonly string[],
   options: { readonly logFile: string; readonly env?: NodeJS.ProcessEnv; readonly cwd?: string },
 ): TrackedProcess {
-  installHooks();
+  installExitHook();
   const child = spawn(command, [...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: options.env ?? process.env,

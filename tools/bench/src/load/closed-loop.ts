@@ -19,6 +19,25 @@ export interface ClosedLoopOptions {
   readonly operationsMax?: number;
   /** Pause a worker after a failed operation, so an unavailable system is not spun on. */
   readonly errorBackoffMs?: number;
+  /**
+   * An operation not settled after this long counts as an error and its worker moves on (the
+   * operation is abandoned), so that one stuck request cannot stall the run. Default 30 s.
+   */
+  readonly operationTimeoutMs?: number;
+}
+
+/** Default of {@link ClosedLoopOptions.operationTimeoutMs}. */
+export const operationTimeoutMsDefault = 30_000;
+
+/** Rejects when `promise` has not settled within `ms`. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what = 'operation'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} not settled after ${ms} ms`)), ms);
+    }),
+  ]);
 }
 
 /** What a closed-loop run measured. */
@@ -47,7 +66,10 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
     while (nowMicros() < endAt && operations < limit) {
       const sentAt = nowMicros();
       try {
-        await options.operation(index, sequence++);
+        await withTimeout(
+          options.operation(index, sequence++),
+          options.operationTimeoutMs ?? operationTimeoutMsDefault,
+        );
         histogram.record(nowMicros() - sentAt);
         operations++;
       } catch (error) {

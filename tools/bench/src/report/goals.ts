@@ -4,6 +4,7 @@
  * under 1 s; lock handoffs at least 2x ZooKeeper's.
  */
 import type { BenchRun } from '../results';
+import { targetTitle } from './format';
 import { measured } from './ratios';
 
 /** One target and where Keel stands. */
@@ -19,7 +20,7 @@ function fmt(value: number, digits = 2): string {
 }
 
 function throughputGoal(run: BenchRun, workload: string, peer: 'zookeeper' | 'etcd', factor: number): GoalCheck {
-  const goal = `${workload}: Keel >= ${factor}x ${peer} ops/s`;
+  const goal = `${workload}: Keel >= ${factor}x ${targetTitle(peer)} ops/s`;
   const keel = measured(run, workload, 'keel');
   const other = measured(run, workload, peer);
   if (keel === undefined || other === undefined || other.opsPerSec <= 0) {

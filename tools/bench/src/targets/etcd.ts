@@ -92,17 +92,20 @@ async function waitUntilGone(client: Etcd3, key: string): Promise<void> {
  * release (etcd3's Lock has no queue), which is how users of that class wait.
  */
 function etcdMutex(client: Etcd3, lockPath: string): Mutex {
+  // The lock path itself may exist as a node (the workloads create it for ZooKeeper and Keel);
+  // etcd3's Lock needs a key that exists only while the lock is held.
+  const key = `${lockPath}/etcd3-lock`;
   return {
     async acquire(): Promise<HeldLock> {
       for (;;) {
-        const lock = client.lock(lockPath).ttl(leaseTtlSec);
+        const lock = client.lock(key).ttl(leaseTtlSec);
         try {
           await lock.acquire();
           return { release: () => lock.release() };
         } catch (error) {
           if (!(error instanceof EtcdLockFailedError)) throw error;
         }
-        await waitUntilGone(client, lockPath);
+        await waitUntilGone(client, key);
       }
     },
   };

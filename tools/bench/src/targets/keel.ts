@@ -2,16 +2,16 @@
  * The Keel driver, with `@keel/client`. Local reads are `get`, linearizable reads
  * `get(..., { linearizable: true })` (ReadIndex). Data watches use the client's persistent
  * `watch()` stream (no re-arming), as etcd's do; ZooKeeper's client only has one-shot watches.
- * Locks use the in-harness sequential-ephemeral recipe (the same algorithm as ZooKeeper's)
- * until `@keel/recipes` offers a Mutex.
+ * Locks use `@keel/recipes`' Mutex (Curator's InterProcessMutex: ephemeral sequential node,
+ * watch the predecessor, fencing token).
  */
 import { connect, type KeelClient } from '@keel/client';
+import { Mutex as KeelMutex } from '@keel/recipes';
 import { nowMicros } from '../load/clock';
-import { sequentialEphemeralMutex } from './sequential-lock';
-import type { DataWatch, NodeMode, Session, TargetDriver } from './session';
+import type { DataWatch, HeldLock, Mutex, NodeMode, Session, TargetDriver } from './session';
 
 class KeelSession implements Session {
-  constructor(private readonly client: KeelClient) {}
+  constructor(readonly client: KeelClient) {}
 
   create(path: string, data: Uint8Array, mode: NodeMode = 'persistent'): Promise<string> {
     const keelMode = mode === 'ephemeralSequential' ? 'ephemeral_sequential' : mode;
@@ -65,10 +65,19 @@ class KeelSession implements Session {
 export function keelDriver(servers: readonly string[], sessionTimeoutMs = 10_000): TargetDriver {
   return {
     name: 'keel',
-    mutexRecipe: 'in-harness lock recipe on @keel/client: ephemeral sequential node, watch the predecessor',
+    mutexRecipe: '@keel/recipes Mutex: ephemeral sequential node, watch the predecessor',
     async connect(): Promise<Session> {
       return new KeelSession(await connect({ servers: [...servers], sessionTimeoutMs }));
     },
-    mutex: (session, lockPath) => sequentialEphemeralMutex(session, lockPath),
+    mutex(session, lockPath): Mutex {
+      if (!(session instanceof KeelSession)) throw new TypeError('keel mutex needs a keel session');
+      const mutex = new KeelMutex(session.client, lockPath);
+      return {
+        async acquire(): Promise<HeldLock> {
+          const lease = await mutex.acquire();
+          return { release: () => lease.release() };
+        },
+      };
+    },
   };
 }

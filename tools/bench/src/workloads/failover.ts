@@ -14,16 +14,6 @@ const writers = 16;
 /** A write not answered within this long counts as failed (a client may otherwise wait for its own timeout). */
 const writeTimeoutMs = 5000;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`write not answered in ${ms} ms`)), ms);
-    }),
-  ]);
-}
-
 export const failoverWorkload: CustomWorkload = {
   kind: 'custom',
   name: 'failover',
@@ -57,10 +47,11 @@ export const failoverWorkload: CustomWorkload = {
         inflight: writers,
         durationMs,
         errorBackoffMs: 20,
+        operationTimeoutMs: writeTimeoutMs,
         operation: async (worker) => {
           const session = sessions[worker % sessions.length];
           if (session === undefined) throw new Error('no session');
-          await withTimeout(session.set(path, data), writeTimeoutMs);
+          await session.set(path, data);
           const now = nowMicros();
           if (killedAt !== undefined && now > killedAt) {
             longestGap = Math.max(longestGap, now - Math.max(lastSuccess, killedAt));

@@ -6,6 +6,7 @@
  * one-shot watches are re-armed by the driver), so no event is lost between rounds.
  */
 import { nowMicros } from '../load/clock';
+import { withTimeout } from '../load/closed-loop';
 import { startCpuMeter } from '../load/cpu';
 import { LatencyHistogram } from '../load/histogram';
 import type { DataWatch, Session } from '../targets/session';
@@ -76,7 +77,7 @@ export function watchFanout(watchers: number): CustomWorkload {
             done,
           };
           round = current;
-          await writer.set(path, payload(100));
+          await withTimeout(writer.set(path, payload(100)), roundTimeoutMs, 'the write');
           current.ackAt = nowMicros();
           // Events that beat the writer's acknowledgement count as 0 from the ack.
           for (const _ of current.early) histogram.record(0);
