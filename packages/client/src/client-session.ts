@@ -295,12 +295,12 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
     this.connection = null;
     this.lastUrl = connection.url;
     this.stopPinger();
-    if (this.closing) return;
     const reason = `the connection to ${connection.url} was lost (${end.code} ${end.reason})`.trim();
     this.pending.failInFlight(
       (op) => new ConnectionLossError(connectionLossMessage(op, reason)),
-      (request) => this.settings.retryReads && retriedReads.has(request.body.op),
+      (request) => !this.closing && this.settings.retryReads && retriedReads.has(request.body.op),
     );
+    if (this.closing) return;
     if (end.code === closeCodes.sessionExpired) this.sessionLost('the member expired the session');
     if (this.session !== null) {
       this.setState('suspended');
@@ -353,8 +353,9 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
           throw new ConnectionLossError(`could not open a session on any of ${servers}${detail}`, { cause: lastError });
         }
         try {
-          if (await this.attempt(url, Math.min(remaining, this.attemptTimeoutMs()))) return;
+          if (await this.attempt(url, Math.min(remaining, this.attemptTimeoutMs()), limit.signal)) return;
         } catch (error) {
+          if (isKeelError(error, 'Aborted') || isKeelError(error, 'Closed')) throw error;
           lastError = error;
           this.lastUrl = url;
           if (isKeelError(error, 'SessionExpired'))
@@ -365,7 +366,7 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
   }
 
   /** One connection attempt; true once the connection is adopted. */
-  private async attempt(url: string, timeoutMs: number): Promise<boolean> {
+  private async attempt(url: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     const session = this.session;
     const sinceRevision = this.revision;
     const common = {
@@ -378,7 +379,7 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
       session === null
         ? { op: 'connect' as const, ...common }
         : { op: 'resume' as const, sessionId: session.id, secret: session.secret, ...common };
-    const { connection, connected } = await Connection.open(this.WebSocket, url, handshake, timeoutMs);
+    const { connection, connected } = await Connection.open(this.WebSocket, url, handshake, timeoutMs, signal);
     if (this.closed) {
       connection.end(1000, 'client closed');
       throw new ClosedError();

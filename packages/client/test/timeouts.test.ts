@@ -80,6 +80,18 @@ describe('client timeouts and aborts', () => {
     await expect(aborted).rejects.toBeInstanceOf(AbortedError);
   });
 
+  it('aborts connect() during an attempt that hangs', async () => {
+    proxy.stall();
+    try {
+      const controller = new AbortController();
+      const connecting = connect({ servers: [proxy.url], connectTimeoutMs: 60_000, signal: controller.signal });
+      setTimeout(() => controller.abort(), 100);
+      await expect(connecting).rejects.toBeInstanceOf(AbortedError);
+    } finally {
+      proxy.resume();
+    }
+  });
+
   it('connects past members that are down', async () => {
     const other = await connect({ servers: ['ws://127.0.0.1:1', proxy.url], connectTimeoutMs: 10_000 });
     expect(other.connected).toBe(true);

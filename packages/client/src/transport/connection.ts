@@ -3,12 +3,14 @@
  * `resume`), then hands every decoded member frame to its listener in arrival order.
  */
 import {
+  AbortedError,
   type ConnectedResponse,
   ConnectionLossError,
   type ConnectRequest,
   decodeResponse,
   encodeRequest,
   errorFromWire,
+  isKeelError,
   type KeelError,
   type Request,
   type ResumeRequest,
@@ -38,6 +40,8 @@ export const clientCloseCode = 4100;
 export class Connection {
   private listener: ConnectionListener | null = null;
   private ended = false;
+  // Frames that arrive after the handshake answer but before `attach()` (same socket read).
+  private readonly early: ServerMessage[] = [];
   /** When the last frame arrived (any frame proves the member is alive). */
   lastReceivedAt = Date.now();
   /** When the last frame was sent. */
@@ -59,6 +63,7 @@ export class Connection {
     url: string,
     handshake: ConnectRequest | ResumeRequest,
     timeoutMs: number,
+    signal?: AbortSignal,
   ): Promise<{ connection: Connection; connected: ConnectedResponse }> {
     return new Promise((resolve, reject) => {
       let socket: WebSocketLike;
@@ -70,10 +75,15 @@ export class Connection {
       }
       const connection = new Connection(url, socket);
       let settled = false;
-      const fail = (error: KeelError): void => {
-        if (settled) return;
+      const onAbort = (): void => fail(new AbortedError('connecting was aborted', { cause: signal?.reason }));
+      const settle = (): void => {
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const fail = (error: KeelError): void => {
+        if (settled) return;
+        settle();
         connection.abandon();
         reject(error);
       };
@@ -81,7 +91,15 @@ export class Connection {
         () => fail(new TimeoutError(`no handshake answer from ${url} within ${timeoutMs} ms`)),
         timeoutMs,
       );
-      socket.onopen = () => connection.send(handshake);
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      socket.onopen = () => {
+        try {
+          connection.send(handshake);
+        } catch (error) {
+          fail(isKeelError(error) ? error : new ConnectionLossError('cannot send the handshake', { cause: error }));
+        }
+      };
       socket.onerror = () => fail(new ConnectionLossError(`cannot connect to ${url}`));
       socket.onclose = (event) =>
         fail(new ConnectionLossError(`${url} closed the connection (${event.code} ${event.reason})`.trim()));
@@ -89,13 +107,16 @@ export class Connection {
         const decoded = decodeResponse(event.data);
         if (!decoded.ok) return fail(new ConnectionLossError(`unreadable frame from ${url}: ${decoded.error.message}`));
         const message = decoded.value;
+        if (settled) {
+          connection.early.push(message);
+          return;
+        }
         if (!('xid' in message) || message.xid !== handshake.xid) return;
         if (message.type === 'error') return fail(errorFromWire(message));
         if (message.type !== 'connected') {
           return fail(new ConnectionLossError(`unexpected ${message.type} answer to the handshake from ${url}`));
         }
-        settled = true;
-        clearTimeout(timer);
+        settle();
         connection.lastReceivedAt = Date.now();
         resolve({ connection, connected: message });
       };
@@ -117,6 +138,10 @@ export class Connection {
     };
     this.socket.onclose = (event) => this.finish({ code: event.code, reason: event.reason });
     this.socket.onerror = () => {};
+    for (const message of this.early.splice(0)) {
+      if (this.ended) return;
+      listener.frame(message);
+    }
   }
 
   /** Whether the socket can carry frames. */
