@@ -172,7 +172,12 @@ export class KeelServer {
       watches: this.watches,
       changes: this.changes,
       writes: this.writes,
-      admin: { node: this.node, peerUrl: this.peerUrl, revision: () => this.machine.appliedRevision },
+      // The address the member was given for itself is what others dial (the listening one may be 0.0.0.0).
+      admin: {
+        node: this.node,
+        peerUrl: ownAddress(options.peers, this.id) ?? this.peerUrl,
+        revision: () => this.machine.appliedRevision,
+      },
       limits,
       grantTimeout: (requested) => Math.min(max, Math.max(min, requested)),
       waitApplied: (revision) => this.waitApplied(revision),
@@ -332,6 +337,11 @@ function positive(name: string, value: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < 1 || value > max) {
     throw new RangeError(`${name} must be an integer in [1, ${max}], got ${value}`);
   }
+}
+
+function ownAddress(peers: KeelServerOptions['peers'], self: NodeId): string | undefined {
+  if (peers === undefined) return undefined;
+  return peers instanceof Map ? peers.get(self) : (peers as Readonly<Record<NodeId, string>>)[self];
 }
 
 function otherPeers(peers: NonNullable<KeelServerOptions['peers']>, self: NodeId): number {
