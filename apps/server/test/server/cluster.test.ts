@@ -2,7 +2,8 @@
 // follower (the follower picks id and secret, the leader commits it), the follower's writes
 // are forwarded to the leader and answered once applied there (with read-your-writes on the
 // same connection, also for pipelined writes), reads are local, linearizable or after sync,
-// and closeSession from a follower deletes the session's ephemerals everywhere.
+// a persistent watch moves to another member without missing an event, and closeSession from a
+// follower deletes the session's ephemerals everywhere.
 // Method: three real members (durable logs in temp dirs, peer and client sockets on 127.0.0.1,
 // ephemeral ports) and raw `ws` clients.
 import { encodeRequest, type ServerMessage } from '@keel/protocol';
@@ -101,6 +102,40 @@ describe('KeelServer three members', () => {
     expect(text(linear.data)).toBe('x');
     await client.close();
     await onLeader.close();
+  });
+
+  it('resumes a persistent watch on another member with every event it missed', async () => {
+    const [first, second] = servers.filter((server) => server !== leader) as [KeelServer, KeelServer];
+    const { client: writer } = await RawClient.connect(leader.clientUrl);
+    await writer.expect({ op: 'create', xid: 0, path: '/moving', data: bytes('0'), mode: 'persistent' }, 'create');
+    const { client: watcher, session } = await RawClient.connect(first.clientUrl);
+    await watcher.expect({ op: 'addWatch', xid: 0, path: '/moving', kind: 'persistent' }, 'addWatch');
+    const seen = await writer.expect({ op: 'set', xid: 0, path: '/moving', data: bytes('1') }, 'set');
+    await waitFor('the first event', () => watcher.watchEvents().length === 1, 10_000);
+    await watcher.close();
+    const missed = await writer.expect({ op: 'set', xid: 0, path: '/moving', data: bytes('2') }, 'set');
+    const moved = await RawClient.open(second.clientUrl);
+    await moved.expect(
+      {
+        op: 'resume',
+        xid: 0,
+        sessionId: session.sessionId,
+        secret: session.secret,
+        sessionTimeoutMs: 30_000,
+        lastSeenRevision: seen.revision,
+        readOnly: false,
+      },
+      'connected',
+    );
+    await moved.expect(
+      { op: 'addWatch', xid: 0, path: '/moving', kind: 'persistent', sinceRevision: seen.revision },
+      'addWatch',
+    );
+    const live = await writer.expect({ op: 'set', xid: 0, path: '/moving', data: bytes('3') }, 'set');
+    await waitFor('the live event', () => moved.watchEvents().length === 2, 10_000);
+    expect(moved.watchEvents().map((event) => event.revision)).toEqual([missed.revision, live.revision]);
+    await moved.close();
+    await writer.close();
   });
 
   it('closes a session from a follower: its ephemerals go on every member', async () => {
