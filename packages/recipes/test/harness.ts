@@ -232,6 +232,7 @@ export class ProcessCluster {
 export class TcpProxy {
   private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
   refuse = false;
+  private holding = false;
 
   private constructor(
     private readonly server: Server,
@@ -262,9 +263,22 @@ export class TcpProxy {
     this.pairs.clear();
   }
 
-  /** Accepts connections again. */
+  /** Accepts connections again (and carries replies again). */
   restore(): void {
     this.refuse = false;
+    this.holding = false;
+  }
+
+  /**
+   * Stops carrying the member's replies while still carrying the client's requests: requests
+   * are applied but their answers are lost (until `cut()`).
+   */
+  holdReplies(): void {
+    this.holding = true;
+    for (const pair of this.pairs) {
+      pair.upstream.unpipe(pair.client);
+      pair.upstream.pause();
+    }
   }
 
   async stop(): Promise<void> {
