@@ -115,6 +115,8 @@ export function rootNode(): TreeNode {
 /** The node tree. */
 export class DataTree {
   private nodes = new Map<string, TreeNode>([['/', rootNode()]]);
+  /** Paths of the TTL nodes, so the leader's frequent sweep check does not scan the whole tree. */
+  private readonly ttlPaths = new Set<string>();
 
   constructor(
     private readonly undo: UndoLog,
@@ -140,6 +142,8 @@ export class DataTree {
   replace(nodes: Map<string, TreeNode>): void {
     if (!nodes.has('/')) throw new Error('DataTree.replace: no root');
     this.nodes = nodes;
+    this.ttlPaths.clear();
+    for (const [path, node] of nodes) if (node.kind === 'ttl') this.ttlPaths.add(path);
   }
 
   // Records the node's present state (or absence) so the undo log can put it back.
@@ -148,8 +152,13 @@ export class DataTree {
     const node = this.nodes.get(path);
     const copy = node === undefined ? undefined : cloneNode(node);
     this.undo.record(() => {
-      if (copy === undefined) this.nodes.delete(path);
-      else this.nodes.set(path, copy);
+      if (copy === undefined) {
+        this.nodes.delete(path);
+        this.ttlPaths.delete(path);
+      } else {
+        this.nodes.set(path, copy);
+        if (copy.kind === 'ttl') this.ttlPaths.add(path);
+      }
     });
   }
 
@@ -206,6 +215,7 @@ export class DataTree {
       children: new Set(),
     };
     this.nodes.set(path, node);
+    if (node.kind === 'ttl') this.ttlPaths.add(path);
     parent.children.add(basename(path));
     parent.childrenVersion += 1;
     parent.childrenRevision = revision;
@@ -240,6 +250,7 @@ export class DataTree {
     this.save(parentPath);
     this.save(path);
     this.nodes.delete(path);
+    this.ttlPaths.delete(path);
     parent.children.delete(basename(path));
     parent.childrenVersion += 1;
     parent.childrenRevision = context.revision;
@@ -311,10 +322,10 @@ export class DataTree {
    */
   ttlCandidates(time: number): string[] {
     const expired: string[] = [];
-    for (const [path, node] of this.nodes) {
-      if (node.kind === 'ttl' && node.children.size === 0 && time - node.modifiedAt > (node.ttlMs ?? 0)) {
-        expired.push(path);
-      }
+    for (const path of this.ttlPaths) {
+      const node = this.nodes.get(path);
+      if (node === undefined) throw new Error(`DataTree.ttlCandidates: indexed ${path} is missing`);
+      if (node.children.size === 0 && time - node.modifiedAt > (node.ttlMs ?? 0)) expired.push(path);
     }
     return expired.sort(compare);
   }
