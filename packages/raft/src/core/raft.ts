@@ -31,7 +31,9 @@
  *   Learners and non-members never campaign; only voters' answers count.
  * - Leadership transfer: the target (a voter) is brought up to date, then sent `timeoutNow`;
  *   it campaigns at once without pre-vote, with `force`. Proposals are refused meanwhile;
- *   the transfer is abandoned after an election timeout.
+ *   the transfer is abandoned after an election timeout. A leader that proposed its own
+ *   removal refuses proposals the same way ('transferring') until the removal commits, so
+ *   its log ends at the removal and the remaining voters can elect a successor.
  * - ReadIndex: a leader with a commit in its current term records its commit index and
  *   confirms leadership with a numbered heartbeat round (immediately for a single voter, or
  *   from the lease, below). Earlier reads wait for the no-op to commit.
@@ -219,6 +221,8 @@ export class Raft {
   private leaseElapsed: number;
   private readonly lease = new LeaderLease();
   private pendingConfIndex = 0;
+  /** Index of this leader's uncommitted change removing itself (0 if none); see `refuseProposal`. */
+  private leavingIndex = 0;
   private readonly readOnly = new ReadOnly();
   private incoming: IncomingSnapshot | null = null;
   private readonly messages: Message[] = [];
@@ -334,6 +338,7 @@ export class Raft {
     if (data.length > this.config.maxAppendBytes) return this.refusal('too-large');
     const entry = this.appendEntry(EntryType.Config, data);
     this.pendingConfIndex = entry.index;
+    if (change.kind === 'removeNode' && change.node === this.id) this.leavingIndex = entry.index;
     return { ok: true, index: entry.index, term: entry.term };
   }
 
@@ -583,6 +588,7 @@ export class Raft {
     // commits them (§5.4.2), and config changes wait for it.
     this.appendEntry(EntryType.Normal, new Uint8Array(0));
     this.pendingConfIndex = this.log.lastIndex();
+    this.leavingIndex = 0;
   }
 
   private resetTimers(): void {
@@ -1206,6 +1212,11 @@ export class Raft {
   private refuseProposal(): ProposeResult | null {
     if (this.role !== 'leader') return this.refusal('not-leader');
     if (this.transferTarget !== null) return this.refusal('transferring');
+    // A leader whose own removal is pending is handing over too. Entries after the removal
+    // could only commit without it, and would make its log more up to date than the voters
+    // that must elect its successor: with two voters, the survivor still needs the removed
+    // leader's vote until it learns of the commit, and would never get it (FOUND-BUGS #4).
+    if (this.leavingIndex > this.log.commit) return this.refusal('transferring');
     return null;
   }
 

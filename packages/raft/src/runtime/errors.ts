@@ -105,7 +105,10 @@ export class InvalidConfChangeError extends RaftNodeError {
   }
 }
 
-/** Leadership is being transferred; proposals are refused until it completes or times out. */
+/**
+ * Leadership is being handed over (a transfer, or the leader's own removal is not yet
+ * committed); proposals are refused until it completes or times out.
+ */
 export class TransferringError extends RaftNodeError {
   constructor() {
     super('TRANSFERRING', 'leadership transfer in progress');

@@ -107,6 +107,41 @@ describe('raft core', () => {
     expect(b.applied).toEqual(['v']);
   });
 
+  it('a leader removing itself takes no more proposals, so the last voter can still be elected (FOUND-BUGS #4)', () => {
+    const c = cluster(['a', 'b']);
+    c.node('a').raft.campaign();
+    c.stabilize(true);
+    const a = c.node('a').raft;
+    const b = c.node('b').raft;
+    expect(a.proposeConfChange({ kind: 'removeNode', node: 'a' }).ok).toBe(true);
+    // b gets the removal and acknowledges it; the ack waits on the network.
+    c.processReady('a', true);
+    c.deliver((m) => m.to === 'b', new Set(), true);
+    c.processReady('b', true);
+    const ack = c.network.splice(0);
+    // Anything after the removal could only commit without a, and would outdate b's log
+    // (the append carrying it is lost below).
+    const late = [a.propose(encoder.encode('late')), a.submit(encoder.encode('late'))];
+    c.processAll(true);
+    c.network = [];
+    for (const m of ack) a.step(m);
+    c.processReady('a', true);
+    expect(a.status()).toMatchObject({ role: 'follower', conf: { voters: ['b'], learners: [] } });
+    // a's "you may commit" broadcast is lost: b still counts a as a voter and needs its vote.
+    c.network = [];
+    expect(b.status().conf.voters).toEqual(['a', 'b']);
+    for (let i = 0; i < 40 && b.status().role !== 'leader'; i++) {
+      b.tick();
+      c.stabilize(true);
+    }
+    expect(b.status()).toMatchObject({ role: 'leader', conf: { voters: ['b'], learners: [] } });
+    expect(b.propose(encoder.encode('after')).ok).toBe(true);
+    expect(late).toEqual([
+      { ok: false, reason: 'transferring', leader: 'a' },
+      { ok: false, reason: 'transferring', leader: 'a' },
+    ]);
+  });
+
   it('learners and joiners never campaign, however long they wait', () => {
     const c = cluster(['a', 'b']);
     c.add('j', { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] }, {}, 9);

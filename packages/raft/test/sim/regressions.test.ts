@@ -36,6 +36,15 @@ const pinned: readonly {
   { seed: 812, nodes: 3, steps: 6000, leaseReads: true, why: 'lease outlived the followers (check-quorum window)' },
   // FOUND-BUGS #3, the first seed pinned with forwarded requests.
   { seed: 56, nodes: 3, steps: 8000, forwarding: true, why: 'removed member retired before the last voter saw it' },
+  // FOUND-BUGS #4.
+  {
+    seed: 1235,
+    nodes: 3,
+    steps: 10000,
+    leaseReads: true,
+    forwarding: true,
+    why: 'a leader removing itself appended past the removal',
+  },
 ];
 
 describe('sim - pinned regression seeds', () => {
