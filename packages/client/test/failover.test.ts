@@ -6,7 +6,7 @@
 // Method: one real single-member server; the watched client reaches it through a real TCP
 // proxy that cuts connections, refuses new ones, or stalls; a second client writes directly.
 
-import type { KeelServer } from '@keel/server';
+import { encodeCommand, type KeelServer } from '@keel/server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionLossError, connect, type KeelClient, SessionExpiredError, type WatchedEvent } from '../src/index';
 import { recordStates, startSingle, TcpProxy, tempDir, waitFor } from './harness';
@@ -179,6 +179,52 @@ describe('client failover on one member', () => {
     }
     expect(events.at(-1)).toBe('created');
     expect(events[0] === 'deleted' || events[0] === 'resyncNeeded').toBe(true);
+  });
+
+  /** Expires a session the way the leader does: a closeSession entry through Raft. */
+  async function expire(sessionId: string): Promise<void> {
+    await server.node.propose(encodeCommand({ type: 'closeSession', sessionId, reason: 'expired', time: Date.now() }));
+  }
+
+  it('reports lost at once when the member expires the session of a live connection', async () => {
+    const client = await connect({ servers: [server.clientUrl], sessionTimeoutMs: 10_000 });
+    clients.push(client);
+    const states = recordStates(client);
+    const oldSession = client.sessionId;
+    if (oldSession === null) throw new Error('no session');
+    await expire(oldSession);
+    await waitFor('reconnected', () => states.includes('reconnected'));
+    expect(states).toEqual(['lost', 'reconnected']);
+    expect(client.sessionId).not.toBe(oldSession);
+    expect(await client.exists('/')).not.toBeNull();
+  });
+
+  it('reports lost when the member refuses to resume an expired session', async () => {
+    proxy = await TcpProxy.start(server.clientUrl);
+    const client = await viaProxy(10_000);
+    const states = recordStates(client);
+    const oldSession = client.sessionId;
+    if (oldSession === null) throw new Error('no session');
+    proxy.refuse = true;
+    proxy.cut();
+    await waitFor('suspended', () => client.state === 'suspended');
+    await expire(oldSession);
+    proxy.refuse = false;
+    await waitFor('reconnected', () => states.includes('reconnected'));
+    expect(states).toEqual(['suspended', 'lost', 'reconnected']);
+    expect(client.sessionId).not.toBe(oldSession);
+  });
+
+  it('keeps an idle session alive with pings', async () => {
+    const client = await connect({ servers: [server.clientUrl], sessionTimeoutMs: 300 });
+    clients.push(client);
+    const states = recordStates(client);
+    const sessionId = client.sessionId;
+    if (sessionId === null) throw new Error('no session');
+    // Idle for several session timeouts: only the pings keep the session.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(states).toEqual([]);
+    expect(server.machine.session(sessionId)).toBeDefined();
   });
 
   it('fails requests pending at the loss with SessionExpired', async () => {

@@ -142,6 +142,23 @@ describe('client watches', () => {
     expect(await pending).toEqual({ value: undefined, done: true });
   });
 
+  it('reports a throwing callback as an error event and still fires the other callbacks', async () => {
+    await writer.create('/throws', 'a');
+    const errors: unknown[] = [];
+    const fired: string[] = [];
+    watcher.on('error', (error) => errors.push(error));
+    await watcher.get('/throws', {
+      watch: () => {
+        throw new Error('bad callback');
+      },
+    });
+    await watcher.exists('/throws', { watch: (event) => fired.push(event.type) });
+    await watcher.set('/throws', 'b');
+    watcher.removeAllListeners('error');
+    expect(fired).toEqual(['dataChanged']);
+    expect(errors).toEqual([new Error('bad callback')]);
+  });
+
   it('fails a stream the member refuses', async () => {
     const stream = watcher.watch('no-slash');
     await expect(stream.ready).rejects.toMatchObject({ code: 'BadArguments' });
