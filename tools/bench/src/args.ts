@@ -19,6 +19,8 @@ export interface BenchOptions {
   readonly outDir: string;
   readonly baseDir: string | undefined;
   readonly keepData: boolean;
+  /** Write a CPU profile of each Keel member here. */
+  readonly keelCpuProfileDir: string | undefined;
 }
 
 /** What the command line asked for. */
@@ -52,6 +54,7 @@ export function usage(workloads: readonly string[]): string {
   --out <dir>          where results go (default ${benchDefaults.outDir})
   --base-dir <dir>     parent of the clusters' data directories (default the OS temp dir)
   --keep-data          keep the clusters' data directories and logs
+  --keel-cpu-prof <dir> write a V8 CPU profile of each Keel member into <dir> (node --cpu-prof)
   -h, --help           this text
 `;
 }
@@ -93,6 +96,7 @@ export function parseBenchArgs(argv: readonly string[], knownWorkloads: readonly
       out: { type: 'string' },
       'base-dir': { type: 'string' },
       'keep-data': { type: 'boolean' },
+      'keel-cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -135,6 +139,7 @@ export function parseBenchArgs(argv: readonly string[], knownWorkloads: readonly
       outDir: values.out ?? benchDefaults.outDir,
       baseDir: values['base-dir'],
       keepData: values['keep-data'] === true,
+      keelCpuProfileDir: values['keel-cpu-prof'],
     },
   };
 }

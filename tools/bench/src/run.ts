@@ -88,7 +88,12 @@ export async function runBench(
       log(`${target}: starting ${clusterMembers} members`);
       let cluster: RunningCluster;
       try {
-        cluster = await starters[target]({ baseDir, members: clusterMembers, keepData: options.keepData });
+        cluster = await starters[target]({
+          baseDir,
+          members: clusterMembers,
+          keepData: options.keepData,
+          ...(options.keelCpuProfileDir === undefined ? {} : { cpuProfileDir: options.keelCpuProfileDir }),
+        });
       } catch (error) {
         const reason = `cluster did not start: ${error instanceof Error ? error.message : String(error)}`;
         log(`${target}: ${reason}`);
@@ -110,6 +115,13 @@ export async function runBench(
               error instanceof WorkloadNotDoneError ? 'notDone' : 'failed',
               reason,
             );
+          }
+          // The machine is shared: the 1-minute load average says how noisy this measurement was.
+          if (result.status === 'ok') {
+            result = {
+              ...result,
+              extra: { ...result.extra, loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100 },
+            };
           }
           results.push(result);
           log(`${target}: ${workload.name} ${describe(result)}`);

@@ -45,6 +45,7 @@ describe('args - parsing', () => {
       '--install',
       '--out=/tmp/x',
       '--keep-data',
+      '--keel-cpu-prof=/tmp/prof',
     ]);
     expect(parsed).toMatchObject({
       generators: 2,
@@ -54,6 +55,7 @@ describe('args - parsing', () => {
       install: true,
       outDir: '/tmp/x',
       keepData: true,
+      keelCpuProfileDir: '/tmp/prof',
     });
   });
 

@@ -36,6 +36,8 @@ export interface ClusterOptions {
   readonly members: number;
   /** Keep the data directory after stopping (for debugging). */
   readonly keepData?: boolean;
+  /** Keel only: write a V8 CPU profile of each member into this directory (`node --cpu-prof`). */
+  readonly cpuProfileDir?: string;
 }
 
 /** Starts a cluster. */

@@ -73,6 +73,9 @@ export const startKeel: ClusterStarter = async (options) => {
     mkdirSync(dir, { recursive: true });
     const adminPort = flags.has('admin-port') ? portOf(i, 2) : undefined;
     const args = [
+      ...(options.cpuProfileDir === undefined
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${resolve(options.cpuProfileDir)}`]),
       script,
       `--id=k${i + 1}`,
       `--data-dir=${join(dir, 'data')}`,

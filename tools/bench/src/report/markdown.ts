@@ -26,6 +26,8 @@ function extraText(result: WorkloadResult): string {
     const value = extra[key];
     if (value !== undefined && value !== null) parts.push(`${key} ${Math.round(value)}`);
   }
+  const load = extra.loadAverage1m;
+  if (load !== undefined && load !== null) parts.push(`load ${load.toFixed(1)}`);
   return parts.join(', ');
 }
 

@@ -64,7 +64,11 @@ const scaleNodes: CustomWorkload = {
       const after = largestResident(cluster.members);
       return {
         outcome,
-        extra: { nodes, bytesPerNode: (after - before) / nodes, residentMiB: after / 2 ** 20 },
+        extra: {
+          nodes: outcome.operations,
+          bytesPerNode: (after - before) / Math.max(1, outcome.operations),
+          residentMiB: after / 2 ** 20,
+        },
       };
     } finally {
       await Promise.all(sessions.map((session) => session.close().catch(() => {})));
@@ -100,7 +104,10 @@ const scaleSessions: CustomWorkload = {
         },
       });
       const after = largestResident(cluster.members);
-      return { outcome, extra: { sessions: count, bytesPerSession: (after - before) / count } };
+      return {
+        outcome,
+        extra: { sessions: outcome.operations, bytesPerSession: (after - before) / Math.max(1, outcome.operations) },
+      };
     } finally {
       await Promise.all(sessions.map((session) => session.close().catch(() => {})));
     }
@@ -138,8 +145,8 @@ const scaleWatches: CustomWorkload = {
         },
       });
       const after = largestResident(cluster.members);
-      const watches = sessionCount * perSession;
-      return { outcome, extra: { watches, bytesPerWatch: (after - before) / watches } };
+      const watches = outcome.operations;
+      return { outcome, extra: { watches, bytesPerWatch: (after - before) / Math.max(1, watches) } };
     } finally {
       await Promise.all(sessions.map((session) => session.close().catch(() => {})));
     }
