@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { realpathSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
@@ -113,7 +114,10 @@ function startMember(plan: MemberPlan, serverBin: string, secret: string): Runni
   forward(child.stdout, process.stdout);
   forward(child.stderr, process.stderr);
   const exited = new Promise<number>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
+    // A member killed by a signal reports the shell's 128 + signal number.
+    child.once('exit', (code, signal) =>
+      resolve(code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0))),
+    );
     child.once('error', (error) => {
       say(`${plan.id} could not start: ${error.message}`);
       resolve(1);

@@ -36,6 +36,35 @@ async function main(): Promise<void> {
   const { config } = request;
   const logger = createLogger({ level: config.logLevel, member: config.id });
   const startedAt = Date.now();
+  // Signals are handled from the start: one that arrives while the log is being opened stops
+  // the member as soon as it runs, instead of killing it halfway through opening.
+  let running: { server: KeelServer; admin: AdminServer | null } | null = null;
+  let stopReason: { reason: string; exitCode: number } | null = null;
+  // A signal handler may have set it while `KeelServer.start` was awaited.
+  const requestedStop = () => stopReason;
+  let stopping = false;
+  const stop = async (reason: string, exitCode: number): Promise<void> => {
+    stopReason ??= { reason, exitCode };
+    if (running === null || stopping) return;
+    stopping = true;
+    try {
+      await shutDown({ ...running, logger }, stopReason.reason);
+      process.exit(stopReason.exitCode);
+    } catch (error) {
+      logger.error({ error: String(error) }, 'clean stop failed');
+      process.exit(1);
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopReason !== null) {
+      logger.warn({ signal }, 'second signal: exiting without a clean stop');
+      process.exit(1);
+    }
+    void stop(signal, 0);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
   let server: KeelServer;
   try {
     server = await KeelServer.start({ ...request.options, logger: raftLoggerOf(logger) });
@@ -67,28 +96,9 @@ async function main(): Promise<void> {
     logger.fatal({ error: error.message }, 'the member failed and stops');
     void stop('fatal error', 1);
   });
-
-  let stopping = false;
-  const stop = async (reason: string, exitCode: number): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    try {
-      await shutDown({ server, admin, logger }, reason);
-      process.exit(exitCode);
-    } catch (error) {
-      logger.error({ error: String(error) }, 'clean stop failed');
-      process.exit(1);
-    }
-  };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting without a clean stop');
-      process.exit(1);
-    }
-    void stop(signal, 0);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  running = { server, admin };
+  const requested = requestedStop();
+  if (requested !== null) void stop(requested.reason, requested.exitCode);
 }
 
 function logStarted(logger: KeelLogger, config: KeelConfig, server: KeelServer, admin: AdminServer | null): void {
