@@ -50,8 +50,16 @@ interface Call {
   returnMs: number;
 }
 
+/**
+ * A state no remaining read or cas mentions. Every such state behaves alike from here on (only
+ * writes can follow), so the memo treats them as one: this collapses the orders of concurrent
+ * writes whose values nobody reads any more.
+ */
+const blindState: unique symbol = Symbol('blind');
+type SearchState = Value | null | typeof blindState;
+
 /** The register-with-CAS model: returns the next state, or `undefined` if `op` cannot happen in `state`. */
-function step(state: Value | null, op: Operation): { next: Value | null } | undefined {
+function step<S extends SearchState>(state: S, op: Operation): { next: S | Value } | undefined {
   switch (op.type) {
     case 'read':
       return op.value === state ? { next: state } : undefined;
@@ -69,8 +77,93 @@ function relevant(op: Operation): boolean {
   return true;
 }
 
+/** The linearized set as a compact string: two UTF-16 units per 32-bit word. */
+function memoOf(words: Uint32Array): string {
+  let out = '';
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    out += String.fromCharCode(word & 0xffff, word >>> 16);
+  }
+  return out;
+}
+
+const valueKey = (value: Value): string => `${typeof value}:${String(value)}`;
+const stateKey = (state: Value | null): string => (state === null ? 'null' : valueKey(state));
+
+/** The state a read or cas depends on (as a {@link stateKey}); null for a write. */
+function mentionOf(op: Operation): string | null {
+  if (op.type === 'read') return stateKey(op.value);
+  if (op.type === 'cas') return stateKey(op.expected);
+  return null;
+}
+
+/**
+ * Turns operations into calls. When every write and cas of the key writes a distinct value
+ * (distinct from the initial value too), as the chaos workloads make sure, an operation whose
+ * outcome is unknown gets pinned down by what was observed:
+ * - if no read returned its value and no cas expected it, it is dropped:
+ *   any linearization that places it has only unconditional writes right after it (nothing else
+ *   is legal in a state nobody observed), so removing it leaves a linearization;
+ * - if a completed read or cas observed its value, it certainly took effect (no other
+ *   operation writes that value), before the earliest completion of such an observer: it
+ *   becomes a completed call that returns then;
+ * - if only an unknown cas expects its value, it stays unknown (may happen any time, or never).
+ * This removes the operations that stay pending forever, which is what makes long histories
+ * with many timeouts intractable (Porcupine and Knossos face the same with "info" operations).
+ */
+function boundUnknowns(operations: readonly Operation[], initial: Value | null): Call[] {
+  const written = new Set<string>();
+  let unique = true;
+  if (initial !== null) written.add(valueKey(initial));
+  for (const op of operations) {
+    if (op.type === 'read') continue;
+    const key = valueKey(op.value);
+    if (written.has(key)) unique = false;
+    written.add(key);
+  }
+  // Values some operation depends on: read by a completed read, or expected by any cas.
+  const mentioned = new Set<string>();
+  // The earliest completion of a completed operation that observed each value.
+  const observedBy = new Map<string, number>();
+  const observe = (value: Value | null, atMs: number | null): void => {
+    if (value === null) return;
+    const key = valueKey(value);
+    mentioned.add(key);
+    if (atMs === null) return;
+    const earliest = observedBy.get(key);
+    if (earliest === undefined || atMs < earliest) observedBy.set(key, atMs);
+  };
+  for (const op of operations) {
+    if (op.type === 'read') observe(op.value, op.completeMs);
+    else if (op.type === 'cas') observe(op.expected, op.outcome === 'ok' ? op.completeMs : null);
+  }
+  const calls: Call[] = [];
+  for (const op of operations) {
+    if (op.completeMs !== null) {
+      calls.push({ op, invokeMs: op.invokeMs, returnMs: op.completeMs });
+      continue;
+    }
+    if (!unique || op.type === 'read') {
+      calls.push({ op, invokeMs: op.invokeMs, returnMs: Number.POSITIVE_INFINITY });
+      continue;
+    }
+    const key = valueKey(op.value);
+    const observedMs = observedBy.get(key);
+    if (observedMs !== undefined) {
+      // An observer that completed before this operation was even invoked makes the history
+      // fail; keep the bound there so the search reports it instead of hiding it.
+      calls.push({ op, invokeMs: op.invokeMs, returnMs: Math.max(observedMs, op.invokeMs) });
+    } else if (mentioned.has(key)) {
+      // Only an unknown cas expects it: it may or may not have happened, at any time.
+      calls.push({ op, invokeMs: op.invokeMs, returnMs: Number.POSITIVE_INFINITY });
+    }
+    // Otherwise nobody depends on it: it is optional (see above), so it is left out.
+  }
+  return calls;
+}
+
 interface Frame {
-  state: Value | null;
+  state: SearchState;
   candidates: number[];
   next: number;
 }
@@ -84,10 +177,7 @@ interface Frame {
 export function checkKey(key: string, operations: readonly Operation[], options: CheckOptions = {}): KeyResult {
   const stepsMax = options.stepsMax ?? CHECK_STEPS_MAX_DEFAULT;
   const initial = options.initial ?? null;
-  const calls: Call[] = operations
-    .filter(relevant)
-    .map((op) => ({ op, invokeMs: op.invokeMs, returnMs: op.completeMs ?? Number.POSITIVE_INFINITY }))
-    .sort((a, b) => a.invokeMs - b.invokeMs);
+  const calls: Call[] = boundUnknowns(operations.filter(relevant), initial).sort((a, b) => a.invokeMs - b.invokeMs);
   const n = calls.length;
   const knownTotal = calls.filter((c) => c.returnMs !== Number.POSITIVE_INFINITY).length;
   const done = new Uint8Array(n);
@@ -107,8 +197,31 @@ export function checkKey(key: string, operations: readonly Operation[], options:
     for (let i = 0; i < n && calls[i]!.invokeMs <= earliestReturn; i++) if (done[i] === 0) out.push(i);
     return out;
   };
+  // A read that is legal now can always go now: it changes no state, and every call that
+  // returned before it was invoked is already placed (it is a candidate). So when one exists it
+  // is the only branch, which removes most of the search on read-heavy histories.
+  const candidatesIn = (state: SearchState): number[] => {
+    const all = candidatesNow();
+    for (const i of all) {
+      const op = calls[i]!.op;
+      if (op.type === 'read' && op.value === state) return [i];
+    }
+    // Earliest deadline first: the call that must be placed soonest is the likeliest next.
+    return all.sort((a, b) => calls[a]!.returnMs - calls[b]!.returnMs);
+  };
+  const pendingMentions = new Map<string, number>();
+  for (const call of calls) {
+    const mention = mentionOf(call.op);
+    if (mention !== null) pendingMentions.set(mention, (pendingMentions.get(mention) ?? 0) + 1);
+  }
+  const canonical = (state: SearchState): SearchState => {
+    if (state === blindState) return state;
+    return (pendingMentions.get(stateKey(state)) ?? 0) === 0 ? blindState : state;
+  };
   const mark = (i: number, on: boolean): void => {
     done[i] = on ? 1 : 0;
+    const mention = mentionOf(calls[i]!.op);
+    if (mention !== null) pendingMentions.set(mention, pendingMentions.get(mention)! + (on ? -1 : 1));
     words[i >>> 5] = words[i >>> 5]! ^ (1 << (i & 31));
     if (calls[i]!.returnMs !== Number.POSITIVE_INFINITY) knownDone += on ? 1 : -1;
   };
@@ -122,7 +235,8 @@ export function checkKey(key: string, operations: readonly Operation[], options:
   });
 
   if (knownTotal === 0) return result('linearizable');
-  const frames: Frame[] = [{ state: initial, candidates: candidatesNow(), next: 0 }];
+  const start = canonical(initial);
+  const frames: Frame[] = [{ state: start, candidates: candidatesIn(start), next: 0 }];
   while (frames.length > 0) {
     const frame = frames[frames.length - 1]!;
     if (frame.next >= frame.candidates.length) {
@@ -133,10 +247,12 @@ export function checkKey(key: string, operations: readonly Operation[], options:
     }
     const i = frame.candidates[frame.next++]!;
     if (++steps > stepsMax) return result('unknown');
-    const moved = step(frame.state, calls[i]!.op);
+    const call = calls[i]!;
+    const moved = step(frame.state, call.op);
     if (moved === undefined) continue;
     mark(i, true);
-    const memo = `${words.join(',')}|${typeof moved.next}:${String(moved.next)}`;
+    const next = canonical(moved.next);
+    const memo = `${memoOf(words)}|${typeof next}:${String(next)}`;
     if (seen.has(memo)) {
       mark(i, false);
       continue;
@@ -145,7 +261,7 @@ export function checkKey(key: string, operations: readonly Operation[], options:
     path.push(i);
     if (knownDone === knownTotal) return result('linearizable');
     if (path.length > best.length) best = path.slice();
-    frames.push({ state: moved.next, candidates: candidatesNow(), next: 0 });
+    frames.push({ state: next, candidates: candidatesIn(next), next: 0 });
   }
   return result('not-linearizable', explain(calls, best, initial));
 }
