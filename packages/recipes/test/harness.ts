@@ -232,7 +232,6 @@ export class ProcessCluster {
 export class TcpProxy {
   private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
   refuse = false;
-  private holding = false;
 
   private constructor(
     private readonly server: Server,
@@ -263,10 +262,9 @@ export class TcpProxy {
     this.pairs.clear();
   }
 
-  /** Accepts connections again (and carries replies again). */
+  /** Accepts connections again. */
   restore(): void {
     this.refuse = false;
-    this.holding = false;
   }
 
   /**
@@ -274,7 +272,6 @@ export class TcpProxy {
    * are applied but their answers are lost (until `cut()`).
    */
   holdReplies(): void {
-    this.holding = true;
     for (const pair of this.pairs) {
       pair.upstream.unpipe(pair.client);
       pair.upstream.pause();

@@ -54,6 +54,7 @@ export function decodeCount(bytes: Uint8Array, path?: string): number {
  */
 export class SharedCount extends EventEmitter<SharedCountEvents> {
   private readonly cache: NodeCache;
+  private started = false;
 
   constructor(
     private readonly client: KeelClient,
@@ -66,7 +67,8 @@ export class SharedCount extends EventEmitter<SharedCountEvents> {
     encodeCount(seedValue);
     this.cache = new NodeCache(client, path);
     this.cache.on('nodeChanged', (node) => {
-      if (node === null) return;
+      // The first read is the starting value, not a change (Curator's countHasChanged).
+      if (node === null || !this.started) return;
       try {
         this.emit('countChanged', decodeCount(node.data, path));
       } catch (error) {
@@ -86,6 +88,7 @@ export class SharedCount extends EventEmitter<SharedCountEvents> {
       if (!isKeelError(error, 'NodeExists')) throw error;
     }
     await this.cache.start();
+    this.started = true;
   }
 
   /** The count as last seen. */
