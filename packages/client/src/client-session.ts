@@ -4,15 +4,15 @@
  * states, and carries requests (queued while disconnected, in flight by xid while connected).
  *
  * Failover: on a lost connection the state becomes `suspended`, in-flight writes fail with
- * `ConnectionLoss` (in-flight reads and queued requests wait for the next connection), and the client tries the members in a random order (the
- * one it lost last), with full-jitter exponential backoff, resuming the session with id, secret
- * and the newest revision it has seen, so it never reads an older state than it already saw.
+ * `ConnectionLoss` (in-flight reads and queued requests wait for the next connection), and the
+ * client tries the members in a random order (the one it lost last), with full-jitter
+ * exponential backoff, resuming the session with id, secret and the newest revision it has
+ * seen, so it never reads an older state than it already saw.
  * Success is `reconnected`. The session is `lost` when a member says it expired, or when no
  * member took it back within the session timeout; the client then opens a fresh session on its
  * next connection (Curator's behaviour) and reports `reconnected` again.
  */
 import {
-  AbortedError,
   BadArgumentsError,
   ClosedError,
   type ConnectedResponse,
@@ -22,21 +22,20 @@ import {
   InternalError,
   isKeelError,
   type Request,
-  type RequestOp,
   type ResponseByOp,
   type ServerMessage,
   type SessionEvent,
   SessionExpiredError,
   ThrottledError,
-  TimeoutError,
   type WatchEvent,
-  writeOps,
 } from '@keel/protocol';
 import { EventEmitter } from 'eventemitter3';
 import { backoffDelayMs, memberRound } from './backoff';
-import { attemptTimeoutMsMin, pendingRequestsMax, pingFraction, readTimeoutFraction } from './constants';
+import { attemptTimeoutMsMin, pendingRequestsMax } from './constants';
+import { Keepalive } from './keepalive';
 import type { ClientSettings, RequestOptions } from './options';
 import { type PendingRequest, PendingRequests, type RequestBody } from './pending-requests';
+import { abortedError, answerTypeOf, connectionLossMessage, retriedReads, timeoutError } from './request-rules';
 import { type ConnectionState, isConnectedState } from './states';
 import { Connection, type ConnectionEnd, clientCloseCode } from './transport/connection';
 import type { WebSocketConstructor } from './transport/web-socket';
@@ -76,7 +75,7 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
   private closed = false;
   private closePromise: Promise<void> | null = null;
   private reconnecting = false;
-  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly keepalive = new Keepalive();
   private lostTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly sleepers = new Set<() => void>();
 
@@ -163,7 +162,7 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
   private shutdown(): void {
     this.closing = true;
     this.closed = true;
-    this.stopPinger();
+    this.keepalive.stop();
     this.clearLostTimer();
     for (const wake of this.sleepers) wake();
     this.connection?.end(1000, 'client closed');
@@ -294,7 +293,7 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
     if (connection !== this.connection) return;
     this.connection = null;
     this.lastUrl = connection.url;
-    this.stopPinger();
+    this.keepalive.stop();
     const reason = `the connection to ${connection.url} was lost (${end.code} ${end.reason})`.trim();
     this.pending.failInFlight(
       (op) => new ConnectionLossError(connectionLossMessage(op, reason)),
@@ -414,11 +413,18 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
     // Watches first, then the queued requests: answers come in this order, so a queued read
     // sees its watch already registered again.
     for (const { kind, path } of this.oneShotWatches.registrations()) {
-      this.call({ op: 'addWatch', path, kind, sinceRevision }, {}, true).catch(() => {});
+      this.call({ op: 'addWatch', path, kind, sinceRevision }, {}, true).catch((error: unknown) => {
+        // Refused for good (a watch limit, say): fire it so its owner re-reads and watches again.
+        if (isKeelError(error, 'ConnectionLoss') || this.closed) return;
+        this.oneShotWatches.resync(kind, path, this.revision);
+      });
     }
     this.persistentWatches.reregister(sinceRevision);
     for (const request of this.pending.drainOutgoing()) this.transmit(request);
-    this.startPinger();
+    this.keepalive.start(connection, this.grantedTimeoutMs, {
+      ping: (timeoutMs) => this.call({ op: 'ping' }, { timeoutMs }, true).catch(() => {}),
+      drop: (reason) => connection.end(clientCloseCode, reason),
+    });
   }
 
   private sessionLost(reason: string): void {
@@ -435,30 +441,6 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
 
   // -------------------------------------------------------------------------------------------
   // Timers
-
-  private startPinger(): void {
-    this.stopPinger();
-    const pingEveryMs = this.grantedTimeoutMs * pingFraction;
-    const readTimeoutMs = this.grantedTimeoutMs * readTimeoutFraction;
-    this.pingTimer = setInterval(() => {
-      const connection = this.connection;
-      if (connection === null) return;
-      const now = Date.now();
-      if (now - connection.lastReceivedAt > readTimeoutMs) {
-        connection.end(clientCloseCode, `nothing from the member for ${Math.round(readTimeoutMs)} ms`);
-        return;
-      }
-      if (now - connection.lastSentAt >= pingEveryMs) {
-        this.call({ op: 'ping' }, { timeoutMs: readTimeoutMs }, true).catch(() => {});
-      }
-    }, pingEveryMs / 2);
-    unref(this.pingTimer);
-  }
-
-  private stopPinger(): void {
-    if (this.pingTimer !== null) clearInterval(this.pingTimer);
-    this.pingTimer = null;
-  }
 
   private startLostTimer(): void {
     if (this.lostTimer !== null) return;
@@ -509,40 +491,6 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
   }
 }
 
-/**
- * Requests sent again on the next connection when theirs is lost: they change nothing, and
- * answering them from a later state is still correct (they were not answered before).
- */
-const retriedReads: ReadonlySet<RequestOp> = new Set<RequestOp>(['get', 'exists', 'children', 'sync', 'listMembers']);
-
 function remainingMs(limit: AttemptLimit): number {
   return limit.deadline === undefined ? Number.POSITIVE_INFINITY : limit.deadline - Date.now();
-}
-
-function answerTypeOf(op: RequestOp): ServerMessage['type'] {
-  if (op === 'connect' || op === 'resume') return 'connected';
-  if (op === 'ping') return 'pong';
-  return op;
-}
-
-function abortedError(signal: AbortSignal | undefined): AbortedError {
-  return new AbortedError('the request was aborted', { cause: signal?.reason });
-}
-
-function timeoutError(body: RequestBody, timeoutMs: number): TimeoutError {
-  const path = 'path' in body ? body.path : undefined;
-  const outcome = writeOps.has(body.op) ? '; the write may or may not have been applied' : '';
-  return new TimeoutError(
-    `${body.op} got no answer within ${timeoutMs} ms${outcome}`,
-    path === undefined ? undefined : { path },
-  );
-}
-
-function connectionLossMessage(op: RequestOp, reason: string): string {
-  const outcome = writeOps.has(op) ? '; the write may or may not have been applied' : '';
-  return `${op}: ${reason}${outcome}`;
-}
-
-function unref(timer: unknown): void {
-  (timer as { unref?: () => void }).unref?.();
 }
