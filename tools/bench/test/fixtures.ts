@@ -69,6 +69,10 @@ export const sampleRun: BenchRun = {
       generatorCpu: 0,
       error: 'lease grant failed | oops',
     },
+    ok('watch-fanout', 'keel', 40_000, 5, {
+      operations: 1000,
+      extra: { p50FromSendMs: 3, p99FromSendMs: 9, eventsBeforeAck: 250, loadAverage1m: 3.25 },
+    }),
     ok('failover', 'keel', 500, 800, { extra: { unavailableMs: 750 } }),
     ok('failover', 'zookeeper', 400, 900, { extra: { unavailableMs: 1200 } }),
   ],

@@ -70,8 +70,9 @@ describe('report - markdown', () => {
     expect(markdown).toContain('failed: lease grant failed \\| oops');
   });
 
-  it('reports failover unavailability', () => {
+  it('reports failover unavailability, fan-out details and the load average', () => {
     expect(markdown).toContain('unavailable 750 ms');
+    expect(markdown).toContain('from send p50 3.00 / p99 9.00 ms, 25% of events before the ack, load 3.3');
   });
 });
 
@@ -81,7 +82,7 @@ describe('report - html', () => {
   it('is one self-contained page with two charts per measured workload', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).not.toMatch(/<script|<link|src="http/);
-    expect(html.match(/<svg /g)?.length).toBe(4 * 2);
+    expect(html.match(/<svg /g)?.length).toBe(5 * 2);
     expect(html).toContain('Creates &lt;100 B&gt; nodes');
     expect(html).toContain('generator CPU 95%');
     expect(html).toContain('failed: lease grant failed | oops');

@@ -4,6 +4,7 @@
  * targets. One file, no scripts, no external assets.
  */
 import { type BenchRun, generatorBottleneckCpu, type TargetName } from '../results';
+import { extraText } from './extra-text';
 import { formatMs, formatRate, formatRatio, targetTitle } from './format';
 import { checkGoals } from './goals';
 import { measured, ratiosOf, targetsOf, workloadsOf } from './ratios';
@@ -69,14 +70,8 @@ function workloadSection(run: BenchRun, workload: string, measures: string | und
         `<span class="warn">generator CPU ${Math.round(result.generatorCpu * 100)}%: the generator may be the limit</span>`,
       );
     }
-    const unavailable = result.extra?.unavailableMs;
-    if (workload === 'failover' && unavailable !== undefined) {
-      notes.push(
-        unavailable === null || !Number.isFinite(unavailable)
-          ? 'writes did not recover'
-          : `unavailable for ${formatMs(unavailable)} ms after the kill`,
-      );
-    }
+    const extra = extraText(result);
+    if (extra !== '') notes.push(escapeXml(extra));
     if (result.errors > 0) notes.push(`${result.errors} errors`);
     if (result.note !== undefined) notes.push(escapeXml(result.note));
     if (notes.length > 0) problems.push(`<li>${escapeXml(targetTitle(target))}: ${notes.join('; ')}</li>`);

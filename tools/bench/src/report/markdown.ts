@@ -3,32 +3,13 @@
  * run's context (printed to stdout and written beside the raw JSON).
  */
 import { type BenchRun, generatorBottleneckCpu, type WorkloadResult } from '../results';
+import { extraText } from './extra-text';
 import { formatMs, formatRate, formatRatio, targetTitle } from './format';
 import { checkGoals } from './goals';
 import { ratiosOf, targetsOf, workloadsOf } from './ratios';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
-function extraText(result: WorkloadResult): string {
-  const extra = result.extra ?? {};
-  const parts: string[] = [];
-  if ('unavailableMs' in extra) {
-    const value = extra.unavailableMs;
-    parts.push(
-      value === null || value === undefined || !Number.isFinite(value)
-        ? 'writes did not recover'
-        : `unavailable ${formatMs(value)} ms`,
-    );
-  }
-  for (const key of ['bytesPerNode', 'bytesPerSession', 'bytesPerWatch'] as const) {
-    const value = extra[key];
-    if (value !== undefined && value !== null) parts.push(`${key} ${Math.round(value)}`);
-  }
-  const load = extra.loadAverage1m;
-  if (load !== undefined && load !== null) parts.push(`load ${load.toFixed(1)}`);
-  return parts.join(', ');
 }
 
 function resultRow(result: WorkloadResult): string {
