@@ -10,23 +10,19 @@ import type { KeelServer } from '../server/keel-server';
 export const leadershipTransferWaitMs = 2_000;
 
 /**
- * The voter a stopping leader should hand leadership to: among the other voters, one that
- * answered recently, with the highest match index (it needs the fewest entries to be able to
- * win); null when this member does not lead or has no other voter.
+ * The voter a stopping leader should hand leadership to: among the other voters that answered
+ * within the last election timeout, the one with the highest match index (it needs the fewest
+ * entries to be able to win). Null when this member does not lead or no other voter answers:
+ * a silent voter could not take over, and waiting for it would only delay the stop.
  */
 export function transferTarget(status: Pick<RaftNodeStatus, 'id' | 'role' | 'conf' | 'progress'>): NodeId | null {
   if (status.role !== 'leader' || status.progress === null) return null;
-  let best: { id: NodeId; match: number; active: boolean } | null = null;
+  let best: { id: NodeId; match: number } | null = null;
   for (const id of status.conf.voters) {
     if (id === status.id) continue;
     const progress = status.progress.get(id);
-    if (progress === undefined) continue;
-    const candidate = { id, match: progress.match, active: progress.recentActive };
-    const better =
-      best === null ||
-      (candidate.active && !best.active) ||
-      (candidate.active === best.active && candidate.match > best.match);
-    if (better) best = candidate;
+    if (progress === undefined || !progress.recentActive) continue;
+    if (best === null || progress.match > best.match) best = { id, match: progress.match };
   }
   return best?.id ?? null;
 }

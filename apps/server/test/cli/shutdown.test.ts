@@ -1,5 +1,6 @@
 // Goal: a stopping leader picks the right successor: another voter that answered recently with
-// the highest match index, never a learner or itself, and nobody when it does not lead.
+// the highest match index, never a learner, a silent voter or itself, and nobody when it does
+// not lead.
 // Method: transferTarget on hand-written node statuses (a pure function).
 import type { PeerProgress } from '@keel/raft';
 import { describe, expect, it } from 'vitest';
@@ -32,12 +33,12 @@ describe('shutdown - transfer target', () => {
     expect(transferTarget({ ...leading, progress: progressMap })).toBe('b');
   });
 
-  it('falls back to a silent voter when no voter is active', () => {
+  it('picks nobody when no other voter answers', () => {
     const progressMap = new Map([
       ['b', progress(90, false)],
       ['c', progress(95, false)],
     ]);
-    expect(transferTarget({ ...leading, progress: progressMap })).toBe('c');
+    expect(transferTarget({ ...leading, progress: progressMap })).toBeNull();
   });
 
   it('picks nobody when not leading or alone', () => {
