@@ -80,6 +80,11 @@ const closeWriteOutcomeUnknown = 1011;
 // The standard "internal error" close.
 const closeInternalError = 1011;
 
+const sessionEndMessages = {
+  SessionExpired: 'the session expired',
+  SessionMoved: 'the session was resumed on another connection',
+} as const;
+
 /** The requests that change replicated state on behalf of the session. */
 type SessionWrite = WriteRequest | Extract<Request, { op: 'closeSession' }>;
 
@@ -104,6 +109,8 @@ export class ClientConnection {
   /** Writes queued behind another request that are not yet handed to Raft. */
   private unsubmitted = 0;
   private closed = false;
+  /** This connection's name in the replicated session table (the session's owner while it serves it). */
+  readonly token = randomUUID();
 
   constructor(
     private readonly socket: WebSocket,
@@ -226,10 +233,11 @@ export class ClientConnection {
 
   private startWrite(request: SessionWrite, sessionId: string): Promise<ApplyOutcome> {
     const time = Date.now();
+    const owner = this.token;
     const command: ClientCommand =
       request.op === 'closeSession'
-        ? { type: 'closeSession', sessionId, reason: 'closed', time }
-        : commandOf(request, sessionId, time);
+        ? { type: 'closeSession', sessionId, reason: 'closed', time, owner }
+        : { ...commandOf(request, sessionId, time), owner };
     const outcome = this.host.writes.write(command);
     // Awaited in turn by finishWrite; until then a rejection must not count as unhandled.
     outcome.catch(() => {});
@@ -240,9 +248,9 @@ export class ClientConnection {
     const outcome = await pending;
     const { machine } = this.host;
     const result = outcome.result;
-    if (result.type === 'error' && result.code === 'SessionExpired') {
+    if (result.type === 'error' && (result.code === 'SessionExpired' || result.code === 'SessionMoved')) {
       this.answerError(request.xid, result);
-      this.close(closeCodes.sessionExpired, 'the session expired');
+      this.endSession(result.code);
       return;
     }
     if (request.op !== 'closeSession') {
@@ -268,9 +276,11 @@ export class ClientConnection {
     }
     const sessionId = this.sessionId;
     const { machine, node } = this.host;
-    if (machine.session(sessionId) === undefined) {
-      this.answerError(request.xid, { code: 'SessionExpired', message: 'the session expired' });
-      this.close(closeCodes.sessionExpired, 'the session expired');
+    const session = machine.session(sessionId);
+    if (session === undefined || (session.owner !== null && session.owner !== this.token)) {
+      const code = session === undefined ? 'SessionExpired' : 'SessionMoved';
+      this.answerError(request.xid, { code, message: sessionEndMessages[code] });
+      this.endSession(code);
       return;
     }
     const xid = request.xid;
@@ -313,6 +323,12 @@ export class ClientConnection {
       case 'transferLeadership':
         return this.answer(await runAdmin(this.host.admin, request));
     }
+  }
+
+  // The session is gone from this connection: expired, or resumed on another connection.
+  private endSession(code: 'SessionExpired' | 'SessionMoved'): void {
+    if (code === 'SessionExpired') this.close(closeCodes.sessionExpired, sessionEndMessages[code]);
+    else this.close(closeCodes.sessionMoved, sessionEndMessages[code]);
   }
 
   private read(request: Extract<Request, { op: 'get' | 'exists' | 'children' }>): ServerMessage {
@@ -388,6 +404,7 @@ export class ClientConnection {
       secret,
       timeoutMs,
       time: Date.now(),
+      owner: this.token,
     });
     if (outcome.result.type !== 'createSession') {
       const message = outcome.result.type === 'error' ? outcome.result.message : 'session not created';
@@ -410,12 +427,18 @@ export class ClientConnection {
   private async resume(request: ResumeRequest): Promise<void> {
     const { machine } = this.host;
     await this.host.waitApplied(request.lastSeenRevision);
-    const session = machine.session(request.sessionId);
-    if (session === undefined || !sameSecret(session.secret, request.secret)) {
-      this.answerError(request.xid, { code: 'SessionExpired', message: 'no such session (expired or never existed)' });
-      this.close(closeCodes.sessionExpired, 'the session expired');
-      return;
-    }
+    const known = machine.session(request.sessionId);
+    if (known === undefined || !sameSecret(known.secret, request.secret)) return this.refuseResume(request.xid);
+    // Taking the session over goes through Raft, so every member refuses the old connection's
+    // requests from then on (ZooKeeper's session move).
+    const outcome = await this.host.writes.write({
+      type: 'moveSession',
+      sessionId: known.id,
+      owner: this.token,
+      time: Date.now(),
+    });
+    const session = machine.session(known.id);
+    if (outcome.result.type !== 'moveSession' || session === undefined) return this.refuseResume(request.xid);
     this.adopt(session.id);
     this.answer({
       type: 'connected',
@@ -428,6 +451,11 @@ export class ClientConnection {
       resumed: true,
       readOnly: false,
     });
+  }
+
+  private refuseResume(xid: number): void {
+    this.answerError(xid, { code: 'SessionExpired', message: 'no such session (expired or never existed)' });
+    this.close(closeCodes.sessionExpired, 'the session expired');
   }
 
   private adopt(sessionId: string): void {

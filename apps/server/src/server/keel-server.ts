@@ -228,7 +228,16 @@ export class KeelServer {
     if (result.type === 'touchSessions') this.touched(result.sessionIds);
     // Every member ends its own connection of an expired session, wherever the client is.
     if (result.type === 'closeSession' && result.reason === 'expired') this.endExpired(result.sessionId);
+    // The client resumed its session on another connection: this member's old one ends.
+    if (result.type === 'moveSession') this.endMoved(result.sessionId, result.owner);
     this.writes.applied(outcome);
+  }
+
+  private endMoved(sessionId: string, owner: string): void {
+    const connection = this.bySession.get(sessionId);
+    if (connection === undefined || connection.token === owner) return;
+    this.bySession.delete(sessionId);
+    connection.end('moved', closeCodes.sessionMoved, 'the session was resumed on another connection');
   }
 
   private endExpired(sessionId: string): void {

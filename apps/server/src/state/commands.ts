@@ -30,6 +30,8 @@ export interface NodeCommandBase {
   readonly time: number;
   /** See {@link RequestTagged}. */
   readonly requestId?: string;
+  /** The connection that sent it; refused with `SessionMoved` unless it owns the session. */
+  readonly owner?: string;
 }
 
 /**
@@ -92,6 +94,16 @@ export interface CreateSessionCommand extends RequestTagged {
   readonly secret: string;
   readonly timeoutMs: number;
   readonly time: number;
+  /** The connection that serves the new session. */
+  readonly owner?: string;
+}
+
+/** A client resumed its session on another connection, which now owns it. */
+export interface MoveSessionCommand extends RequestTagged {
+  readonly type: 'moveSession';
+  readonly sessionId: string;
+  readonly owner: string;
+  readonly time: number;
 }
 
 /** Ends a session (closed by its client or expired by the leader) and deletes its ephemerals. */
@@ -100,6 +112,8 @@ export interface CloseSessionCommand extends RequestTagged {
   readonly sessionId: string;
   readonly reason: 'closed' | 'expired';
   readonly time: number;
+  /** For a client's close: the connection that sent it (see `NodeCommandBase.owner`). */
+  readonly owner?: string;
 }
 
 /**
@@ -128,6 +142,7 @@ export type Command =
   | SetCommand
   | MultiCommand
   | CreateSessionCommand
+  | MoveSessionCommand
   | CloseSessionCommand
   | SweepCommand
   | TouchSessionsCommand;
@@ -249,6 +264,15 @@ function readCommand(c: Record<string, unknown>): Command {
         timeoutMs: integerField(c.timeoutMs, 'timeoutMs', 1, sessionTimeoutMsMax),
         time: timeField(c.time),
         ...optional('requestId', c.requestId, requestIdField),
+        ...optional('owner', c.owner, ownerField),
+      };
+    case 'moveSession':
+      return {
+        type: 'moveSession',
+        sessionId: identifierField(c.sessionId, 'sessionId'),
+        owner: ownerField(c.owner),
+        time: timeField(c.time),
+        ...optional('requestId', c.requestId, requestIdField),
       };
     case 'closeSession': {
       if (c.reason !== 'closed' && c.reason !== 'expired') throw new Invalid('BadArguments', 'bad close reason');
@@ -258,6 +282,7 @@ function readCommand(c: Record<string, unknown>): Command {
         reason: c.reason,
         time: timeField(c.time),
         ...optional('requestId', c.requestId, requestIdField),
+        ...optional('owner', c.owner, ownerField),
       };
     }
     case 'sweep':
@@ -306,7 +331,12 @@ function readMultiOp(o: Record<string, unknown>): MultiCommandOp {
 
 function readBase(c: Record<string, unknown>): NodeCommandBase {
   const sessionId = c.sessionId === null ? null : identifierField(c.sessionId, 'sessionId');
-  return { sessionId, time: timeField(c.time), ...optional('requestId', c.requestId, requestIdField) };
+  return {
+    sessionId,
+    time: timeField(c.time),
+    ...optional('requestId', c.requestId, requestIdField),
+    ...optional('owner', c.owner, ownerField),
+  };
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {
@@ -364,6 +394,10 @@ function integerField(value: unknown, name: string, min: number, max: number): n
     throw new Invalid('BadArguments', `${name} must be an integer in [${min}, ${max}]`);
   }
   return value;
+}
+
+function ownerField(value: unknown): string {
+  return identifierField(value, 'owner');
 }
 
 function requestIdField(value: unknown): string {

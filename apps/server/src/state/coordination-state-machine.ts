@@ -91,6 +91,11 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
     switch (command.type) {
       case 'createSession':
         return this.createSession(command);
+      case 'moveSession':
+        if (!this.sessions.move(command.sessionId, command.owner)) {
+          return { type: 'error', code: 'SessionExpired', message: 'the session expired' };
+        }
+        return { type: 'moveSession', sessionId: command.sessionId, owner: command.owner };
       case 'closeSession':
         return this.closeSession(command, context);
       case 'sweep':
@@ -98,8 +103,9 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
       case 'touchSessions':
         return { type: 'touchSessions', sessionIds: command.sessionIds.filter((id) => this.sessions.has(id)) };
       default: {
-        if (command.sessionId !== null && !this.sessions.has(command.sessionId)) {
-          return { type: 'error', code: 'SessionExpired', message: 'the session expired' };
+        if (command.sessionId !== null) {
+          const refused = this.refuseSession(command.sessionId, command.owner);
+          if (refused !== null) return refused;
         }
         if (command.type === 'multi') return this.multi(command, context);
         const op = singleOp(command);
@@ -202,13 +208,27 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
   }
 
   private createSession(command: CreateSessionCommand): CommandResult {
-    if (!this.sessions.open(command.sessionId, command.secret, command.timeoutMs, command.time)) {
+    if (
+      !this.sessions.open(command.sessionId, command.secret, command.timeoutMs, command.time, command.owner ?? null)
+    ) {
       return { type: 'error', code: 'BadArguments', message: 'a session with this id already exists' };
     }
     return { type: 'createSession', sessionId: command.sessionId, timeoutMs: command.timeoutMs };
   }
 
+  // A command of a gone session, or sent by a connection that no longer owns its session.
+  private refuseSession(sessionId: string, owner: string | undefined): CommandResult | null {
+    const session = this.sessions.get(sessionId);
+    if (session === undefined) return { type: 'error', code: 'SessionExpired', message: 'the session expired' };
+    if (owner !== undefined && session.owner !== null && session.owner !== owner) {
+      return { type: 'error', code: 'SessionMoved', message: 'the session was resumed on another connection' };
+    }
+    return null;
+  }
+
   private closeSession(command: CloseSessionCommand, context: Apply): CommandResult {
+    const refused = this.refuseSession(command.sessionId, command.owner);
+    if (refused !== null) return refused;
     const ephemerals = this.sessions.close(command.sessionId);
     if (ephemerals === undefined) return { type: 'error', code: 'SessionExpired', message: 'the session expired' };
     for (const path of ephemerals) {
@@ -286,7 +306,7 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
     this.tree.replace(snapshot.nodes);
     this.sessions.clear();
     for (const session of snapshot.sessions) {
-      this.sessions.open(session.id, session.secret, session.timeoutMs, session.createdAt);
+      this.sessions.open(session.id, session.secret, session.timeoutMs, session.createdAt, session.owner);
     }
     for (const [path, node] of snapshot.nodes) {
       if (node.ephemeralOwner !== null) this.sessions.addEphemeral(node.ephemeralOwner, path);

@@ -18,6 +18,7 @@ export type CommandResult =
   | { readonly type: 'set'; readonly stat: Stat }
   | { readonly type: 'multi'; readonly results: readonly MultiResult[] }
   | { readonly type: 'createSession'; readonly sessionId: string; readonly timeoutMs: number }
+  | { readonly type: 'moveSession'; readonly sessionId: string; readonly owner: string }
   /** `deleted`: the session's ephemeral nodes (and containers they emptied), in deletion order. */
   | {
       readonly type: 'closeSession';

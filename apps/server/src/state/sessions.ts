@@ -11,14 +11,22 @@ export interface Session {
   readonly secret: string;
   /** The granted timeout. */
   readonly timeoutMs: number;
-  /** The leader's time when the session was created. */
+  /** The time when the session was created, by the clock of the member that created it. */
   readonly createdAt: number;
+  /**
+   * The connection that serves the session (a token its member chose), or null when none was
+   * recorded. Requests from any other connection are refused with `SessionMoved`, so a client
+   * that moved to another member cannot have a request of its old connection applied after
+   * the requests of its new one.
+   */
+  readonly owner: string | null;
   /** Paths of the ephemeral nodes the session owns. */
   readonly ephemerals: ReadonlySet<string>;
 }
 
-interface MutableSession extends Omit<Session, 'ephemerals'> {
+interface MutableSession extends Omit<Session, 'ephemerals' | 'owner'> {
   readonly ephemerals: Set<string>;
+  owner: string | null;
 }
 
 /** The table of open sessions. Ephemeral ownership changes are undoable (they happen inside multi). */
@@ -46,9 +54,9 @@ export class SessionTable {
   }
 
   /** Adds a session; returns false when the id is taken. */
-  open(id: string, secret: string, timeoutMs: number, createdAt: number): boolean {
+  open(id: string, secret: string, timeoutMs: number, createdAt: number, owner: string | null = null): boolean {
     if (this.sessions.has(id)) return false;
-    this.sessions.set(id, { id, secret, timeoutMs, createdAt, ephemerals: new Set() });
+    this.sessions.set(id, { id, secret, timeoutMs, createdAt, owner, ephemerals: new Set() });
     this.undo.record(() => this.sessions.delete(id));
     return true;
   }
@@ -63,6 +71,14 @@ export class SessionTable {
     this.sessions.delete(id);
     this.undo.record(() => this.sessions.set(id, session));
     return [...session.ephemerals].sort(compare);
+  }
+
+  /** Makes `owner` the connection serving the session; false when there is no such session. */
+  move(id: string, owner: string): boolean {
+    const session = this.sessions.get(id);
+    if (session === undefined) return false;
+    session.owner = owner;
+    return true;
   }
 
   /** Records that the session owns an ephemeral node. */

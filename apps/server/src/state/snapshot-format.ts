@@ -34,7 +34,7 @@ export function encodeSnapshot(content: SnapshotContent): Uint8Array {
   const json = {
     v: snapshotFormatVersion,
     appliedRevision: content.appliedRevision,
-    sessions: content.sessions.map((s) => [s.id, s.secret, s.timeoutMs, s.createdAt]),
+    sessions: content.sessions.map((s) => [s.id, s.secret, s.timeoutMs, s.createdAt, s.owner]),
     // Children are not stored: they follow from the paths.
     nodes: content.nodes.map(([path, n]) => [
       path,
@@ -81,15 +81,18 @@ export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
   const sessions: Omit<Session, 'ephemerals'>[] = [];
   const sessionIds = new Set<string>();
   for (const row of root.sessions as unknown[]) {
-    if (!Array.isArray(row) || row.length !== 4) corrupt('bad session row');
-    const [id, secret, timeoutMs, createdAt] = row as unknown[];
+    // Rows written before session owners existed have four fields.
+    if (!Array.isArray(row) || (row.length !== 4 && row.length !== 5)) corrupt('bad session row');
+    const [id, secret, timeoutMs, createdAt, owner = null] = row as unknown[];
     if (typeof id !== 'string' || typeof secret !== 'string' || sessionIds.has(id)) corrupt('bad session id or secret');
+    if (owner !== null && (typeof owner !== 'string' || owner.length === 0)) corrupt(`bad owner of session ${id}`);
     sessionIds.add(id);
     sessions.push({
       id,
       secret,
       timeoutMs: integer(timeoutMs, 'timeoutMs'),
       createdAt: integer(createdAt, 'createdAt'),
+      owner,
     });
   }
 

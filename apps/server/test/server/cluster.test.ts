@@ -2,11 +2,12 @@
 // follower (the follower picks id and secret, the leader commits it), the follower's writes
 // are forwarded to the leader and answered once applied there (with read-your-writes on the
 // same connection, also for pipelined writes), reads are local, linearizable or after sync,
-// a persistent watch moves to another member without missing an event, and closeSession from a
-// follower deletes the session's ephemerals everywhere.
+// a persistent watch moves to another member without missing an event, a session resumed on
+// another member ends its old connection, and closeSession from a follower deletes the
+// session's ephemerals everywhere.
 // Method: three real members (durable logs in temp dirs, peer and client sockets on 127.0.0.1,
 // ephemeral ports) and raw `ws` clients.
-import { encodeRequest, type ServerMessage } from '@keel/protocol';
+import { closeCodes, encodeRequest, type ServerMessage } from '@keel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeelServer } from '../../src/server/keel-server';
 import { bytes, RawClient, startCluster, tempDir, text, waitFor, waitForLeader } from './harness';
@@ -136,6 +137,33 @@ describe('KeelServer three members', () => {
     expect(moved.watchEvents().map((event) => event.revision)).toEqual([missed.revision, live.revision]);
     await moved.close();
     await writer.close();
+  });
+
+  it('moves a session to another member: the old connection is told and closed', async () => {
+    const [first, second] = servers.filter((server) => server !== leader) as [KeelServer, KeelServer];
+    const { client: old, session } = await RawClient.connect(first.clientUrl);
+    const created = await old.expect(
+      { op: 'create', xid: 0, path: '/owned', data: bytes(''), mode: 'ephemeral' },
+      'create',
+    );
+    const moved = await RawClient.open(second.clientUrl);
+    await moved.expect(
+      {
+        op: 'resume',
+        xid: 0,
+        sessionId: session.sessionId,
+        secret: session.secret,
+        sessionTimeoutMs: 30_000,
+        lastSeenRevision: created.revision,
+        readOnly: false,
+      },
+      'connected',
+    );
+    // The old connection is still open from the client's side; its member ends it.
+    expect((await old.closed).code).toBe(closeCodes.sessionMoved);
+    expect(old.received.some((message) => message.type === 'session' && message.event === 'moved')).toBe(true);
+    await moved.expect({ op: 'delete', xid: 0, path: '/owned' }, 'delete');
+    await moved.close();
   });
 
   it('closes a session from a follower: its ephemerals go on every member', async () => {
