@@ -30,7 +30,7 @@ describe('client operations', () => {
   beforeAll(async () => {
     const temp = await tempDir();
     cleanup = temp.cleanup;
-    server = await startSingle(temp.dir, { sessionTimeoutMsMin: 200, expiryCheckMs: 20 });
+    server = await startSingle(temp.dir, { sessionTimeoutMsMin: 200, expiryCheckMs: 20, ttlCheckMs: 20 });
     client = await connect({ servers: server.clientUrl, sessionTimeoutMs: 10_000 });
   });
 
@@ -113,8 +113,13 @@ describe('client operations', () => {
 
     // A TTL mode needs its TTL.
     await expect(client.create('/modes/ttl', '', { mode: 'persistent_ttl' })).rejects.toBeInstanceOf(BadArgumentsError);
-    const ttl = await client.create('/modes/ttl', 'short', { mode: 'persistent_ttl', ttlMs: 60_000 });
+    const ttl = await client.create('/modes/ttl', 'short', { mode: 'persistent_ttl', ttlMs: 100 });
     expect(ttl).toBe('/modes/ttl');
+    const sequentialTtl = await client.create('/modes/sttl-', '', { mode: 'persistent_sequential_ttl', ttlMs: 100 });
+    expect(sequentialTtl).toMatch(/^\/modes\/sttl-\d{10}$/);
+    // Unchanged and childless past its TTL, a TTL node is removed by the leader.
+    await waitFor('the TTL nodes to go', async () => (await client.exists('/modes/ttl')) === null);
+    await waitFor('the TTL nodes to go', async () => (await client.exists(sequentialTtl)) === null);
 
     // Another session's ephemerals go when it closes.
     const other = await connect({ servers: [server.clientUrl] });

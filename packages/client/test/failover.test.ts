@@ -255,3 +255,54 @@ describe('client failover on one member', () => {
     if (!states.includes('lost')) expect(client.sessionId).toBe(sessionId);
   });
 });
+
+describe('client watches beyond the member window', () => {
+  let server: KeelServer;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    const temp = await tempDir();
+    cleanup = temp.cleanup;
+    // A window of two revisions: a client away for more changes than that cannot be replayed to.
+    server = await startSingle(temp.dir, { changeWindowRevisions: 2 });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await cleanup?.();
+  });
+
+  it('announces missed events with resyncNeeded to streams and one-shot watches', async () => {
+    const proxy = await TcpProxy.start(server.clientUrl);
+    const writer = await connect({ servers: [server.clientUrl] });
+    const client = await connect({ servers: [proxy.url], backoffMsMax: 100 });
+    try {
+      await writer.create('/far', '0');
+      const stream = client.watch('/far', { recursive: true });
+      await stream.ready;
+      const oneShot: WatchedEvent[] = [];
+      await client.get('/far', { watch: (event) => oneShot.push(event) });
+
+      proxy.refuse = true;
+      proxy.cut();
+      await waitFor('suspended', () => client.state === 'suspended');
+      for (let i = 1; i <= 5; i++) await writer.set('/far', String(i));
+      proxy.refuse = false;
+      await waitFor('reconnected', () => client.state === 'reconnected');
+      await writer.create('/far/next');
+
+      const events: string[] = [];
+      for await (const event of stream) {
+        events.push(`${event.type} ${event.path}`);
+        if (event.path === '/far/next') break;
+      }
+      // No silence: one resyncNeeded for the gap, then the stream goes on.
+      expect(events).toEqual(['resyncNeeded /far', 'created /far/next']);
+      expect(oneShot.map((event) => event.type)).toEqual(['resyncNeeded']);
+    } finally {
+      await client.close();
+      await writer.close();
+      await proxy.stop();
+    }
+  });
+});
