@@ -3,7 +3,8 @@
 // and reports from them, then stops every process it started.
 // Method: startKeel on loopback in a temporary directory (needs apps/server/dist: run
 // `npx nx run @keel/server:build` first), run each workload for one second with a few requests in
-// flight, check that operations completed (no timing thresholds), and that no PID is left running.
+// flight, check that operations completed (no timing thresholds), restart a follower on its data,
+// and check that no PID is left running.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +63,18 @@ describe('keel smoke run', () => {
     const measured = await workload.run({ cluster, driver: cluster.driver, options: load, root: '/smoke-fanout' });
     expect(measured.outcome.operations).toBeGreaterThan(0);
     expect(measured.outcome.errors).toBe(0);
+  });
+
+  it('restarts a follower on its data and sees it serve again', async () => {
+    const leader = await cluster.leader();
+    const follower = cluster.members.find((member) => member.id !== leader.id);
+    if (follower === undefined) throw new Error('no follower');
+    const oldPid = follower.process.pid;
+    const restartMs = await cluster.restartMember(follower);
+    expect(restartMs).toBeGreaterThan(0);
+    expect(follower.process.pid).not.toBe(oldPid);
+    expect(runningPids()).not.toContain(oldPid);
+    expect(runningPids()).toContain(follower.process.pid);
   });
 
   it('leaves no member running after stop', async () => {

@@ -9,7 +9,8 @@ import type { TrackedProcess } from './processes';
 /** One member of a running cluster. */
 export interface ClusterMember {
   readonly id: string;
-  readonly process: TrackedProcess;
+  /** The member's current process (replaced when the member is restarted). */
+  process: TrackedProcess;
   /** Where clients connect (`host:port` or a URL). */
   readonly clientAddress: string;
 }
@@ -25,6 +26,12 @@ export interface RunningCluster {
   readonly dataDir: string;
   /** The current leader (asked of the members; ids compared as strings). */
   leader(): Promise<ClusterMember>;
+  /**
+   * Stops one member (SIGTERM, by PID), starts it again on the same data, and resolves with the
+   * milliseconds from its start until it serves clients again (it has loaded its state and knows
+   * a leader).
+   */
+  restartMember(member: ClusterMember): Promise<number>;
   /** Stops every member (by PID) and removes the data directory. */
   stop(): Promise<void>;
 }

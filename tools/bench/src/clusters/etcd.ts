@@ -10,7 +10,7 @@ import { Etcd3 } from 'etcd3';
 import { etcdDriver } from '../targets/etcd';
 import { etcdVersion } from './binaries';
 import type { ClusterMember, ClusterStarter, RunningCluster } from './cluster';
-import { freePorts, spawnTracked, stopProcess, waitFor } from './processes';
+import { freePorts, spawnTracked, stopProcess, type TrackedProcess, waitFor } from './processes';
 
 /** This member's id and the leader id it believes in, both as decimal strings. */
 async function etcdStatus(clientUrl: string): Promise<{ memberId: string; leaderId: string }> {
@@ -30,37 +30,40 @@ export const startEtcd: ClusterStarter = async (options) => {
   const clientUrl = (i: number) => `http://127.0.0.1:${ports[i * 2]}`;
   const initialCluster = Array.from({ length: options.members }, (_, i) => `e${i + 1}=${peerUrl(i)}`).join(',');
   const members: ClusterMember[] = [];
+  const respawns: (() => TrackedProcess)[] = [];
   for (let i = 0; i < options.members; i++) {
     const dir = join(dataDir, `e${i + 1}`);
     mkdirSync(dir, { recursive: true });
-    const child = spawnTracked(
-      `etcd-${i + 1}`,
-      'etcd',
-      [
-        '--name',
-        `e${i + 1}`,
-        '--data-dir',
-        join(dir, 'data'),
-        '--listen-client-urls',
-        clientUrl(i),
-        '--advertise-client-urls',
-        clientUrl(i),
-        '--listen-peer-urls',
-        peerUrl(i),
-        '--initial-advertise-peer-urls',
-        peerUrl(i),
-        '--initial-cluster',
-        initialCluster,
-        '--initial-cluster-state',
-        'new',
-        '--initial-cluster-token',
-        `keel-bench-${process.pid}`,
-        '--log-level',
-        'warn',
-      ],
-      { logFile: join(dir, 'out.log') },
-    );
-    members.push({ id: `e${i + 1}`, process: child, clientAddress: clientUrl(i) });
+    const spawnMember = () =>
+      spawnTracked(
+        `etcd-${i + 1}`,
+        'etcd',
+        [
+          '--name',
+          `e${i + 1}`,
+          '--data-dir',
+          join(dir, 'data'),
+          '--listen-client-urls',
+          clientUrl(i),
+          '--advertise-client-urls',
+          clientUrl(i),
+          '--listen-peer-urls',
+          peerUrl(i),
+          '--initial-advertise-peer-urls',
+          peerUrl(i),
+          '--initial-cluster',
+          initialCluster,
+          '--initial-cluster-state',
+          'new',
+          '--initial-cluster-token',
+          `keel-bench-${process.pid}`,
+          '--log-level',
+          'warn',
+        ],
+        { logFile: join(dir, 'out.log') },
+      );
+    respawns.push(spawnMember);
+    members.push({ id: `e${i + 1}`, process: spawnMember(), clientAddress: clientUrl(i) });
   }
   const cluster: RunningCluster = {
     target: 'etcd',
@@ -74,6 +77,20 @@ export const startEtcd: ClusterStarter = async (options) => {
         if (status !== undefined && status.leaderId !== '0' && status.memberId === status.leaderId) return member;
       }
       throw new Error('etcd: no member reports itself as leader');
+    },
+    async restartMember(member) {
+      const index = members.findIndex((candidate) => candidate.id === member.id);
+      const found = members[index];
+      const respawn = respawns[index];
+      if (found === undefined || respawn === undefined) throw new Error(`etcd: no member ${member.id}`);
+      await stopProcess(found.process);
+      const startedAt = Date.now();
+      found.process = respawn();
+      await waitFor(`etcd member ${found.id} to serve`, 600_000, async () => {
+        const status = await etcdStatus(found.clientAddress);
+        return status.leaderId !== '0' ? true : undefined;
+      });
+      return Date.now() - startedAt;
     },
     async stop() {
       await Promise.all(members.map((member) => stopProcess(member.process)));

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { keelDriver } from '../targets/keel';
 import type { ClusterMember, ClusterStarter, RunningCluster } from './cluster';
 import { keelLeaderOf } from './keel-probe';
-import { freePorts, spawnTracked, stopProcess, waitFor } from './processes';
+import { freePorts, spawnTracked, stopProcess, type TrackedProcess, waitFor } from './processes';
 
 /** The repository root, from this file's place in `tools/bench/{src,dist}`. */
 function repositoryRoot(): string {
@@ -68,6 +68,7 @@ export const startKeel: ClusterStarter = async (options) => {
   const portOf = (i: number, which: number) => ports[i * perMember + which] ?? 0;
   const peers = Array.from({ length: options.members }, (_, i) => `--peer=k${i + 1}=ws://127.0.0.1:${portOf(i, 1)}`);
   const members: KeelMember[] = [];
+  const respawns: (() => TrackedProcess)[] = [];
   for (let i = 0; i < options.members; i++) {
     const dir = join(dataDir, `k${i + 1}`);
     mkdirSync(dir, { recursive: true });
@@ -89,8 +90,14 @@ export const startKeel: ClusterStarter = async (options) => {
       // The benchmark opens thousands of sessions from one address.
       ...(flags.has('max-sessions-per-address') ? ['--max-sessions-per-address=100000'] : []),
     ];
-    const child = spawnTracked(`keel-${i + 1}`, process.execPath, args, { logFile: join(dir, 'out.log') });
-    members.push({ id: `k${i + 1}`, process: child, clientAddress: `ws://127.0.0.1:${portOf(i, 0)}`, adminPort });
+    const spawnMember = () => spawnTracked(`keel-${i + 1}`, process.execPath, args, { logFile: join(dir, 'out.log') });
+    respawns.push(spawnMember);
+    members.push({
+      id: `k${i + 1}`,
+      process: spawnMember(),
+      clientAddress: `ws://127.0.0.1:${portOf(i, 0)}`,
+      adminPort,
+    });
   }
   const leaderId = async (): Promise<string | undefined> => {
     for (const member of members) {
@@ -115,6 +122,23 @@ export const startKeel: ClusterStarter = async (options) => {
       const leader = members.find((member) => member.id === id);
       if (leader === undefined) throw new Error('keel: no member knows a leader');
       return leader;
+    },
+    async restartMember(member) {
+      const index = members.findIndex((candidate) => candidate.id === member.id);
+      const found = members[index];
+      const respawn = respawns[index];
+      if (found === undefined || respawn === undefined) throw new Error(`keel: no member ${member.id}`);
+      await stopProcess(found.process);
+      const startedAt = Date.now();
+      found.process = respawn();
+      await waitFor(`keel member ${found.id} to serve`, 600_000, async () => {
+        if (found.adminPort !== undefined) {
+          const role = await adminRole(found.adminPort);
+          return role === 'leader' || role === 'follower' ? true : undefined;
+        }
+        return (await keelLeaderOf(found.clientAddress)) === null ? undefined : true;
+      });
+      return Date.now() - startedAt;
     },
     async stop() {
       await Promise.all(members.map((member) => stopProcess(member.process)));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { zookeeperDriver } from '../targets/zookeeper';
 import { zookeeperClassPath, zookeeperVersion } from './binaries';
 import type { ClusterMember, ClusterStarter, RunningCluster } from './cluster';
-import { freePorts, spawnTracked, stopProcess, tcpExchange, waitFor } from './processes';
+import { freePorts, spawnTracked, stopProcess, type TrackedProcess, tcpExchange, waitFor } from './processes';
 
 /** The member's role as `srvr` reports it (`leader`, `follower`, `standalone`), or undefined when down. */
 async function zookeeperMode(clientPort: number): Promise<string | undefined> {
@@ -25,6 +25,7 @@ export const startZookeeper: ClusterStarter = async (options) => {
     (_, i) => `server.${i + 1}=127.0.0.1:${ports[i * 3 + 1]}:${ports[i * 3 + 2]}`,
   );
   const members: (ClusterMember & { clientPort: number })[] = [];
+  const respawns: (() => TrackedProcess)[] = [];
   for (let i = 0; i < options.members; i++) {
     const dir = join(dataDir, `n${i + 1}`);
     mkdirSync(join(dir, 'data'), { recursive: true });
@@ -57,21 +58,23 @@ export const startZookeeper: ClusterStarter = async (options) => {
         '',
       ].join('\n'),
     );
-    const child = spawnTracked(
-      `zookeeper-${i + 1}`,
-      'java',
-      [
-        '-Xmx1g',
-        '-cp',
-        `${dir}:${classPath}`,
-        `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
-        `-Dzookeeper.log.dir=${dir}`,
-        'org.apache.zookeeper.server.quorum.QuorumPeerMain',
-        join(dir, 'zoo.cfg'),
-      ],
-      { logFile: join(dir, 'out.log') },
-    );
-    members.push({ id: String(i + 1), process: child, clientAddress: `127.0.0.1:${clientPort}`, clientPort });
+    const spawnMember = () =>
+      spawnTracked(
+        `zookeeper-${i + 1}`,
+        'java',
+        [
+          '-Xmx1g',
+          '-cp',
+          `${dir}:${classPath}`,
+          `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`,
+          `-Dzookeeper.log.dir=${dir}`,
+          'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+          join(dir, 'zoo.cfg'),
+        ],
+        { logFile: join(dir, 'out.log') },
+      );
+    respawns.push(spawnMember);
+    members.push({ id: String(i + 1), process: spawnMember(), clientAddress: `127.0.0.1:${clientPort}`, clientPort });
   }
   const cluster: RunningCluster = {
     target: 'zookeeper',
@@ -85,6 +88,20 @@ export const startZookeeper: ClusterStarter = async (options) => {
         if (mode === 'leader' || mode === 'standalone') return member;
       }
       throw new Error('zookeeper: no member reports Mode: leader');
+    },
+    async restartMember(member) {
+      const index = members.findIndex((candidate) => candidate.id === member.id);
+      const found = members[index];
+      const respawn = respawns[index];
+      if (found === undefined || respawn === undefined) throw new Error(`zookeeper: no member ${member.id}`);
+      await stopProcess(found.process);
+      const startedAt = Date.now();
+      found.process = respawn();
+      await waitFor(`zookeeper member ${found.id} to serve`, 600_000, async () => {
+        const mode = await zookeeperMode(found.clientPort);
+        return mode === 'leader' || mode === 'follower' ? true : undefined;
+      });
+      return Date.now() - startedAt;
     },
     async stop() {
       await Promise.all(members.map((member) => stopProcess(member.process)));

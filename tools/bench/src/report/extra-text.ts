@@ -18,6 +18,8 @@ export function extraText(result: WorkloadResult): string {
     const value = extra[key];
     if (value !== undefined && value !== null) parts.push(`${key} ${Math.round(value)}`);
   }
+  const restart = extra.restartMs;
+  if (restart !== undefined && restart !== null) parts.push(`restart ${formatMs(restart)} ms`);
   const fromSend = extra.p99FromSendMs;
   if (fromSend !== undefined && fromSend !== null) {
     parts.push(`from send p50 ${formatMs(extra.p50FromSendMs ?? Number.NaN)} / p99 ${formatMs(fromSend)} ms`);
