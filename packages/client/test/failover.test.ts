@@ -158,6 +158,9 @@ describe('client failover on one member', () => {
 
     proxy.refuse = true;
     proxy.cut();
+    await waitFor('suspended', () => states.includes('suspended'));
+    // A watch opened while suspended waits for a connection, and outlives the session too.
+    const late = client.watch('/lease', { recursive: true });
     await waitFor('lost', () => states.includes('lost'));
     expect(client.sessionId).toBeNull();
     await waitFor('the member to expire the session', () => server.machine.session(oldSession) === undefined);
@@ -179,6 +182,13 @@ describe('client failover on one member', () => {
     }
     expect(events.at(-1)).toBe('created');
     expect(events[0] === 'deleted' || events[0] === 'resyncNeeded').toBe(true);
+    await late.ready;
+    const lateEvents: string[] = [];
+    for await (const event of late) {
+      lateEvents.push(event.type);
+      if (event.type === 'created') break;
+    }
+    expect(lateEvents.at(-1)).toBe('created');
   });
 
   /** Expires a session the way the leader does: a closeSession entry through Raft. */

@@ -24,8 +24,9 @@ interface Registration {
   readonly refuse: (error: unknown) => void;
 }
 
-// A lost connection is not a refusal: the next connection registers the watch again.
-const isConnectionLoss = (error: unknown): boolean => isKeelError(error, 'ConnectionLoss');
+// A lost connection or session is not a refusal: the next connection registers the watch again.
+const isConnectionLoss = (error: unknown): boolean =>
+  isKeelError(error, 'ConnectionLoss') || isKeelError(error, 'SessionExpired');
 
 const keyOf = (kind: WatchKind, path: string): string => `${kind}\u0000${path}`;
 
