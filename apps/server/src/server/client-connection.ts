@@ -215,7 +215,7 @@ export class ClientConnection {
     if (this.pending >= this.host.limits.pendingRequestsMax) {
       refused?.();
       const message = `over ${this.host.limits.pendingRequestsMax} pending requests`;
-      this.chain = this.chain.then(() => this.answerError(xid, { code: 'Throttled', message }));
+      this.chain = this.chain.then(() => this.answerError(xid, { code: 'Throttled', message })).catch(this.broken);
       return;
     }
     this.pending++;
@@ -226,10 +226,17 @@ export class ClientConnection {
         this.answerError(xid, wire);
         if (wire.code === 'ConnectionLoss') this.close(closeWriteOutcomeUnknown, wire.message);
       })
+      .catch(this.broken)
       .finally(() => {
         this.pending--;
       });
   }
+
+  // The chain must never stay rejected (every later request would be skipped): a failure while
+  // answering a failure costs the connection.
+  private readonly broken = (): void => {
+    this.close(closeInternalError, 'internal error');
+  };
 
   private startWrite(request: SessionWrite, sessionId: string): Promise<ApplyOutcome> {
     const time = Date.now();
@@ -264,6 +271,8 @@ export class ClientConnection {
   }
 
   private async handle(request: Request): Promise<void> {
+    // Nothing queued behind a close may still reach Raft: its answer could never be sent.
+    if (this.closed) return;
     if (this.sessionId === null) {
       if (request.op === 'connect') return this.connect(request);
       if (request.op === 'resume') return this.resume(request);
