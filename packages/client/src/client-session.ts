@@ -195,16 +195,21 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
       const signal = options.signal;
       if (signal?.aborted) return reject(abortedError(signal));
       const timeoutMs = options.timeoutMs ?? this.settings.requestTimeoutMs;
+      if (!(timeoutMs > 0)) return reject(new BadArgumentsError('timeoutMs must be a positive number'));
       const onAbort = (): void => {
         this.pending.forget(request);
         request.release();
         reject(abortedError(signal));
       };
-      const timer = setTimeout(() => {
-        this.pending.forget(request);
-        request.release();
-        reject(timeoutError(body, timeoutMs));
-      }, timeoutMs);
+      // Beyond the timer range (Infinity included) there is no timeout, not an immediate one.
+      const timer =
+        timeoutMs > timerDelayMsMax
+          ? undefined
+          : setTimeout(() => {
+              this.pending.forget(request);
+              request.release();
+              reject(timeoutError(body, timeoutMs));
+            }, timeoutMs);
       const request: PendingRequest = {
         body,
         xid: null,
@@ -490,6 +495,9 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
     });
   }
 }
+
+/** The longest delay `setTimeout` honours (a longer one fires at once). */
+const timerDelayMsMax = 2 ** 31 - 1;
 
 function remainingMs(limit: AttemptLimit): number {
   return limit.deadline === undefined ? Number.POSITIVE_INFINITY : limit.deadline - Date.now();

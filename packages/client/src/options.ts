@@ -21,9 +21,9 @@ export interface ConnectOptions {
   readonly servers: readonly string[] | string;
   /** Requested session timeout (default 30 s); the member grants one within its bounds. */
   readonly sessionTimeoutMs?: number;
-  /** Default per-request timeout, time spent queued included (default 10 s). */
+  /** Default per-request timeout, time spent queued included (default 10 s; `Infinity`: none). */
   readonly requestTimeoutMs?: number;
-  /** How long `connect()` may try members before it rejects (default 10 s). */
+  /** How long `connect()` may try members before it rejects (default 10 s; `Infinity`: until aborted). */
   readonly connectTimeoutMs?: number;
   /** Aborts `connect()` while it is trying members. */
   readonly signal?: AbortSignal;
@@ -48,7 +48,7 @@ export interface ConnectOptions {
 
 /** Options every request accepts. */
 export interface RequestOptions {
-  /** Overrides the client's `requestTimeoutMs` for this call. */
+  /** Overrides the client's `requestTimeoutMs` for this call (`Infinity`: no timeout). */
   readonly timeoutMs?: number;
   /** Aborts the call; it then rejects with `AbortedError` (a write's outcome is then unknown). */
   readonly signal?: AbortSignal;
@@ -86,9 +86,10 @@ export function parseServers(servers: readonly string[] | string): string[] {
   });
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
+function positive(name: string, value: number | undefined, fallback: number, infinite = false): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new BadArgumentsError(`${name} must be a positive number`);
+  const allowed = infinite ? !Number.isNaN(value) : Number.isFinite(value);
+  if (!allowed || value <= 0) throw new BadArgumentsError(`${name} must be a positive number`);
   return value;
 }
 
@@ -100,8 +101,8 @@ export function resolveSettings(options: ConnectOptions): ClientSettings {
   return {
     servers: parseServers(options.servers),
     sessionTimeoutMs: Math.round(positive('sessionTimeoutMs', options.sessionTimeoutMs, defaultSessionTimeoutMs)),
-    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, defaultRequestTimeoutMs),
-    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, defaultConnectTimeoutMs),
+    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, defaultRequestTimeoutMs, true),
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, defaultConnectTimeoutMs, true),
     backoffMsMin,
     backoffMsMax,
     random: options.random ?? Math.random,

@@ -45,6 +45,22 @@ describe('client timeouts and aborts', () => {
     expect(await client.exists('/', { timeoutMs: 10_000 })).not.toBeNull();
   });
 
+  it('takes Infinity as no timeout and refuses a non-positive one', async () => {
+    proxy.stall();
+    try {
+      const controller = new AbortController();
+      const unbounded = client.get('/', { timeoutMs: Number.POSITIVE_INFINITY, signal: controller.signal });
+      const bounded = client.get('/', { timeoutMs: 100 });
+      await expect(bounded).rejects.toBeInstanceOf(TimeoutError);
+      // Still waiting after a shorter timeout fired: only the abort ends it.
+      controller.abort();
+      await expect(unbounded).rejects.toBeInstanceOf(AbortedError);
+      await expect(client.get('/', { timeoutMs: 0 })).rejects.toMatchObject({ code: 'BadArguments' });
+    } finally {
+      proxy.resume();
+    }
+  });
+
   it('aborts a request with its signal, and refuses an aborted signal at once', async () => {
     proxy.stall();
     try {
