@@ -91,13 +91,14 @@ describe('service discovery', () => {
     );
     await discovery.unregisterService(two);
     await waitFor('the removal in the cache', () => cache.getInstances().length === 1);
+    await clientB.sync('/registry');
     expect(await reader.queryForInstance('db', 'two')).toBeNull();
 
     await reader.close();
     await discovery.close();
     // DYNAMIC instances go with close; PERMANENT ones stay.
-    expect(await clientB.exists('/registry/db/one')).toBeNull();
-    expect(await clientB.exists('/registry/cache/c1')).not.toBeNull();
+    expect(await clientB.exists('/registry/db/one', { linearizable: true })).toBeNull();
+    expect(await clientB.exists('/registry/cache/c1', { linearizable: true })).not.toBeNull();
   });
 
   it('a killed instance vanishes from the cache, and reappears when it registers again', async () => {

@@ -11,7 +11,7 @@ import type { KeelClient } from '@keel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, ProcessCluster, tempDir } from './harness';
 
-const runMs = Number(process.env.RECIPES_SOAK_MS ?? 16_000);
+const runMs = Number(process.env.RECIPES_SOAK_MS ?? 14_000);
 const worker = join(import.meta.dirname, 'workers', 'latch-worker.mjs');
 
 function runWorker(servers: string[], witness: string): { child: ChildProcess; done: Promise<{ terms: number }> } {
@@ -29,7 +29,13 @@ function runWorker(servers: string[], witness: string): { child: ChildProcess; d
   const done = new Promise<{ terms: number }>((resolve, reject) => {
     child.once('exit', (code) => {
       if (code !== 0) reject(new Error(`worker exited ${code}: ${err.slice(-2_000)}`));
-      else resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { terms: number });
+      else {
+        try {
+          resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as { terms: number });
+        } catch (error) {
+          reject(new Error(`worker printed no summary: ${out} ${err.slice(-2_000)}`, { cause: error }));
+        }
+      }
     });
   });
   return { child, done };

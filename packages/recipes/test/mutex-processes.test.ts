@@ -4,7 +4,7 @@
 // Method: three keel-server processes on loopback; 8 worker processes (test/workers/
 // mutex-worker.mjs, importing the built client and recipes) contend for one mutex and append
 // "acquire"/"release" lines to one O_APPEND file outside Keel. Meanwhile the test kills the
-// leader, restarts it, and does it again with the next leader. The run lasts 24 s by default;
+// leader, restarts it, and does it again with the next leader. The run lasts 20 s by default;
 // RECIPES_SOAK_MS=<ms> makes it longer. Needs `npx nx run @keel/recipes:build` (the test
 // target builds first).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -14,7 +14,7 @@ import type { KeelClient } from '@keel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, ProcessCluster, tempDir } from './harness';
 
-const runMs = Number(process.env.RECIPES_SOAK_MS ?? 24_000);
+const runMs = Number(process.env.RECIPES_SOAK_MS ?? 20_000);
 const workersCount = 8;
 const worker = join(import.meta.dirname, 'workers', 'mutex-worker.mjs');
 
@@ -40,7 +40,13 @@ function runWorker(servers: string[], witness: string): { child: ChildProcess; d
   const done = new Promise<Summary>((resolve, reject) => {
     child.once('exit', (code) => {
       if (code !== 0) reject(new Error(`worker exited ${code}: ${err.slice(-2_000)}`));
-      else resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Summary);
+      else {
+        try {
+          resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as Summary);
+        } catch (error) {
+          reject(new Error(`worker printed no summary: ${out} ${err.slice(-2_000)}`, { cause: error }));
+        }
+      }
     });
   });
   return { child, done };

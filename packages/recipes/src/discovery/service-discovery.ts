@@ -147,12 +147,16 @@ export class ServiceDiscovery<Payload = unknown> {
     return provider;
   }
 
-  /** Closes caches and providers and unregisters every instance registered here. */
+  /**
+   * Closes caches and providers and unregisters the `DYNAMIC` instances registered here;
+   * `STATIC` and `PERMANENT` ones outlive this process until `unregisterService`.
+   */
   async close(): Promise<void> {
     if (!this.lifecycle.close()) return;
     for (const closeable of this.closeables) await closeable.close().catch(() => undefined);
-    for (const { instance } of [...this.registered.values()])
-      await this.unregisterService(instance).catch(() => undefined);
+    for (const { instance } of [...this.registered.values()]) {
+      if (instance.serviceType === 'DYNAMIC') await this.unregisterService(instance).catch(() => undefined);
+    }
   }
 
   private keyOf(instance: ServiceInstance<Payload>): string {

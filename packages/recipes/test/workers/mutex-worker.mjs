@@ -61,5 +61,5 @@ while (Date.now() < until) {
   await lease.release().catch(() => undefined);
 }
 await client.close();
-process.stdout.write(`${JSON.stringify(summary)}\n`);
-process.exit(0);
+// A pipe's write is asynchronous: exit only once the summary is out.
+process.stdout.write(`${JSON.stringify(summary)}\n`, () => process.exit(0));
