@@ -7,7 +7,7 @@
  * Watch events are sent from the apply path, and recent changes are kept for watch resumption.
  */
 import type { IncomingMessage } from 'node:http';
-import { closeCodes, defaultLimits, type ProtocolLimits, TimeoutError, type WireError } from '@keel/protocol';
+import { closeCodes, defaultLimits, type ProtocolLimits, type WireError } from '@keel/protocol';
 import { DurableLog, type NodeId, RaftNode, type StateMachine, WsTransport } from '@keel/raft';
 import { WebSocketServer } from 'ws';
 import { encodeCommand } from '../state/commands';
@@ -32,6 +32,7 @@ import {
   type KeelServerOptions,
   revisionWaitMsMax,
 } from './options';
+import { RevisionWaiters } from './revision-waiters';
 import { SessionLiveness } from './session-liveness';
 import { WatchRegistry } from './watch-registry';
 import { handOff, WritePath } from './write-path';
@@ -41,6 +42,7 @@ export class KeelServer {
   private readonly connections = new Set<ClientConnection>();
   private readonly bySession = new Map<string, ClientConnection>();
   private readonly byAddress = new Map<string, number>();
+  private readonly revisionWaiters = new RevisionWaiters(() => this.machine.appliedRevision, revisionWaitMsMax);
   private stopPromise: Promise<void> | null = null;
 
   private constructor(
@@ -212,6 +214,7 @@ export class KeelServer {
       if (role === 'leader') this.liveness.restartClocks();
     });
     this.node.on('leaderChange', () => this.writes.failAll('the leader changed'));
+    this.node.on('applied', () => this.revisionWaiters.release());
     this.liveness.start();
     this.timers.start();
   }
@@ -258,23 +261,7 @@ export class KeelServer {
   }
 
   private waitApplied(revision: number): Promise<void> {
-    if (this.machine.appliedRevision >= revision) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onApplied = (): void => {
-        if (this.machine.appliedRevision < revision) return;
-        done();
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new TimeoutError(`revision ${revision} not applied within ${revisionWaitMsMax} ms`));
-      }, revisionWaitMsMax);
-      const done = (): void => {
-        clearTimeout(timer);
-        this.node.off('applied', onApplied);
-      };
-      this.node.on('applied', onApplied);
-    });
+    return this.revisionWaiters.wait(revision);
   }
 }
 
