@@ -225,7 +225,7 @@ export class KeelServer {
     for (const sessionId of sessionIds) this.liveness.touch(sessionId);
   }
 
-  /** The apply path's hook, for each applied entry. */
+  /** @internal The apply path's hook, for each applied entry. */
   applied(outcome: ApplyOutcome): void {
     const { result } = outcome;
     if (result.type === 'touchSessions') this.touched(result.sessionIds);
@@ -250,9 +250,15 @@ export class KeelServer {
     connection.end('expired', closeCodes.sessionExpired, 'the session expired');
   }
 
-  /** The apply path's hook after a snapshot replaced the state. */
+  /** @internal The apply path's hook after a snapshot replaced the state. */
   restored(): void {
     this.writes.restored(this.machine);
+    // The snapshot may have skipped over the expiry or the move of a session served here.
+    for (const [sessionId, connection] of [...this.bySession]) {
+      const session = this.machine.session(sessionId);
+      if (session === undefined) this.endExpired(sessionId);
+      else if (session.owner !== null && session.owner !== connection.token) this.endMoved(sessionId, session.owner);
+    }
   }
 
   /** Proposes the expiry of a silent session (its connection, if any, ends when it applies). */
