@@ -31,9 +31,10 @@
  *   Learners and non-members never campaign; only voters' answers count.
  * - Leadership transfer: the target (a voter) is brought up to date, then sent `timeoutNow`;
  *   it campaigns at once without pre-vote, with `force`. Proposals are refused meanwhile;
- *   the transfer is abandoned after an election timeout. A leader that proposed its own
- *   removal refuses proposals the same way ('transferring') until the removal commits, so
- *   its log ends at the removal and the remaining voters can elect a successor.
+ *   the transfer is abandoned after an election timeout. A leader whose log holds an
+ *   uncommitted removal of itself refuses proposals the same way ('transferring') until the
+ *   removal commits, so its log ends at the removal (or its no-op) and the remaining voters
+ *   can elect a successor.
  * - ReadIndex: a leader with a commit in its current term records its commit index and
  *   confirms leadership with a numbered heartbeat round (immediately for a single voter, or
  *   from the lease, below). Earlier reads wait for the no-op to commit.
@@ -586,9 +587,23 @@ export class Raft {
     for (const id of [...this.conf.voters, ...this.conf.learners]) this.addProgress(id, false);
     // A new leader does not know which entries of earlier terms are committed; its own no-op
     // commits them (§5.4.2), and config changes wait for it.
+    this.leavingIndex = this.uncommittedRemovalOfSelf();
     this.appendEntry(EntryType.Normal, new Uint8Array(0));
     this.pendingConfIndex = this.log.lastIndex();
-    this.leavingIndex = 0;
+  }
+
+  /**
+   * Index of the last uncommitted entry that removes this member (0 if none): a leader elected
+   * with its predecessor's removal of it in the log is leaving too (see `refuseProposal`).
+   */
+  private uncommittedRemovalOfSelf(): number {
+    for (let index = this.log.lastIndex(); index > this.log.commit; index--) {
+      const entry = this.log.entry(index);
+      if (entry === undefined || entry.type !== EntryType.Config) continue;
+      const change = decodeConfChange(entry.data);
+      if (change?.kind === 'removeNode' && change.node === this.id) return index;
+    }
+    return 0;
   }
 
   private resetTimers(): void {
@@ -1212,10 +1227,11 @@ export class Raft {
   private refuseProposal(): ProposeResult | null {
     if (this.role !== 'leader') return this.refusal('not-leader');
     if (this.transferTarget !== null) return this.refusal('transferring');
-    // A leader whose own removal is pending is handing over too. Entries after the removal
-    // could only commit without it, and would make its log more up to date than the voters
-    // that must elect its successor: with two voters, the survivor still needs the removed
-    // leader's vote until it learns of the commit, and would never get it (FOUND-BUGS #4).
+    // A leader whose own removal is pending (proposed by itself or by a predecessor) is
+    // handing over too. Entries after the removal could only commit without it, and would make
+    // its log more up to date than the voters that must elect its successor: with two voters,
+    // the survivor still needs the removed leader's vote until it learns of the commit, and
+    // would never get it (FOUND-BUGS #4). Its own no-op is the one entry it still appends.
     if (this.leavingIndex > this.log.commit) return this.refusal('transferring');
     return null;
   }

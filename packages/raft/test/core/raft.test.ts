@@ -142,6 +142,42 @@ describe('raft core', () => {
     ]);
   });
 
+  it('a leader re-elected with its own removal uncommitted in its log is leaving too (FOUND-BUGS #4)', () => {
+    // Without check-quorum b has no leader lease, so a's campaign right after its restart counts.
+    const c = cluster(['a', 'b'], { checkQuorum: false });
+    c.node('a').raft.campaign();
+    c.stabilize(true);
+    expect(c.node('a').raft.proposeConfChange({ kind: 'removeNode', node: 'a' }).ok).toBe(true);
+    c.processReady('a', true);
+    // The append is lost and a restarts: the removal is in its log, uncommitted.
+    c.network = [];
+    c.node('a').restart();
+    const a = c.node('a').raft;
+    const b = c.node('b').raft;
+    a.campaign();
+    const election = new Set(['preVote', 'preVoteResp', 'vote', 'voteResp']);
+    for (let i = 0; i < 10 && a.status().role !== 'leader'; i++) {
+      c.processAll(true);
+      c.deliver((m) => election.has(m.type), new Set(), true);
+    }
+    expect(a.status().role).toBe('leader');
+    const late = a.propose(encoder.encode('late'));
+    // The no-op carries the removal to b and commits it; a's last word to b is lost.
+    for (let i = 0; i < 20 && a.status().role === 'leader'; i++) {
+      c.processAll(true);
+      c.deliver(() => true, new Set(), true);
+    }
+    c.processAll(true);
+    c.network = [];
+    expect(a.status()).toMatchObject({ role: 'follower', conf: { voters: ['b'], learners: [] } });
+    for (let i = 0; i < 40 && b.status().role !== 'leader'; i++) {
+      b.tick();
+      c.stabilize(true);
+    }
+    expect(b.status()).toMatchObject({ role: 'leader', conf: { voters: ['b'], learners: [] } });
+    expect(late).toEqual({ ok: false, reason: 'transferring', leader: 'a' });
+  });
+
   it('learners and joiners never campaign, however long they wait', () => {
     const c = cluster(['a', 'b']);
     c.add('j', { hardState: { term: 0, vote: null, commit: 0 }, snapshot: null, entries: [] }, {}, 9);

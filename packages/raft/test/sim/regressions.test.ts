@@ -45,6 +45,7 @@ const pinned: readonly {
     forwarding: true,
     why: 'a leader removing itself appended past the removal',
   },
+  { seed: 1176, nodes: 3, steps: 10000, forwarding: true, why: 're-elected leader forgot its pending removal' },
 ];
 
 describe('sim - pinned regression seeds', () => {
