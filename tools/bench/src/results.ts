@@ -35,6 +35,8 @@ export interface WorkloadResult {
   readonly latency: LatencySummary;
   /** CPU time of the load generator(s) over the run, as a fraction of one core (1 = one core busy). */
   readonly generatorCpu: number;
+  /** Event-loop utilisation of the busiest generator (0-1): near 1, the generator is saturated. */
+  readonly generatorLoopBusy?: number;
   /** Workload-specific figures (e.g. `unavailableMs` for failover). */
   readonly extra?: Readonly<Record<string, number>>;
   readonly note?: string;
@@ -71,5 +73,10 @@ export interface BenchRun {
   readonly results: readonly WorkloadResult[];
 }
 
-/** Above this share of one core the generator, not the target, probably limits throughput. */
+/** Above this share of one core (or of event-loop time) the generator, not the target, probably limits throughput. */
 export const generatorBottleneckCpu = 0.85;
+
+/** Whether the load generator may have been the limit of this result. */
+export function generatorBound(result: WorkloadResult): boolean {
+  return result.generatorCpu > generatorBottleneckCpu || (result.generatorLoopBusy ?? 0) > generatorBottleneckCpu;
+}

@@ -55,7 +55,7 @@ export const sampleRun: BenchRun = {
     ok('mixed', 'keel', 9000, 30, { generatorCpu: 0.95 }),
     ok('mixed', 'zookeeper', 3000, 20),
     ok('mixed', 'etcd', 4000, 50),
-    ok('lock-2', 'keel', 300, 10),
+    ok('lock-2', 'keel', 300, 10, { generatorCpu: 0.3, generatorLoopBusy: 0.97 }),
     ok('lock-2', 'zookeeper', 200, 12),
     {
       workload: 'lock-2',

@@ -65,8 +65,10 @@ describe('report - markdown', () => {
     expect(markdown).toContain('quick run, 3 s per workload');
   });
 
-  it('flags a generator above 85% of a core and escapes pipes in errors', () => {
+  it('flags a generator above 85% of a core or of event-loop time, and escapes pipes in errors', () => {
     expect(markdown).toContain('95% ⚠');
+    // A saturated event loop with little CPU: the cores were taken by other processes.
+    expect(markdown).toContain('| lock-2 | Keel | 300 | 2.50 | 10.0 | 20.0 | 0 | 30% (loop 97%) ⚠ |');
     expect(markdown).toContain('failed: lease grant failed \\| oops');
   });
 

@@ -4,7 +4,7 @@
  * at that concurrency; latency is measured per operation from send to answer.
  */
 import { nowMicros } from './clock';
-import { startCpuMeter } from './cpu';
+import { startCpuMeter, startLoopMeter } from './cpu';
 import { LatencyHistogram } from './histogram';
 
 /** One operation: `worker` is the worker's index, `sequence` counts that worker's operations. */
@@ -47,6 +47,8 @@ export interface ClosedLoopOutcome {
   readonly errors: number;
   readonly elapsedMs: number;
   readonly generatorCpu: number;
+  /** Event-loop utilisation of the generator over the run (0-1). */
+  readonly generatorLoopBusy?: number;
   /** The first error seen, for the report. */
   readonly firstError?: string;
 }
@@ -58,6 +60,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
   let errors = 0;
   let firstError: string | undefined;
   const cpu = startCpuMeter();
+  const loop = startLoopMeter();
   const startedAt = nowMicros();
   const endAt = startedAt + options.durationMs * 1000;
   const limit = options.operationsMax ?? Number.POSITIVE_INFINITY;
@@ -88,6 +91,7 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
     errors,
     elapsedMs,
     generatorCpu: cpu.stop(),
+    generatorLoopBusy: loop.stop(),
     ...(firstError === undefined ? {} : { firstError }),
   };
 }

@@ -3,10 +3,22 @@
  * fraction of one core: the load generator is single-threaded JavaScript, so near 1.0 it is the
  * generator, not the system under test, that sets the pace.
  */
+import { performance } from 'node:perf_hooks';
 
 /** A started CPU measurement; `stop()` returns the share of one core used since it started. */
 export interface CpuMeter {
   stop(): number;
+}
+
+/**
+ * Starts measuring how busy this process's event loop is (`performance.eventLoopUtilization`):
+ * the share of wall time it was running callbacks rather than waiting for I/O. Unlike CPU time,
+ * it stays near 1 for a saturated generator even when other processes take the cores from it,
+ * which is what happens on a shared machine.
+ */
+export function startLoopMeter(): CpuMeter {
+  const start = performance.eventLoopUtilization();
+  return { stop: () => performance.eventLoopUtilization(start).utilization };
 }
 
 /** Starts measuring this process's CPU time. */

@@ -31,6 +31,7 @@ export type GeneratorReport =
       readonly errors: number;
       readonly elapsedMs: number;
       readonly generatorCpu: number;
+      readonly generatorLoopBusy: number;
       readonly firstError?: string;
     }
   | { readonly type: 'failed'; readonly error: string };

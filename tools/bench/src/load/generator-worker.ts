@@ -42,6 +42,7 @@ async function run(job: GeneratorJob): Promise<void> {
       errors: outcome.errors,
       elapsedMs: outcome.elapsedMs,
       generatorCpu: outcome.generatorCpu,
+      generatorLoopBusy: outcome.generatorLoopBusy ?? 0,
       ...(outcome.firstError === undefined ? {} : { firstError: outcome.firstError }),
     });
   } finally {

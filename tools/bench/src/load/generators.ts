@@ -82,6 +82,7 @@ export async function runGenerators(options: GeneratorsOptions): Promise<ClosedL
     for (const { child } of children) child.send({ type: 'go' });
     const own = await runClosedLoop({ inflight: options.inflight, durationMs: options.durationMs, operation });
     let { operations, errors, elapsedMs, generatorCpu } = own;
+    let generatorLoopBusy = own.generatorLoopBusy ?? 0;
     let firstError = own.firstError;
     for (const { next } of children) {
       const report = await next();
@@ -92,6 +93,7 @@ export async function runGenerators(options: GeneratorsOptions): Promise<ClosedL
       errors += report.errors;
       elapsedMs = Math.max(elapsedMs, report.elapsedMs);
       generatorCpu = Math.max(generatorCpu, report.generatorCpu);
+      generatorLoopBusy = Math.max(generatorLoopBusy, report.generatorLoopBusy);
       firstError ??= report.firstError;
     }
     return {
@@ -100,6 +102,7 @@ export async function runGenerators(options: GeneratorsOptions): Promise<ClosedL
       errors,
       elapsedMs,
       generatorCpu,
+      generatorLoopBusy,
       ...(firstError === undefined ? {} : { firstError }),
     };
   } finally {

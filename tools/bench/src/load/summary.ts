@@ -37,6 +37,9 @@ export function measuredResult(
     elapsedMs: Math.round(outcome.elapsedMs),
     latency: latencySummary(outcome.histogram),
     generatorCpu: Math.round(outcome.generatorCpu * 100) / 100,
+    ...(outcome.generatorLoopBusy === undefined
+      ? {}
+      : { generatorLoopBusy: Math.round(outcome.generatorLoopBusy * 100) / 100 }),
     ...(extra === undefined ? {} : { extra }),
     ...(notes.length === 0 ? {} : { note: notes.join('; ') }),
   };

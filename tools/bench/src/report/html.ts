@@ -3,7 +3,7 @@
  * latency chart (p50/p99/p999 per system) drawn as inline SVG, the ratio table and the issue's
  * targets. One file, no scripts, no external assets.
  */
-import { type BenchRun, generatorBottleneckCpu, type TargetName } from '../results';
+import { type BenchRun, generatorBound, type TargetName } from '../results';
 import { extraText } from './extra-text';
 import { formatMs, formatRate, formatRatio, targetTitle } from './format';
 import { checkGoals } from './goals';
@@ -65,9 +65,10 @@ function workloadSection(run: BenchRun, workload: string, measures: string | und
       ],
     });
     const notes: string[] = [];
-    if (result.generatorCpu > generatorBottleneckCpu) {
+    if (generatorBound(result)) {
+      const loop = Math.round((result.generatorLoopBusy ?? 0) * 100);
       notes.push(
-        `<span class="warn">generator CPU ${Math.round(result.generatorCpu * 100)}%: the generator may be the limit</span>`,
+        `<span class="warn">generator CPU ${Math.round(result.generatorCpu * 100)}%, event loop ${loop}% busy: the generator may be the limit</span>`,
       );
     }
     const extra = extraText(result);

@@ -2,7 +2,7 @@
  * The Markdown report: per-workload results, Keel/peer ratios, the issue's targets, and the
  * run's context (printed to stdout and written beside the raw JSON).
  */
-import { type BenchRun, generatorBottleneckCpu, type WorkloadResult } from '../results';
+import { type BenchRun, generatorBottleneckCpu, generatorBound, type WorkloadResult } from '../results';
 import { extraText } from './extra-text';
 import { formatMs, formatRate, formatRatio, targetTitle } from './format';
 import { checkGoals } from './goals';
@@ -18,7 +18,8 @@ function resultRow(result: WorkloadResult): string {
     const why = result.status === 'failed' ? `failed: ${result.error ?? ''}` : `not done: ${result.note ?? ''}`;
     return `| ${result.workload} | ${target} | — | — | — | — | — | — | ${escapeCell(why)} |`;
   }
-  const cpu = `${Math.round(result.generatorCpu * 100)}%${result.generatorCpu > generatorBottleneckCpu ? ' ⚠' : ''}`;
+  const loop = result.generatorLoopBusy === undefined ? '' : ` (loop ${Math.round(result.generatorLoopBusy * 100)}%)`;
+  const cpu = `${Math.round(result.generatorCpu * 100)}%${loop}${generatorBound(result) ? ' ⚠' : ''}`;
   const notes = [extraText(result), result.note ?? ''].filter((text) => text !== '').join('; ');
   const { latency } = result;
   return `| ${result.workload} | ${target} | ${formatRate(result.opsPerSec)} | ${formatMs(latency.p50Ms)} | ${formatMs(latency.p99Ms)} | ${formatMs(latency.p999Ms)} | ${result.errors} | ${cpu} | ${escapeCell(notes)} |`;
@@ -52,7 +53,7 @@ export function markdownReport(run: BenchRun): string {
   }
   lines.push('');
   lines.push(
-    `Generator CPU is the load generator's share of one core (the busiest generator process); ⚠ above ${Math.round(generatorBottleneckCpu * 100)}%: the generator, not the system, may be the limit.`,
+    `Generator CPU is the load generator's share of one core, loop its event-loop utilisation (the busiest generator process); ⚠ either above ${Math.round(generatorBottleneckCpu * 100)}%: the generator, not the system, may be the limit.`,
   );
   const ratios = ratiosOf(run).filter(
     (row) => Object.keys(row.throughput).length > 0 || Object.keys(row.p99).length > 0,

@@ -7,7 +7,7 @@
  */
 import { nowMicros } from '../load/clock';
 import { withTimeout } from '../load/closed-loop';
-import { startCpuMeter } from '../load/cpu';
+import { startCpuMeter, startLoopMeter } from '../load/cpu';
 import { LatencyHistogram } from '../load/histogram';
 import type { DataWatch, Session } from '../targets/session';
 import { type CustomWorkload, ensureNode, payload } from './workload';
@@ -58,6 +58,7 @@ export function watchFanout(watchers: number): CustomWorkload {
           watches.push(await session.watchData(path, onEvent));
         }
         const cpu = startCpuMeter();
+        const loop = startLoopMeter();
         const startedAt = nowMicros();
         const endAt = startedAt + options.durationMs * 1000;
         let delivered = 0;
@@ -93,7 +94,14 @@ export function watchFanout(watchers: number): CustomWorkload {
         }
         const elapsedMs = (nowMicros() - startedAt) / 1000;
         return {
-          outcome: { histogram, operations: delivered, errors: missed, elapsedMs, generatorCpu: cpu.stop() },
+          outcome: {
+            histogram,
+            operations: delivered,
+            errors: missed,
+            elapsedMs,
+            generatorCpu: cpu.stop(),
+            generatorLoopBusy: loop.stop(),
+          },
           extra: {
             rounds,
             watchers,
