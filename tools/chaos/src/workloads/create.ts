@@ -1,4 +1,7 @@
+import { lockWorkload } from './lock';
 import { registerWorkload } from './register';
+import { sessionWorkload } from './session';
+import { setWorkload } from './set';
 import type { Workload, WorkloadName } from './workload';
 
 /** A fresh instance of the named workload. */
@@ -6,7 +9,11 @@ export function createWorkload(name: WorkloadName): Workload {
   switch (name) {
     case 'register':
       return registerWorkload();
-    default:
-      throw new RangeError(`workload ${name} is not implemented yet`);
+    case 'set':
+      return setWorkload();
+    case 'lock':
+      return lockWorkload();
+    case 'session':
+      return sessionWorkload();
   }
 }
