@@ -68,6 +68,10 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
   private currentState: ConnectionState | null = null;
   private revision = 0;
   private xid = 1;
+  // The member replays a re-registered watch's missed events right after its addWatch answer,
+  // before any other answer: the events between the two are replays, numbered per answer.
+  private replay: number | null = null;
+  private replays = 0;
   private grantedTimeoutMs: number;
   private memberOfConnection: string | null = null;
   private lastUrl: string | undefined;
@@ -259,6 +263,8 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
         return;
       default: {
         const request = this.pending.answered(message.xid);
+        const body = request?.body;
+        this.replay = body?.op === 'addWatch' && body.sinceRevision !== undefined ? ++this.replays : null;
         if (request === undefined) return;
         request.release();
         if (message.type === 'error') {
@@ -285,7 +291,7 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
       return;
     }
     this.oneShotWatches.dispatch(event);
-    this.persistentWatches.dispatch(event);
+    this.persistentWatches.dispatch(event, this.replay);
   }
 
   private onSessionEvent(connection: Connection, event: SessionEvent): void {
@@ -410,6 +416,7 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
     this.memberOfConnection = connected.memberId;
     this.connection = connection;
     this.lastUrl = connection.url;
+    this.replay = null;
     this.clearLostTimer();
     connection.attach({
       frame: (message) => this.onFrame(connection, message),

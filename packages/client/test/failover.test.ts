@@ -127,6 +127,38 @@ describe('client failover on one member', () => {
     ]);
   });
 
+  it('delivers each missed change once to overlapping watches after a reconnect', async () => {
+    proxy = await TcpProxy.start(server.clientUrl);
+    const client = await viaProxy();
+    await writer.create('/ov', '');
+    await writer.create('/ov/x', '');
+    const tree = client.watch('/ov', { recursive: true });
+    const node = client.watch('/ov/x');
+    await Promise.all([tree.ready, node.ready]);
+
+    proxy.refuse = true;
+    proxy.cut();
+    await waitFor('suspended', () => client.state === 'suspended');
+    // Both watches see these changes, so both replays carry them.
+    await writer.set('/ov/x', '1');
+    await writer.set('/ov/x', '2');
+    proxy.refuse = false;
+    await waitFor('reconnected', () => client.state === 'reconnected');
+    await writer.delete('/ov/x');
+
+    const collect = async (stream: typeof tree): Promise<string[]> => {
+      const events: string[] = [];
+      for await (const event of stream) {
+        events.push(`${event.type} ${event.path}`);
+        if (event.type === 'deleted') break;
+      }
+      return events;
+    };
+    const expected = ['dataChanged /ov/x', 'dataChanged /ov/x', 'deleted /ov/x'];
+    expect(await collect(tree)).toEqual(expected);
+    expect(await collect(node)).toEqual(expected);
+  });
+
   it('fires a one-shot watch for a change made while disconnected', async () => {
     proxy = await TcpProxy.start(server.clientUrl);
     const client = await viaProxy();

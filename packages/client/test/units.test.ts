@@ -100,17 +100,35 @@ describe('multi', () => {
 describe('WatchStream', () => {
   const open = (): WatchStream => new WatchStream('/w', true, Promise.resolve(), async () => {});
 
-  it('drops events it already delivered (a replay overlapping a reconnect)', async () => {
+  it('drops replayed events it already delivered, keeps live repeats', async () => {
     const stream = open();
     stream.push({ type: 'created', path: '/w/a', revision: 5 });
     stream.push({ type: 'dataChanged', path: '/w/b', revision: 5 });
+    // One multi may create, delete and create again the same node in one revision.
+    stream.push({ type: 'deleted', path: '/w/a', revision: 5 });
     stream.push({ type: 'created', path: '/w/a', revision: 5 });
-    stream.push({ type: 'created', path: '/w/old', revision: 4 });
-    stream.push({ type: 'deleted', path: '/w/a', revision: 6 });
+    // A replay after a reconnect overlapping what was delivered, then going further.
+    stream.push({ type: 'created', path: '/w/old', revision: 4 }, 1);
+    stream.push({ type: 'created', path: '/w/a', revision: 5 }, 1);
+    stream.push({ type: 'dataChanged', path: '/w/b', revision: 5 }, 1);
+    stream.push({ type: 'deleted', path: '/w/a', revision: 5 }, 1);
+    stream.push({ type: 'created', path: '/w/a', revision: 5 }, 1);
+    stream.push({ type: 'deleted', path: '/w/a', revision: 6 }, 1);
+    // A second registration's replay repeats the same changes again.
+    stream.push({ type: 'created', path: '/w/a', revision: 5 }, 2);
+    stream.push({ type: 'deleted', path: '/w/a', revision: 6 }, 2);
+    stream.push({ type: 'created', path: '/w/c', revision: 7 }, 2);
     stream.end();
     const events: string[] = [];
     for await (const event of stream) events.push(`${event.revision} ${event.type} ${event.path}`);
-    expect(events).toEqual(['5 created /w/a', '5 dataChanged /w/b', '6 deleted /w/a']);
+    expect(events).toEqual([
+      '5 created /w/a',
+      '5 dataChanged /w/b',
+      '5 deleted /w/a',
+      '5 created /w/a',
+      '6 deleted /w/a',
+      '7 created /w/c',
+    ]);
   });
 
   it('replaces an overflowing queue with one resyncNeeded', async () => {

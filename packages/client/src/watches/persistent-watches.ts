@@ -54,23 +54,28 @@ export class PersistentWatches {
     return stream;
   }
 
-  /** Delivers a change event to the streams it concerns. */
-  dispatch(event: NodeWatchEvent): void {
+  /**
+   * Delivers a change event to the streams it concerns. `replay` numbers the replay sequence of
+   * a replayed event (null for a live one), so streams can drop what they already delivered.
+   */
+  dispatch(event: NodeWatchEvent, replay: number | null): void {
     const watched: WatchedEvent = { type: event.event, path: event.path, revision: event.revision };
-    this.deliver(keyOf('persistent', event.path), watched);
+    this.deliver(keyOf('persistent', event.path), watched, replay);
     if (event.event === 'childrenChanged') return;
-    for (const path of selfAndAncestors(event.path)) this.deliver(keyOf('persistentRecursive', path), watched);
+    for (const path of selfAndAncestors(event.path)) {
+      this.deliver(keyOf('persistentRecursive', path), watched, replay);
+    }
   }
 
   /** Tells the streams of one registration that events were lost. */
   resync(kind: PersistentKind, path: string, revision: number): void {
-    this.deliver(keyOf(kind, path), { type: 'resyncNeeded', path, revision });
+    this.deliver(keyOf(kind, path), { type: 'resyncNeeded', path, revision }, null);
   }
 
-  private deliver(key: string, event: WatchedEvent): void {
+  private deliver(key: string, event: WatchedEvent, replay: number | null): void {
     const registration = this.registrations.get(key);
     if (registration === undefined) return;
-    for (const stream of registration.streams) stream.push(event);
+    for (const stream of registration.streams) stream.push(event, replay);
   }
 
   /**

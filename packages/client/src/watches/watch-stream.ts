@@ -1,8 +1,9 @@
 /**
  * The queued async iterator behind `client.watch()`: events are pushed by the client's dispatch
  * (synchronously, in arrival order) and pulled by one `for await` loop. It refuses a second
- * iteration, drops events it has already delivered (a member replays from a revision after a
- * reconnect, possibly overlapping), and never grows without bound: past
+ * iteration, drops replayed events it has already delivered (after a reconnect a member replays
+ * each re-registered watch from a revision, so overlapping watches replay the same change more
+ * than once), and never grows without bound: past
  * {@link watchEventsQueuedMax} queued events it drops them for one `resyncNeeded`.
  */
 import { watchEventsQueuedMax } from '../constants';
@@ -23,9 +24,13 @@ export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
   private done = false;
   private failure: unknown = null;
   private closing: Promise<void> | null = null;
-  // The newest revision delivered and the events delivered at it, to drop replayed duplicates.
+  // The newest revision delivered and how many events of each (type, path) were delivered at
+  // it; a replay is checked against them. Live events are never duplicates, so they are only
+  // counted: one multi may change the same node twice in one revision.
   private lastRevision = 0;
-  private keysAtLastRevision = new Set<string>();
+  private deliveredAtLastRevision = new Map<string, number>();
+  private replay: number | null = null;
+  private replayedAtLastRevision = new Map<string, number>();
 
   /** @internal */
   constructor(
@@ -46,18 +51,21 @@ export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
     return this.done;
   }
 
-  /** @internal Queues an event, unless it was delivered already. */
-  push(event: WatchedEvent): void {
+  /**
+   * @internal Queues an event. `replay` names the replay sequence a replayed event belongs to
+   * (null for a live one); a replayed event already delivered is dropped.
+   */
+  push(event: WatchedEvent, replay: number | null = null): void {
     if (this.done) return;
     if (event.type !== 'resyncNeeded') {
       const key = `${event.type} ${event.path}`;
-      if (event.revision < this.lastRevision) return;
-      if (event.revision === this.lastRevision && this.keysAtLastRevision.has(key)) return;
+      if (replay !== null && this.isDuplicate(event.revision, key, replay)) return;
       if (event.revision > this.lastRevision) {
         this.lastRevision = event.revision;
-        this.keysAtLastRevision = new Set();
+        this.deliveredAtLastRevision = new Map();
+        this.replayedAtLastRevision = new Map();
       }
-      this.keysAtLastRevision.add(key);
+      this.deliveredAtLastRevision.set(key, (this.deliveredAtLastRevision.get(key) ?? 0) + 1);
     }
     const waiter = this.waiters.shift();
     if (waiter !== undefined) {
@@ -70,6 +78,18 @@ export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
       return;
     }
     this.queue.push(event);
+  }
+
+  private isDuplicate(revision: number, key: string, replay: number): boolean {
+    if (revision < this.lastRevision) return true;
+    if (revision > this.lastRevision) return false;
+    if (replay !== this.replay) {
+      this.replay = replay;
+      this.replayedAtLastRevision = new Map();
+    }
+    const replayed = (this.replayedAtLastRevision.get(key) ?? 0) + 1;
+    this.replayedAtLastRevision.set(key, replayed);
+    return replayed <= (this.deliveredAtLastRevision.get(key) ?? 0);
   }
 
   /** @internal Ends the stream with an error: queued events are still delivered, then `next()` rejects. */
