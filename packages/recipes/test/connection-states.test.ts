@@ -7,7 +7,14 @@
 // an observer client connects directly.
 import type { KeelClient } from '@keel/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LeaderLatch, type Lease, Mutex, type RevocationReason, sessionErrorPolicy } from '../src/index';
+import {
+  LeaderLatch,
+  LeaderSelector,
+  type Lease,
+  Mutex,
+  type RevocationReason,
+  sessionErrorPolicy,
+} from '../src/index';
 import { client, InProcessCluster, TcpProxy, waitFor } from './harness';
 
 describe('connection states', () => {
@@ -51,6 +58,13 @@ describe('connection states', () => {
     latch.start();
     expect(await latch.await({ timeoutMs: 10_000 })).toBe(true);
     const leadership = latch.leadershipSignal;
+    let selectorReason: unknown = null;
+    const selector = new LeaderSelector(subject, '/cs/standard-selector', async (signal) => {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      selectorReason = signal.reason;
+    });
+    selector.start();
+    await waitFor('the selector to lead', () => selector.hasLeadership());
 
     proxy.cut();
     await waitFor('suspended', () => states.includes('suspended'));
@@ -59,6 +73,9 @@ describe('connection states', () => {
     expect(reasons).toEqual(['suspended']);
     expect(latch.hasLeadership()).toBe(false);
     expect(leadership.aborted).toBe(true);
+    // takeLeadership is interrupted through its signal.
+    await waitFor('the selector to be interrupted', () => selectorReason !== null);
+    expect(selectorReason).toMatchObject({ code: 'Revoked' });
 
     proxy.restore();
     await waitFor('reconnected', () => states.includes('reconnected'));
@@ -73,6 +90,7 @@ describe('connection states', () => {
     await other?.release();
     await lease.release();
     await latch.close();
+    await selector.close();
   });
 
   it('session policy - suspended pauses; reconnected re-checks and keeps the lease', async () => {

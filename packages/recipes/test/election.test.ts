@@ -34,8 +34,11 @@ describe('election', () => {
     const first = latches[0] as LeaderLatch;
     first.start();
     expect(await first.await({ timeoutMs: 10_000 })).toBe(true);
-    for (const latch of latches.slice(1)) latch.start();
-    await waitFor('three participants', async () => (await first.getParticipants()).length === 3);
+    // One at a time, so the queue order is known.
+    for (const [i, latch] of latches.slice(1).entries()) {
+      latch.start();
+      await waitFor('the participant to queue', async () => (await latch.getParticipants()).length === i + 2);
+    }
     expect(await latches[1]?.await({ timeoutMs: 100 })).toBe(false);
     expect(await first.getParticipants()).toEqual([
       { id: 'p0', isLeader: true },

@@ -51,6 +51,9 @@ describe('shared values', () => {
       counters.flatMap((counter) => Array.from({ length: 10 }, () => counter.increment())),
     );
     expect(results.every((result) => result.succeeded)).toBe(true);
+    // Reads are served by each client's member: catch up with the others' writes first.
+    await at(2).sync('/counts/long');
+    await at(0).sync('/counts/long');
     expect((await counters[2]?.get())?.postValue).toBe(40n);
     expect(await counters[0]?.compareAndSet(1n, 5n)).toMatchObject({ succeeded: false, preValue: 40n });
     expect(await counters[0]?.compareAndSet(40n, 5n)).toMatchObject({ succeeded: true, postValue: 5n });

@@ -52,6 +52,8 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
   private readonly stopped = new AbortController();
   private autoRequeueing: boolean;
   private queued = false;
+  /** Which run of the queue loop is current, so an ended run cannot clear a newer one's flag. */
+  private runId = 0;
   private leading: AbortController | null = null;
   private loop: Promise<void> | null = null;
 
@@ -92,11 +94,12 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
     this.lifecycle.assertStarted();
     if (this.queued) return false;
     this.queued = true;
-    this.loop = this.run();
+    this.runId += 1;
+    this.loop = this.run(this.runId);
     return true;
   }
 
-  /** Whether `takeLeadership` is running. */
+  /** Whether this participant leads: from the start of `takeLeadership` until its node is deleted. */
   hasLeadership(): boolean {
     return this.leading !== null;
   }
@@ -125,7 +128,7 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
     await this.loop?.catch(() => undefined);
   }
 
-  private async run(): Promise<void> {
+  private async run(id: number): Promise<void> {
     const stop = this.stopped.signal;
     try {
       for (let failures = 0; !stop.aborted; ) {
@@ -140,7 +143,7 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
         }
       }
     } finally {
-      this.queued = false;
+      if (this.runId === id) this.queued = false;
     }
   }
 
@@ -154,8 +157,10 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
     } catch (error) {
       this.emit('error', error);
     } finally {
-      this.leading = null;
+      // Leadership lasts until the node is gone: others see this participant lead until then.
       await lease.release().catch(() => undefined);
+      if (!this.autoRequeueing) this.queued = false;
+      this.leading = null;
     }
   }
 }
