@@ -40,6 +40,10 @@ export const pendingRequestsMax = defaultPendingRequestsMax;
 export interface ConnectionLimits {
   /** Most requests waiting for their answer; more are refused with `Throttled`. */
   readonly pendingRequestsMax: number;
+  /** Most bytes of request frames waiting for their answer; more are refused with `Throttled`. */
+  readonly pendingRequestBytesMax: number;
+  /** Most bytes queued on the socket for a client that reads too slowly; then it is closed. */
+  readonly sendBufferBytesMax: number;
   /** Most watches the connection may hold; more are refused with `TooLarge`. */
   readonly watchesPerConnectionMax: number;
   /** What the request decoder accepts (frame and data size). */
@@ -106,6 +110,7 @@ export class ClientConnection {
   private sessionId: string | null = null;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
+  private pendingBytes = 0;
   /** Writes queued behind another request that are not yet handed to Raft. */
   private unsubmitted = 0;
   private closed = false;
@@ -165,7 +170,9 @@ export class ClientConnection {
       this.close(closeCodes.protocolError, 'expected binary frames');
       return;
     }
-    const decoded = decodeRequest(toBytes(data), this.host.limits.protocol);
+    const frame = toBytes(data);
+    const frameBytes = frame.byteLength;
+    const decoded = decodeRequest(frame, this.host.limits.protocol);
     if (this.refusal !== null) {
       const xid = decoded.ok ? decoded.value.xid : decoded.error.xid;
       if (xid !== undefined) this.answerError(xid, this.refusal);
@@ -179,28 +186,29 @@ export class ClientConnection {
         this.close(code === 'TooLarge' ? closeCodes.frameTooLarge : closeCodes.protocolError, message);
         return;
       }
-      this.enqueue(xid, async () => this.answerError(xid, { code, message }));
+      this.enqueue(xid, frameBytes, async () => this.answerError(xid, { code, message }));
       return;
     }
-    this.accept(decoded.value);
+    this.accept(decoded.value, frameBytes);
   }
 
-  private accept(request: Request): void {
+  private accept(request: Request, frameBytes: number): void {
     const sessionId = this.sessionId;
     if (sessionId !== null) this.host.liveness.touch(sessionId);
     if (!isSessionWrite(request)) {
-      this.enqueue(request.xid, () => this.handle(request));
+      this.enqueue(request.xid, frameBytes, () => this.handle(request));
       return;
     }
     // Hand the write to Raft now unless an earlier write still waits to be handed on (order).
-    if (sessionId !== null && this.unsubmitted === 0 && this.pending < this.host.limits.pendingRequestsMax) {
+    if (sessionId !== null && this.unsubmitted === 0 && this.admits(frameBytes)) {
       const outcome = this.startWrite(request, sessionId);
-      this.enqueue(request.xid, () => this.finishWrite(request, outcome));
+      this.enqueue(request.xid, frameBytes, () => this.finishWrite(request, outcome));
       return;
     }
     this.unsubmitted++;
     this.enqueue(
       request.xid,
+      frameBytes,
       () => {
         this.unsubmitted--;
         return this.handle(request);
@@ -211,14 +219,21 @@ export class ClientConnection {
     );
   }
 
-  private enqueue(xid: number, work: () => Promise<void>, refused?: () => void): void {
-    if (this.pending >= this.host.limits.pendingRequestsMax) {
+  private admits(frameBytes: number): boolean {
+    const { pendingRequestsMax, pendingRequestBytesMax } = this.host.limits;
+    return this.pending < pendingRequestsMax && this.pendingBytes + frameBytes <= pendingRequestBytesMax;
+  }
+
+  private enqueue(xid: number, frameBytes: number, work: () => Promise<void>, refused?: () => void): void {
+    if (!this.admits(frameBytes)) {
       refused?.();
-      const message = `over ${this.host.limits.pendingRequestsMax} pending requests`;
+      const { pendingRequestsMax, pendingRequestBytesMax } = this.host.limits;
+      const message = `over ${pendingRequestsMax} pending requests or ${pendingRequestBytesMax} pending bytes`;
       this.chain = this.chain.then(() => this.answerError(xid, { code: 'Throttled', message })).catch(this.broken);
       return;
     }
     this.pending++;
+    this.pendingBytes += frameBytes;
     this.chain = this.chain
       .then(work)
       .catch((error: unknown) => {
@@ -229,6 +244,7 @@ export class ClientConnection {
       .catch(this.broken)
       .finally(() => {
         this.pending--;
+        this.pendingBytes -= frameBytes;
       });
   }
 
@@ -497,6 +513,10 @@ export class ClientConnection {
       frame = encodeResponse(errorAnswer(message.xid, message.revision, wireErrorOfEncoding(error)));
     }
     this.socket.send(frame);
+    // A client that does not read its answers and events must not hold the member's memory.
+    if (this.socket.bufferedAmount > this.host.limits.sendBufferBytesMax) {
+      this.close(closeCodes.throttled, 'the client reads too slowly');
+    }
   }
 }
 
@@ -521,6 +541,7 @@ function sameSecret(expected: string, given: string): boolean {
 }
 
 function toBytes(data: RawData): Uint8Array | ArrayBuffer {
+  // ws hands fragmented messages over as a list of buffers.
   return Array.isArray(data) ? Buffer.concat(data) : data;
 }
 

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { closeCodes, defaultLimits, type ProtocolLimits, type WireError } from '@keel/protocol';
 import { DurableLog, type NodeId, RaftNode, type StateMachine, WsTransport } from '@keel/raft';
 import { WebSocketServer } from 'ws';
+import { commandBytesMax } from '../constants';
 import { encodeCommand } from '../state/commands';
 import { CoordinationStateMachine } from '../state/coordination-state-machine';
 import type { ApplyOutcome } from '../state/results';
@@ -21,8 +22,10 @@ import {
   defaultChangeWindowRevisions,
   defaultDataBytesMax,
   defaultExpiryCheckMs,
+  defaultPendingRequestBytesMax,
   defaultPendingRequestsMax,
   defaultRequestBytesMax,
+  defaultSendBufferBytesMax,
   defaultSessionsPerAddressMax,
   defaultSessionTimeoutMsMax,
   defaultSessionTimeoutMsMin,
@@ -89,7 +92,8 @@ export class KeelServer {
       ...(options.peers === undefined ? {} : { peers: options.peers }),
       ...(bootstrap === undefined ? {} : { bootstrap }),
       ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
-      ...(options.raft === undefined ? {} : { raft: options.raft }),
+      // One command must fit one entry: the largest request, base64 inside JSON, is over 1 MiB.
+      raft: { maxAppendBytes: commandBytesMax, ...options.raft },
       ...(options.snapshotEveryEntries === undefined ? {} : { snapshotEveryEntries: options.snapshotEveryEntries }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
@@ -326,10 +330,18 @@ function resolveLimits(options: KeelServerOptions): ResolvedLimits {
   const limits: ResolvedLimits = {
     protocol,
     pendingRequestsMax: options.pendingRequestsMax ?? defaultPendingRequestsMax,
+    pendingRequestBytesMax: options.pendingRequestBytesMax ?? defaultPendingRequestBytesMax,
+    sendBufferBytesMax: options.sendBufferBytesMax ?? defaultSendBufferBytesMax,
     watchesPerConnectionMax: options.watchesPerConnectionMax ?? defaultWatchesPerConnectionMax,
     sessionsPerAddressMax: options.sessionsPerAddressMax ?? defaultSessionsPerAddressMax,
   };
   positive('pendingRequestsMax', limits.pendingRequestsMax, Number.MAX_SAFE_INTEGER);
+  positive('pendingRequestBytesMax', limits.pendingRequestBytesMax, Number.MAX_SAFE_INTEGER);
+  positive('sendBufferBytesMax', limits.sendBufferBytesMax, Number.MAX_SAFE_INTEGER);
+  // A request of the largest size must be admissible, or it could never be sent.
+  if (limits.pendingRequestBytesMax < requestBytesMax) {
+    throw new RangeError(`pendingRequestBytesMax (${limits.pendingRequestBytesMax}) must be at least requestBytesMax`);
+  }
   positive('watchesPerConnectionMax', limits.watchesPerConnectionMax, Number.MAX_SAFE_INTEGER);
   positive('sessionsPerAddressMax', limits.sessionsPerAddressMax, Number.MAX_SAFE_INTEGER);
   return limits;

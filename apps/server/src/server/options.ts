@@ -54,6 +54,13 @@ export interface KeelServerOptions {
   readonly requestBytesMax?: number;
   /** Most requests one connection may have waiting for their answers (default {@link defaultPendingRequestsMax}). */
   readonly pendingRequestsMax?: number;
+  /** Most bytes of request frames one connection may have waiting (default {@link defaultPendingRequestBytesMax}). */
+  readonly pendingRequestBytesMax?: number;
+  /**
+   * Most bytes queued for sending to one client that reads too slowly; beyond it the connection
+   * is closed (default {@link defaultSendBufferBytesMax}).
+   */
+  readonly sendBufferBytesMax?: number;
   /** Most client connections from one remote address (default {@link defaultSessionsPerAddressMax}). */
   readonly sessionsPerAddressMax?: number;
   /** Most watches one connection may hold (default {@link defaultWatchesPerConnectionMax}). */
@@ -87,6 +94,12 @@ export const defaultRequestBytesMax = frameBytesMax;
 
 /** Default most requests waiting per connection. */
 export const defaultPendingRequestsMax = 4096;
+
+/** Default most bytes of request frames waiting per connection. */
+export const defaultPendingRequestBytesMax = 64 * 1024 * 1024;
+
+/** Default most bytes queued for sending to one client. */
+export const defaultSendBufferBytesMax = 64 * 1024 * 1024;
 
 /**
  * Default most connections per remote address. Higher than ZooKeeper's 60 (maxClientCnxns),

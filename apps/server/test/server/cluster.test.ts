@@ -87,6 +87,19 @@ describe('KeelServer three members', () => {
     await client.close();
   });
 
+  it('forwards and replicates a node of the largest data size (1 MiB)', async () => {
+    const { client } = await RawClient.connect(follower.clientUrl);
+    const data = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+    const created = await client.expect({ op: 'create', xid: 0, path: '/mib', data, mode: 'persistent' }, 'create');
+    expect(created.stat.dataLength).toBe(data.length);
+    for (const server of servers) {
+      await waitFor('the node everywhere', () => server.machine.appliedRevision >= created.revision, 10_000);
+      // Compared as buffers: a deep equality over a million elements is slow.
+      expect(Buffer.from(server.machine.get('/mib')?.data ?? []).equals(Buffer.from(data))).toBe(true);
+    }
+    await client.close();
+  });
+
   it('serves local, linearizable and sync reads on a follower', async () => {
     const { client: onLeader } = await RawClient.connect(leader.clientUrl);
     const written = await onLeader.expect(
