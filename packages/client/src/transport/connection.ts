@@ -40,8 +40,9 @@ export const clientCloseCode = 4100;
 export class Connection {
   private listener: ConnectionListener | null = null;
   private ended = false;
-  // Frames that arrive after the handshake answer but before `attach()` (same socket read).
+  // Frames, and the end, that arrive after the handshake answer but before `attach()`.
   private readonly early: ServerMessage[] = [];
+  private earlyEnd: ConnectionEnd | null = null;
   /** When the last frame arrived (any frame proves the member is alive). */
   lastReceivedAt = Date.now();
   /** When the last frame was sent. */
@@ -101,11 +102,17 @@ export class Connection {
         }
       };
       socket.onerror = () => fail(new ConnectionLossError(`cannot connect to ${url}`));
-      socket.onclose = (event) =>
+      socket.onclose = (event) => {
+        if (settled) connection.earlyEnd ??= { code: event.code, reason: event.reason };
         fail(new ConnectionLossError(`${url} closed the connection (${event.code} ${event.reason})`.trim()));
+      };
       socket.onmessage = (event) => {
         const decoded = decodeResponse(event.data);
-        if (!decoded.ok) return fail(new ConnectionLossError(`unreadable frame from ${url}: ${decoded.error.message}`));
+        if (!decoded.ok) {
+          const reason = `unreadable frame from ${url}: ${decoded.error.message}`;
+          if (settled) connection.earlyEnd ??= { code: clientCloseCode, reason };
+          return fail(new ConnectionLossError(reason));
+        }
         const message = decoded.value;
         if (settled) {
           connection.early.push(message);
@@ -142,6 +149,7 @@ export class Connection {
       if (this.ended) return;
       listener.frame(message);
     }
+    if (this.earlyEnd !== null) this.end(this.earlyEnd.code, this.earlyEnd.reason);
   }
 
   /** Whether the socket can carry frames. */
