@@ -2,9 +2,8 @@
  * Asks one member who leads, for fault targeting ("kill the leader") and recovery checks.
  *
  * With an admin port the member's HTTP `/status` answers directly. Without one, the client
- * protocol is the only way in: open a session (`connect`), ask `listMembers`, close the session.
- * Members that cannot serve `listMembers` yet are read by what they do: today only the leader
- * opens sessions, and a follower's `NotLeader` answer names the leader.
+ * protocol is the only way in: open a session (`connect`), ask `listMembers`, close the session
+ * (a `NotLeader` answer to `connect` names the leader, if the member knows one).
  */
 import { request as httpRequest } from 'node:http';
 import { decodeResponse, encodeRequest, type Request, type ServerMessage } from '@keel/protocol';
@@ -106,11 +105,8 @@ export async function probeProtocol(memberId: string, clientUrl: string): Promis
     }
     const members = await ask({ op: 'listMembers', xid: 2 });
     await ask({ op: 'closeSession', xid: 3 });
-    if (members?.type === 'listMembers') {
-      return { memberId, leads: members.leaderId === memberId, leaderId: members.leaderId };
-    }
-    // No listMembers yet: a member that opened a session is the leader (followers answer NotLeader).
-    return { memberId, leads: true, leaderId: memberId };
+    if (members?.type !== 'listMembers') return null;
+    return { memberId, leads: members.leaderId === memberId, leaderId: members.leaderId };
   } finally {
     clearTimeout(timer);
     socket.terminate();

@@ -129,9 +129,16 @@ export async function runFaults(
   const events: FaultEvent[] = [];
   const log = options.log ?? (() => {});
   const now = (): number => Date.now() - options.startedAtMs;
+  // A heal can take a while (starting processes); later faults shift by that lateness so the
+  // cluster always gets the planned quiet gap before the next fault.
+  let lateMs = 0;
   try {
-    for (const step of schedule) {
-      await sleep(step.atMs - now(), options.signal);
+    for (const [index, step] of schedule.entries()) {
+      if (index > 0) {
+        const previous = schedule[index - 1]!;
+        lateMs = Math.max(lateMs, now() - (previous.atMs + previous.durationMs));
+      }
+      await sleep(step.atMs + lateMs - now(), options.signal);
       if (options.signal?.aborted === true) break;
       const description = describeFault(step.fault);
       const { members, heal } = await apply(cluster, step.fault);
