@@ -9,7 +9,7 @@ import { ConnectionTracker } from '../connection/connection-tracker';
 import { retryAttemptsMax } from '../constants';
 import { sleep, throwIfAborted } from './abort';
 import { childrenOf, createNode } from './client-ops';
-import { ensurePath, protectedId } from './nodes';
+import { deleteQuietly, ensurePath, protectedId } from './nodes';
 import { backoffMs, isRetryable, retrying } from './retry';
 
 /** A created sequential node. */
@@ -50,8 +50,14 @@ export async function createProtectedSequential(
         continue;
       }
       if (!isRetryable(error)) throw error;
-      await sleep(backoffMs(attempt), signal);
-      await tracker.waitConnected(signal);
+      try {
+        await sleep(backoffMs(attempt), signal);
+        await tracker.waitConnected(signal);
+      } catch (abort) {
+        // Given up while the outcome of the create is unknown: remove the node if it was made.
+        void removeProtected(client, parent, id);
+        throw abort;
+      }
       // The lost answer may have created the node; its session must still be ours.
       if (tracker.epoch !== epoch) continue;
       const found = await findProtected(client, parent, id, signal);
@@ -68,5 +74,15 @@ async function findProtected(client: KeelClient, parent: string, id: string, sig
   } catch (error) {
     if (isKeelError(error, 'NoNode')) return null;
     throw error;
+  }
+}
+
+/** Deletes the node of protection id `id`, if any, in the background of an abandoned create. */
+async function removeProtected(client: KeelClient, parent: string, id: string): Promise<void> {
+  try {
+    const found = await findProtected(client, parent, id);
+    if (found !== null) await deleteQuietly(client, join(parent, found));
+  } catch {
+    // The session's end removes an ephemeral node anyway.
   }
 }
