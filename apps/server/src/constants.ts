@@ -19,6 +19,9 @@ export const snapshotFormatVersion = 1;
 /** Longest granted session timeout a command may carry (one day). */
 export const sessionTimeoutMsMax = 24 * 60 * 60 * 1000;
 
+/** Largest version a command may expect (ZooKeeper's versions are 32-bit signed integers). */
+export const expectedVersionMax = 2 ** 31 - 1;
+
 /** Longest TTL a TTL node may have (ZooKeeper's limit is about 2^40 ms; ten years is plenty). */
 export const ttlMsMax = 10 * 365 * 24 * 60 * 60 * 1000;
 

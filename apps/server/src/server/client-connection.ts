@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   type AddWatchRequest,
+  BadArgumentsError,
   type ConnectRequest,
   closeCodes,
   decodeRequest,
@@ -28,10 +29,10 @@ import type { ApplyOutcome } from '../state/results';
 import type { ChangeWindow } from './change-window';
 import { type AdminHost, runAdmin } from './member-admin';
 import { defaultPendingRequestsMax } from './options';
-import { answerOf, commandOf, errorAnswer, type WriteRequest, wireErrorOf } from './request-mapping';
+import { answerOf, commandOf, commandProblem, errorAnswer, type WriteRequest, wireErrorOf } from './request-mapping';
 import type { SessionLiveness } from './session-liveness';
 import { isOneShot, type WatchRegistry } from './watch-registry';
-import type { ClientCommand, WritePath } from './write-path';
+import { type ClientCommand, NotHandedOnError, type WritePath } from './write-path';
 
 /** @deprecated Use `defaultPendingRequestsMax` from the options; kept for existing importers. */
 export const pendingRequestsMax = defaultPendingRequestsMax;
@@ -113,6 +114,10 @@ export class ClientConnection {
   private pendingBytes = 0;
   /** Writes queued behind another request that are not yet handed to Raft. */
   private unsubmitted = 0;
+  /** The number of the last command this connection sent (see `Session.sequence`). */
+  private sequence = 0;
+  /** A command numbered before later ones was never handed on: those later ones will be refused. */
+  private sequenceBroken = false;
   private closed = false;
   /** This connection's name in the replicated session table (the session's owner while it serves it). */
   readonly token = randomUUID();
@@ -240,6 +245,8 @@ export class ClientConnection {
         const wire = wireErrorOf(error);
         this.answerError(xid, wire);
         if (wire.code === 'ConnectionLoss') this.close(closeWriteOutcomeUnknown, wire.message);
+        // The commands numbered after a lost one are refused: the client must reconnect.
+        else if (this.sequenceBroken) this.close(closeWriteOutcomeUnknown, 'a write was not handed on; reconnect');
       })
       .catch(this.broken)
       .finally(() => {
@@ -255,15 +262,26 @@ export class ClientConnection {
   };
 
   private startWrite(request: SessionWrite, sessionId: string): Promise<ApplyOutcome> {
+    if (request.op !== 'closeSession') {
+      const problem = commandProblem(request);
+      if (problem !== null) return Promise.reject(new NotHandedOnError(new BadArgumentsError(problem.message)));
+    }
     const time = Date.now();
     const owner = this.token;
+    this.sequence++;
+    const sequence = this.sequence;
     const command: ClientCommand =
       request.op === 'closeSession'
-        ? { type: 'closeSession', sessionId, reason: 'closed', time, owner }
-        : { ...commandOf(request, sessionId, time), owner };
+        ? { type: 'closeSession', sessionId, reason: 'closed', time, owner, sequence }
+        : { ...commandOf(request, sessionId, time), owner, sequence };
     const outcome = this.host.writes.write(command);
     // Awaited in turn by finishWrite; until then a rejection must not count as unhandled.
-    outcome.catch(() => {});
+    outcome.catch((error: unknown) => {
+      if (!(error instanceof NotHandedOnError)) return;
+      // Its number can be used again unless later commands already took the next ones.
+      if (this.sequence === sequence) this.sequence--;
+      else this.sequenceBroken = true;
+    });
     return outcome;
   }
 
@@ -278,6 +296,15 @@ export class ClientConnection {
     }
     if (request.op !== 'closeSession') {
       this.answer(answerOf(request, result, machine.appliedRevision));
+      // An earlier command of this connection was lost, so the state machine refused this one.
+      if (result.type === 'error' && result.code === 'ConnectionLoss')
+        this.close(closeWriteOutcomeUnknown, result.message);
+      return;
+    }
+    if (result.type !== 'closeSession') {
+      const message = result.type === 'error' ? result.message : `unexpected result ${result.type}`;
+      this.answerError(request.xid, { code: result.type === 'error' ? result.code : 'Internal', message });
+      this.close(closeWriteOutcomeUnknown, message);
       return;
     }
     this.answer({ type: 'closeSession', xid: request.xid, revision: machine.appliedRevision });

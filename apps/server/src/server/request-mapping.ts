@@ -14,8 +14,10 @@ import type {
 } from '@keel/protocol';
 import { isKeelError } from '@keel/protocol';
 import { isRaftNodeError, NotLeaderError } from '@keel/raft';
+import { expectedVersionMax, ttlMsMax } from '../constants';
 import type { CreateCommand, DeleteCommand, MultiCommand, SetCommand } from '../state/commands';
 import type { CommandResult } from '../state/results';
+import { NotHandedOnError } from './write-path';
 
 /** The write requests, which are proposed through Raft. */
 export type WriteRequest = CreateRequest | DeleteRequest | SetRequest | MultiRequest;
@@ -57,6 +59,25 @@ export function commandOf(
   }
 }
 
+/**
+ * Why a write request cannot become a command although the wire allowed it (a version over
+ * 2^31 - 1, a TTL over ten years), or null. Checked before the request takes a place in its
+ * connection's sequence of commands.
+ */
+export function commandProblem(request: WriteRequest): WireError | null {
+  const ops: readonly { expectedVersion?: number; ttlMs?: number; path: string }[] =
+    request.op === 'multi' ? request.ops : [request];
+  for (const op of ops) {
+    if (op.expectedVersion !== undefined && op.expectedVersion > expectedVersionMax) {
+      return { code: 'BadArguments', message: `expectedVersion must be at most ${expectedVersionMax}`, path: op.path };
+    }
+    if (op.ttlMs !== undefined && op.ttlMs > ttlMsMax) {
+      return { code: 'BadArguments', message: `ttlMs must be at most ${ttlMsMax}`, path: op.path };
+    }
+  }
+  return null;
+}
+
 /** The answer to a write request from its applied result. */
 export function answerOf(request: WriteRequest, result: CommandResult, revision: number): ServerMessage {
   const xid = request.xid;
@@ -91,6 +112,7 @@ export function errorAnswer(xid: number, revision: number, error: WireError): Se
  * stopped, leadership moved before it committed) is `ConnectionLoss`, as ZooKeeper reports it.
  */
 export function wireErrorOf(error: unknown): WireError {
+  if (error instanceof NotHandedOnError) return wireErrorOf(error.cause);
   if (isKeelError(error)) return error.toWire();
   if (error instanceof NotLeaderError) {
     const where = error.leader === null ? 'no leader is known' : `the leader is ${error.leader}`;

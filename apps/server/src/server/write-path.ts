@@ -15,6 +15,14 @@ import { type Command, encodeCommand } from '../state/commands';
 import type { CoordinationStateMachine } from '../state/coordination-state-machine';
 import type { ApplyOutcome } from '../state/results';
 
+/** The command was never handed to Raft (refused by encoding or by the runtime): it is certainly not applied. */
+export class NotHandedOnError extends Error {
+  override name = 'NotHandedOnError';
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : 'the command was not handed on');
+  }
+}
+
 /** A command sent on a client's behalf; the write path adds the request id. */
 export type ClientCommand = Exclude<Command, { type: 'sweep' | 'touchSessions' }>;
 
@@ -56,7 +64,7 @@ export class WritePath {
     try {
       data = encodeCommand({ ...command, requestId });
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(new NotHandedOnError(error));
     }
     return new Promise<ApplyOutcome>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -65,7 +73,7 @@ export class WritePath {
         );
       }, this.timeoutMs);
       this.waiting.set(requestId, { resolve, reject, timer });
-      handOff(this.node, data).catch((error: unknown) => this.settle(requestId)?.reject(error));
+      handOff(this.node, data).catch((error: unknown) => this.settle(requestId)?.reject(new NotHandedOnError(error)));
     });
   }
 

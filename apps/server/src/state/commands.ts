@@ -20,7 +20,14 @@ import {
   pathBytesMax,
   TooLargeError,
 } from '@keel/protocol';
-import { commandBytesMax, commandFormatVersion, sessionTimeoutMsMax, touchSessionsMax, ttlMsMax } from '../constants';
+import {
+  commandBytesMax,
+  commandFormatVersion,
+  expectedVersionMax,
+  sessionTimeoutMsMax,
+  touchSessionsMax,
+  ttlMsMax,
+} from '../constants';
 
 /** Fields of every command that changes nodes. */
 export interface NodeCommandBase {
@@ -32,6 +39,8 @@ export interface NodeCommandBase {
   readonly requestId?: string;
   /** The connection that sent it; refused with `SessionMoved` unless it owns the session. */
   readonly owner?: string;
+  /** The owner's number for this command (see `Session.sequence`). */
+  readonly sequence?: number;
 }
 
 /**
@@ -114,6 +123,8 @@ export interface CloseSessionCommand extends RequestTagged {
   readonly time: number;
   /** For a client's close: the connection that sent it (see `NodeCommandBase.owner`). */
   readonly owner?: string;
+  /** For a client's close: its number (see `Session.sequence`). */
+  readonly sequence?: number;
 }
 
 /**
@@ -283,6 +294,7 @@ function readCommand(c: Record<string, unknown>): Command {
         time: timeField(c.time),
         ...optional('requestId', c.requestId, requestIdField),
         ...optional('owner', c.owner, ownerField),
+        ...optional('sequence', c.sequence, sequenceField),
       };
     }
     case 'sweep':
@@ -336,6 +348,7 @@ function readBase(c: Record<string, unknown>): NodeCommandBase {
     time: timeField(c.time),
     ...optional('requestId', c.requestId, requestIdField),
     ...optional('owner', c.owner, ownerField),
+    ...optional('sequence', c.sequence, sequenceField),
   };
 }
 
@@ -378,7 +391,7 @@ function modeField(value: unknown): CreateMode {
 }
 
 function versionField(value: unknown): number {
-  return integerField(value, 'expectedVersion', -1, 2 ** 31 - 1);
+  return integerField(value, 'expectedVersion', -1, expectedVersionMax);
 }
 
 function ttlField(value: unknown): number {
@@ -394,6 +407,10 @@ function integerField(value: unknown, name: string, min: number, max: number): n
     throw new Invalid('BadArguments', `${name} must be an integer in [${min}, ${max}]`);
   }
   return value;
+}
+
+function sequenceField(value: unknown): number {
+  return integerField(value, 'sequence', 1, Number.MAX_SAFE_INTEGER);
 }
 
 function ownerField(value: unknown): string {

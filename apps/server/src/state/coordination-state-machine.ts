@@ -104,7 +104,7 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
         return { type: 'touchSessions', sessionIds: command.sessionIds.filter((id) => this.sessions.has(id)) };
       default: {
         if (command.sessionId !== null) {
-          const refused = this.refuseSession(command.sessionId, command.owner);
+          const refused = this.refuseSession(command.sessionId, command.owner, command.sequence);
           if (refused !== null) return refused;
         }
         if (command.type === 'multi') return this.multi(command, context);
@@ -216,18 +216,34 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
     return { type: 'createSession', sessionId: command.sessionId, timeoutMs: command.timeoutMs };
   }
 
-  // A command of a gone session, or sent by a connection that no longer owns its session.
-  private refuseSession(sessionId: string, owner: string | undefined): CommandResult | null {
+  /**
+   * Refuses a command of a gone session, one sent by a connection that no longer owns its
+   * session, or one that is not the owner's next (an earlier one was lost: applying this one
+   * would reorder the connection's requests). Otherwise records the command's number, which
+   * counts even if the command then fails.
+   */
+  private refuseSession(
+    sessionId: string,
+    owner: string | undefined,
+    sequence: number | undefined,
+  ): CommandResult | null {
     const session = this.sessions.get(sessionId);
     if (session === undefined) return { type: 'error', code: 'SessionExpired', message: 'the session expired' };
     if (owner !== undefined && session.owner !== null && session.owner !== owner) {
       return { type: 'error', code: 'SessionMoved', message: 'the session was resumed on another connection' };
     }
+    if (sequence !== undefined) {
+      if (sequence !== session.sequence + 1) {
+        const message = `request ${sequence} of this connection arrived after ${session.sequence}: one was lost; reconnect`;
+        return { type: 'error', code: 'ConnectionLoss', message };
+      }
+      this.sessions.advance(sessionId, sequence);
+    }
     return null;
   }
 
   private closeSession(command: CloseSessionCommand, context: Apply): CommandResult {
-    const refused = this.refuseSession(command.sessionId, command.owner);
+    const refused = this.refuseSession(command.sessionId, command.owner, command.sequence);
     if (refused !== null) return refused;
     const ephemerals = this.sessions.close(command.sessionId);
     if (ephemerals === undefined) return { type: 'error', code: 'SessionExpired', message: 'the session expired' };
@@ -306,7 +322,14 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
     this.tree.replace(snapshot.nodes);
     this.sessions.clear();
     for (const session of snapshot.sessions) {
-      this.sessions.open(session.id, session.secret, session.timeoutMs, session.createdAt, session.owner);
+      this.sessions.open(
+        session.id,
+        session.secret,
+        session.timeoutMs,
+        session.createdAt,
+        session.owner,
+        session.sequence,
+      );
     }
     for (const [path, node] of snapshot.nodes) {
       if (node.ephemeralOwner !== null) this.sessions.addEphemeral(node.ephemeralOwner, path);

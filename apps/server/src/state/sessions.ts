@@ -20,13 +20,21 @@ export interface Session {
    * the requests of its new one.
    */
   readonly owner: string | null;
+  /**
+   * The sequence number of the owner's last applied command. The owner numbers its commands
+   * 1, 2, 3 ... in the order it sends them; one that does not come next is refused, so the
+   * applied commands of a connection are always a prefix of what it sent (FIFO) even when one
+   * is lost on the way to the leader.
+   */
+  readonly sequence: number;
   /** Paths of the ephemeral nodes the session owns. */
   readonly ephemerals: ReadonlySet<string>;
 }
 
-interface MutableSession extends Omit<Session, 'ephemerals' | 'owner'> {
+interface MutableSession extends Omit<Session, 'ephemerals' | 'owner' | 'sequence'> {
   readonly ephemerals: Set<string>;
   owner: string | null;
+  sequence: number;
 }
 
 /** The table of open sessions. Ephemeral ownership changes are undoable (they happen inside multi). */
@@ -54,9 +62,16 @@ export class SessionTable {
   }
 
   /** Adds a session; returns false when the id is taken. */
-  open(id: string, secret: string, timeoutMs: number, createdAt: number, owner: string | null = null): boolean {
+  open(
+    id: string,
+    secret: string,
+    timeoutMs: number,
+    createdAt: number,
+    owner: string | null = null,
+    sequence = 0,
+  ): boolean {
     if (this.sessions.has(id)) return false;
-    this.sessions.set(id, { id, secret, timeoutMs, createdAt, owner, ephemerals: new Set() });
+    this.sessions.set(id, { id, secret, timeoutMs, createdAt, owner, sequence, ephemerals: new Set() });
     this.undo.record(() => this.sessions.delete(id));
     return true;
   }
@@ -78,7 +93,14 @@ export class SessionTable {
     const session = this.sessions.get(id);
     if (session === undefined) return false;
     session.owner = owner;
+    session.sequence = 0;
     return true;
+  }
+
+  /** Records that the owner's command `sequence` was applied (not undone by a failed multi). */
+  advance(id: string, sequence: number): void {
+    const session = this.sessions.get(id);
+    if (session !== undefined) session.sequence = sequence;
   }
 
   /** Records that the session owns an ephemeral node. */

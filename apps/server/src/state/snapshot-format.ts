@@ -34,7 +34,7 @@ export function encodeSnapshot(content: SnapshotContent): Uint8Array {
   const json = {
     v: snapshotFormatVersion,
     appliedRevision: content.appliedRevision,
-    sessions: content.sessions.map((s) => [s.id, s.secret, s.timeoutMs, s.createdAt, s.owner]),
+    sessions: content.sessions.map((s) => [s.id, s.secret, s.timeoutMs, s.createdAt, s.owner, s.sequence]),
     // Children are not stored: they follow from the paths.
     nodes: content.nodes.map(([path, n]) => [
       path,
@@ -82,8 +82,8 @@ export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
   const sessionIds = new Set<string>();
   for (const row of root.sessions as unknown[]) {
     // Rows written before session owners existed have four fields.
-    if (!Array.isArray(row) || (row.length !== 4 && row.length !== 5)) corrupt('bad session row');
-    const [id, secret, timeoutMs, createdAt, owner = null] = row as unknown[];
+    if (!Array.isArray(row) || row.length < 4 || row.length > 6) corrupt('bad session row');
+    const [id, secret, timeoutMs, createdAt, owner = null, sequence = 0] = row as unknown[];
     if (typeof id !== 'string' || typeof secret !== 'string' || sessionIds.has(id)) corrupt('bad session id or secret');
     if (owner !== null && (typeof owner !== 'string' || owner.length === 0)) corrupt(`bad owner of session ${id}`);
     sessionIds.add(id);
@@ -93,6 +93,7 @@ export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
       timeoutMs: integer(timeoutMs, 'timeoutMs'),
       createdAt: integer(createdAt, 'createdAt'),
       owner,
+      sequence: integer(sequence, 'sequence'),
     });
   }
 
