@@ -32,8 +32,10 @@ export const touchSessionsMax = 1024;
  * Request ids the state machine remembers to apply each only once (a forwarded command delivered
  * twice). Duplicates arrive close together, so a window of recent ids is enough; it is part of
  * the replicated state and of snapshots, and evicted oldest first, identically on every member.
+ * Commands of a session's connection are also numbered (`Session.sequence`), which alone
+ * refuses their repeats; this table covers every command, and costs snapshot bytes per id.
  */
-export const recentRequestsMax = 65_536;
+export const recentRequestsMax = 8_192;
 
 // Start-up assertions: a command must be able to carry the largest node data.
 if (commandBytesMax < Math.ceil((dataBytesMax * 4) / 3)) throw new Error('commandBytesMax too small for dataBytesMax');

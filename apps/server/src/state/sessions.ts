@@ -92,6 +92,9 @@ export class SessionTable {
   move(id: string, owner: string): boolean {
     const session = this.sessions.get(id);
     if (session === undefined) return false;
+    // Moving to the owner it has already changes nothing: a repeated move must not restart the
+    // numbering, or a repeated command could fit again.
+    if (session.owner === owner) return true;
     session.owner = owner;
     session.sequence = 0;
     return true;

@@ -118,3 +118,26 @@ describe('command sequence of the owner', () => {
     expect(owned(h, 2, '/after').result).toMatchObject({ type: 'create' });
   });
 });
+
+describe('repeated moves', () => {
+  it('a repeated move to the same owner keeps its numbering, so no command fits twice', () => {
+    const h = new Harness();
+    h.apply({ type: 'createSession', sessionId: 's', secret: 'x', timeoutMs: 1000, time: 1, owner: 'a' });
+    h.apply({ type: 'moveSession', sessionId: 's', owner: 'b', time: 2 });
+    const create = {
+      type: 'create',
+      sessionId: 's',
+      time: 2,
+      path: '/once',
+      data: bytes(''),
+      mode: 'persistent_sequential',
+      owner: 'b',
+      sequence: 1,
+    } as const;
+    expect(h.apply(create).result).toMatchObject({ type: 'create', path: '/once0000000000' });
+    h.apply({ type: 'moveSession', sessionId: 's', owner: 'b', time: 3 });
+    expect(h.machine.session('s')?.sequence).toBe(1);
+    expect(h.apply(create).result).toMatchObject({ type: 'error', code: 'ConnectionLoss' });
+    expect(h.machine.children('/')?.children).toEqual(['once0000000000']);
+  });
+});
