@@ -457,9 +457,11 @@ export interface NodeWatchEvent {
 }
 
 /**
- * Events of the watch `kind` on `path` were lost (the member's window of recent changes did not
- * reach back to the requested revision). The client must re-read the watched state; `revision`
- * is the member's revision, from which the watch continues without a gap.
+ * Events of the watch `kind` on `path` were lost: the member's window of recent changes did not
+ * reach back to the requested revision, or the member skipped over changes (it installed a
+ * snapshot from the leader). The client must re-read the watched state; `revision` is the
+ * member's revision, from which a persistent watch continues without a gap. A one-shot watch
+ * (`data`, `exists`, `children`) has fired with this event and is gone.
  */
 export interface ResyncNeededEvent {
   readonly type: 'watch';
