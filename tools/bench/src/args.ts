@@ -19,6 +19,8 @@ export interface BenchOptions {
   readonly outDir: string;
   readonly baseDir: string | undefined;
   readonly keepData: boolean;
+  /** One cluster at a time instead of all at once with the workloads interleaved. */
+  readonly sequential: boolean;
   /** Write a CPU profile of each Keel member here. */
   readonly keelCpuProfileDir: string | undefined;
 }
@@ -54,6 +56,7 @@ export function usage(workloads: readonly string[]): string {
   --out <dir>          where results go (default ${benchDefaults.outDir})
   --base-dir <dir>     parent of the clusters' data directories (default the OS temp dir)
   --keep-data          keep the clusters' data directories and logs
+  --sequential         one cluster at a time (default: all three up, each workload on each in turn)
   --keel-cpu-prof <dir> write a V8 CPU profile of each Keel member into <dir> (node --cpu-prof)
   -h, --help           this text
 `;
@@ -96,6 +99,7 @@ export function parseBenchArgs(argv: readonly string[], knownWorkloads: readonly
       out: { type: 'string' },
       'base-dir': { type: 'string' },
       'keep-data': { type: 'boolean' },
+      sequential: { type: 'boolean' },
       'keel-cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -139,6 +143,7 @@ export function parseBenchArgs(argv: readonly string[], knownWorkloads: readonly
       outDir: values.out ?? benchDefaults.outDir,
       baseDir: values['base-dir'],
       keepData: values['keep-data'] === true,
+      sequential: values.sequential === true,
       keelCpuProfileDir: values['keel-cpu-prof'],
     },
   };

@@ -55,6 +55,7 @@ async function main(): Promise<number> {
     inflight: options.inflight,
     clients: options.clients,
     generators: options.generators,
+    order: options.sequential ? 'sequential' : 'interleaved',
     targets: options.targets,
     workloads,
     machine,

@@ -52,6 +52,8 @@ export interface RunInfo {
   readonly inflight: number;
   readonly clients: number;
   readonly generators: number;
+  /** `interleaved`: all clusters up, each workload on each system in turn; `sequential`: one cluster at a time. */
+  readonly order: 'interleaved' | 'sequential';
   readonly targets: readonly TargetName[];
   readonly workloads: readonly string[];
   readonly machine: {

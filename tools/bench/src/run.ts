@@ -68,7 +68,53 @@ export async function runWorkload(
   }
 }
 
-/** Runs the benchmark; results of failed workloads are recorded, not thrown. */
+/** Runs one workload against one cluster and records the outcome (failures included). */
+async function measure(
+  workload: Workload,
+  cluster: RunningCluster,
+  load: LoadOptions,
+  generators: number,
+  log: Log,
+): Promise<WorkloadResult> {
+  const target = cluster.target;
+  log(`${target}: ${workload.name} ...`);
+  let result: WorkloadResult;
+  try {
+    result = await runWorkload(workload, cluster, load, generators);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    result = unmeasuredResult(
+      workload.name,
+      target,
+      error instanceof WorkloadNotDoneError ? 'notDone' : 'failed',
+      reason,
+    );
+  }
+  // The machine is shared: the 1-minute load average says how noisy this measurement was.
+  if (result.status === 'ok') {
+    result = { ...result, extra: { ...result.extra, loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100 } };
+  }
+  log(`${target}: ${workload.name} ${describe(result)}`);
+  return result;
+}
+
+/**
+ * The order of the targets for the `index`-th workload: rotated by one each time, so that no
+ * system always runs first (right after a cluster start) or last.
+ */
+export function rotatedTargets<T>(targets: readonly T[], index: number): T[] {
+  if (targets.length === 0) return [];
+  const shift = index % targets.length;
+  return [...targets.slice(shift), ...targets.slice(0, shift)];
+}
+
+/**
+ * Runs the benchmark; results of failed workloads are recorded, not thrown. By default every
+ * cluster is started first and each workload runs on every system in turn, so that the two sides
+ * of a ratio are measured minutes apart at most, under the same background load; with
+ * `sequential`, one cluster runs at a time (less memory, but the machine's load may change
+ * between one system and the next).
+ */
 export async function runBench(
   options: BenchOptions,
   log: Log,
@@ -83,52 +129,55 @@ export async function runBench(
   const baseDir = mkdtempSync(join(options.baseDir ?? os.tmpdir(), 'keel-bench-'));
   const results: WorkloadResult[] = [];
   const versions: Partial<Record<TargetName, string>> = {};
-  try {
-    for (const target of options.targets) {
-      log(`${target}: starting ${clusterMembers} members`);
-      let cluster: RunningCluster;
-      try {
-        cluster = await starters[target]({
-          baseDir,
-          members: clusterMembers,
-          keepData: options.keepData,
-          ...(options.keelCpuProfileDir === undefined ? {} : { cpuProfileDir: options.keelCpuProfileDir }),
-        });
-      } catch (error) {
-        const reason = `cluster did not start: ${error instanceof Error ? error.message : String(error)}`;
-        log(`${target}: ${reason}`);
-        for (const workload of workloads) results.push(unmeasuredResult(workload.name, target, 'failed', reason));
-        continue;
-      }
+  const start = async (target: TargetName): Promise<RunningCluster | undefined> => {
+    log(`${target}: starting ${clusterMembers} members`);
+    try {
+      const cluster = await starters[target]({
+        baseDir,
+        members: clusterMembers,
+        keepData: options.keepData,
+        ...(options.keelCpuProfileDir === undefined ? {} : { cpuProfileDir: options.keelCpuProfileDir }),
+      });
       versions[target] = cluster.version;
+      return cluster;
+    } catch (error) {
+      const reason = `cluster did not start: ${error instanceof Error ? error.message : String(error)}`;
+      log(`${target}: ${reason}`);
+      for (const workload of workloads) results.push(unmeasuredResult(workload.name, target, 'failed', reason));
+      return undefined;
+    }
+  };
+  const stop = async (cluster: RunningCluster): Promise<void> => {
+    log(`${cluster.target}: stopping`);
+    await cluster.stop();
+  };
+  try {
+    if (options.sequential) {
+      for (const target of options.targets) {
+        const cluster = await start(target);
+        if (cluster === undefined) continue;
+        try {
+          for (const workload of workloads) {
+            results.push(await measure(workload, cluster, load, options.generators, log));
+          }
+        } finally {
+          await stop(cluster);
+        }
+      }
+    } else {
+      const clusters: RunningCluster[] = [];
       try {
-        for (const workload of workloads) {
-          log(`${target}: ${workload.name} ...`);
-          let result: WorkloadResult;
-          try {
-            result = await runWorkload(workload, cluster, load, options.generators);
-          } catch (error) {
-            const reason = error instanceof Error ? error.message : String(error);
-            result = unmeasuredResult(
-              workload.name,
-              target,
-              error instanceof WorkloadNotDoneError ? 'notDone' : 'failed',
-              reason,
-            );
+        for (const target of options.targets) {
+          const cluster = await start(target);
+          if (cluster !== undefined) clusters.push(cluster);
+        }
+        for (const [index, workload] of workloads.entries()) {
+          for (const cluster of rotatedTargets(clusters, index)) {
+            results.push(await measure(workload, cluster, load, options.generators, log));
           }
-          // The machine is shared: the 1-minute load average says how noisy this measurement was.
-          if (result.status === 'ok') {
-            result = {
-              ...result,
-              extra: { ...result.extra, loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100 },
-            };
-          }
-          results.push(result);
-          log(`${target}: ${workload.name} ${describe(result)}`);
         }
       } finally {
-        log(`${target}: stopping`);
-        await cluster.stop();
+        await Promise.all(clusters.map((cluster) => stop(cluster)));
       }
     }
   } finally {

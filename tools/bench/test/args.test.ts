@@ -21,6 +21,7 @@ describe('args - parsing', () => {
     expect(parsed.inflight).toBe(benchDefaults.inflight);
     expect(parsed.generators).toBe(1);
     expect(parsed.outDir).toBe('bench-results');
+    expect(parsed.sequential).toBe(false);
   });
 
   it('reads the issue example: targets, quick, workloads and duration', () => {
@@ -46,6 +47,7 @@ describe('args - parsing', () => {
       '--out=/tmp/x',
       '--keep-data',
       '--keel-cpu-prof=/tmp/prof',
+      '--sequential',
     ]);
     expect(parsed).toMatchObject({
       generators: 2,
@@ -56,6 +58,7 @@ describe('args - parsing', () => {
       outDir: '/tmp/x',
       keepData: true,
       keelCpuProfileDir: '/tmp/prof',
+      sequential: true,
     });
   });
 

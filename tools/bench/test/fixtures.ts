@@ -35,6 +35,7 @@ export const sampleRun: BenchRun = {
     inflight: 64,
     clients: 8,
     generators: 1,
+    order: 'interleaved',
     targets: ['keel', 'zookeeper', 'etcd'],
     workloads: ['create', 'mixed', 'lock-2', 'failover'],
     machine: {

@@ -33,7 +33,7 @@ export function markdownReport(run: BenchRun): string {
   lines.push(`# Keel benchmark, ${info.startedAt}`);
   lines.push('');
   lines.push(
-    `${mode} run, ${info.durationSec} s per workload, ${info.inflight} in flight over ${info.clients} sessions, ${info.generators} generator process(es). Machine: ${info.machine.cpus} × ${info.machine.cpuModel}, ${info.machine.memoryGiB} GiB, Node ${info.machine.node}, load average at start ${info.machine.loadAverage.map((value) => value.toFixed(2)).join(' ')}.`,
+    `${mode} run, ${info.durationSec} s per workload, ${info.inflight} in flight over ${info.clients} sessions, ${info.generators} generator process(es), ${info.order === 'sequential' ? 'one cluster at a time' : 'clusters up together, workloads interleaved'}. Machine: ${info.machine.cpus} × ${info.machine.cpuModel}, ${info.machine.memoryGiB} GiB, Node ${info.machine.node}, load average at start ${info.machine.loadAverage.map((value) => value.toFixed(2)).join(' ')}.`,
   );
   const versions = Object.entries(info.versions)
     .map(([target, version]) => `${targetTitle(target)} ${version}`)
