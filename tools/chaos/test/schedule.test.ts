@@ -25,6 +25,11 @@ describe('planFaults', () => {
       }
       expect(endMs).toBeLessThanOrEqual(base.durationMs);
     }
+    const all = Array.from({ length: 20 }, (_, seed) => planFaults({ ...base, seed })).flat();
+    expect(
+      all.some((step) => step.durationMs > 8_000),
+      'some faults outlast a session timeout',
+    ).toBe(true);
   });
 
   it('uses only the requested kinds, and every kind over enough seeds', () => {

@@ -6,7 +6,8 @@
  *
  * Faults happen one at a time: each starts, lasts `durationMs`, and is healed before the next
  * one starts, with a quiet gap between. Every fault lasts longer than an election timeout
- * (500-1000 ms at the server's defaults) so that it can change who leads.
+ * (500-1000 ms at the server's defaults) so that it can change who leads, and a share of them
+ * longer than the workloads' session timeout, so that sessions expire behind a partition.
  */
 import { mulberry32 } from '@keel/raft';
 
@@ -66,6 +67,12 @@ export interface ScheduleOptions {
   readonly gapMsMax?: number;
 }
 
+/** Share of kill, pause and partition faults that last longer than a session timeout. */
+export const longFaultShare = 0.2;
+/** Long faults last this long: beyond the workloads' 8 s session timeout. */
+export const longFaultMsMin = 9_000;
+export const longFaultMsMax = 12_000;
+
 /** Draws the schedule; pure. */
 export function planFaults(options: ScheduleOptions): ScheduledFault[] {
   const random = mulberry32(options.seed >>> 0);
@@ -85,9 +92,11 @@ export function planFaults(options: ScheduleOptions): ScheduledFault[] {
   if (kinds.length === 0 || options.nodes < 2) return schedule;
   let atMs = warmupMs;
   for (;;) {
-    const durationMs = between(faultMsMin, faultMsMax);
-    if (atMs + durationMs > options.durationMs) break;
     const kind = pick(kinds);
+    // Some faults outlast the session timeout, so sessions expire while a member is cut off.
+    const long = kind !== 'restart' && random() < longFaultShare;
+    const durationMs = long ? between(longFaultMsMin, longFaultMsMax) : between(faultMsMin, faultMsMax);
+    if (atMs + durationMs > options.durationMs) break;
     const target: FaultTarget =
       random() < 0.5 ? { kind: 'leader' } : { kind: 'member', index: Math.floor(random() * options.nodes) };
     let fault: PlannedFault;

@@ -154,6 +154,12 @@ export function sessionWorkload(): Workload {
         }
         await sleep(50 + Math.floor(context.random() * 100), signal);
       }
+      // A session that expired just before the end may not be reported lost yet: give the
+      // client (reconnecting while the faults heal) time to learn it, before judging.
+      const deadline = Date.now() + 20_000;
+      while (current !== null && current.vanishedAtMs !== null && !current.lost && Date.now() < deadline) {
+        await sleep(100);
+      }
     } finally {
       await client.close().catch(() => {});
     }
