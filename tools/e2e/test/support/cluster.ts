@@ -1,0 +1,91 @@
+/**
+ * The e2e harness around `ChaosCluster` (@keel/chaos): a three-member cluster of `keel-server`
+ * processes, clients pinned to chosen members, and polling with a generous ceiling (a bound on
+ * waiting, never a measured threshold).
+ */
+import { ChaosCluster } from '@keel/chaos';
+import { type ConnectOptions, connect, type KeelClient } from '@keel/client';
+
+/** The cluster secret every e2e cluster (and a member that joins it) uses. */
+export const clusterSecret = 'keel-e2e-secret';
+
+/** Starts three member processes and waits for a leader. */
+export function startCluster(): Promise<ChaosCluster> {
+  return ChaosCluster.start({ nodes: 3, clusterSecret, logLevel: 'info' });
+}
+
+/** Who leads and who follows, as the members say. */
+export interface Roles {
+  readonly leader: string;
+  readonly followers: readonly [string, string];
+}
+
+/** The current leader and the two followers of a three-member cluster. */
+export async function rolesOf(cluster: ChaosCluster): Promise<Roles> {
+  const leader = await cluster.waitForLeader();
+  const followers = cluster.ids.filter((id) => id !== leader);
+  if (followers.length !== 2) throw new Error(`expected two followers, got ${followers.join(',')}`);
+  return { leader, followers: [followers[0]!, followers[1]!] };
+}
+
+/** The clients a test opened, closed together at its end. */
+export class Clients {
+  private readonly open: KeelClient[] = [];
+
+  constructor(private readonly cluster: ChaosCluster) {}
+
+  /** A client that may only ever talk to the members `ids` (all of them by default). */
+  async connect(ids: readonly string[] = this.cluster.ids, options: Partial<ConnectOptions> = {}): Promise<KeelClient> {
+    const client = await connect({
+      servers: ids.map((id) => this.cluster.member(id).clientUrl),
+      connectTimeoutMs: 30_000,
+      requestTimeoutMs: 30_000,
+      backoffMsMin: 20,
+      backoffMsMax: 250,
+      ...options,
+    });
+    // A watch callback that throws is reported here; without a listener it would be rethrown.
+    client.on('error', () => {});
+    this.open.push(client);
+    return client;
+  }
+
+  /** A client on one member only. */
+  on(id: string, options: Partial<ConnectOptions> = {}): Promise<KeelClient> {
+    return this.connect([id], options);
+  }
+
+  /** Closes every client (a client whose members are gone is abandoned after a short wait). */
+  async closeAll(): Promise<void> {
+    const clients = this.open.splice(0);
+    await Promise.all(clients.map((client) => Promise.race([client.close().catch(() => {}), sleep(2_000)])));
+  }
+}
+
+/** Polls `check` until it returns true; throws after `timeoutMs` (a ceiling on waiting). */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The value of `--<flag>` in a member's command line (the cluster exposes no accessor for it). */
+export function memberFlag(cluster: ChaosCluster, id: string, flag: string): string {
+  const args = cluster.member(id).spec.args;
+  const at = args.indexOf(`--${flag}`);
+  const value = at < 0 ? undefined : args[at + 1];
+  if (value === undefined) throw new Error(`member ${id} was started without --${flag}`);
+  return value;
+}
