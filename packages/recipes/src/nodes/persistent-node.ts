@@ -108,12 +108,24 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     }
   }
 
-  /** Changes the node's data (now, and for every re-creation). */
+  /** Changes the node's data (now, and for every re-creation); resolves once the node has it. */
   async setData(data: Uint8Array | string): Promise<void> {
     this.lifecycle.assertStarted();
     this.data = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     const path = this.actualPath;
-    if (path === null) return;
+    if (path === null) {
+      // Being (re)created: the creation writes the new data; resolve once it has.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.off('created', done);
+          this.stopped.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        this.once('created', done);
+        this.stopped.signal.addEventListener('abort', done, { once: true });
+      });
+      return;
+    }
     try {
       await retrying(this.client, () => setNode(this.client, path, this.data));
     } catch (error) {
@@ -151,10 +163,13 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     const ephemeral = this.mode === 'ephemeral' || this.mode === 'ephemeral_sequential';
     if (ephemeral && this.epoch !== this.tracker.epoch) this.actualPath = null;
     if (this.actualPath === null) {
+      const data = this.data;
       const created = await this.create(stop);
       if (created === null) return;
       this.actualPath = created;
       this.epoch = this.tracker.epoch;
+      // setData() during the create changed only the copy: write it now.
+      if (this.data !== data) await retrying(this.client, () => setNode(this.client, created, this.data), stop);
       this.emit('created', created);
     }
     const { stat, fired } = await retrying(
