@@ -21,6 +21,10 @@ describe('report - ratios', () => {
     expect(byWorkload.mixed?.p99.etcd).toBeCloseTo(0.6, 10);
   });
 
+  it('keeps failover out of the throughput/latency ratios', () => {
+    expect(ratiosOf(sampleRun).map((row) => row.workload)).not.toContain('failover');
+  });
+
   it('leaves out a pair where one side failed', () => {
     const lock = ratiosOf(sampleRun).find((row) => row.workload === 'lock-2');
     expect(lock?.throughput.zookeeper).toBeCloseTo(1.5, 10);
@@ -74,6 +78,7 @@ describe('report - markdown', () => {
 
   it('reports failover unavailability, fan-out details and the load average', () => {
     expect(markdown).toContain('unavailable 750 ms');
+    expect(markdown).toContain('| failover | 750 | 1200 | — |');
     expect(markdown).toContain('from send p50 3.00 / p99 9.00 ms, 25% of events before the ack, load 3.3');
   });
 });
@@ -87,6 +92,7 @@ describe('report - html', () => {
     expect(html.match(/<svg /g)?.length).toBe(5 * 2);
     expect(html).toContain('Creates &lt;100 B&gt; nodes');
     expect(html).toContain('generator CPU 95%');
+    expect(html).toContain('Unavailable after the leader was killed');
     expect(html).toContain('failed: lease grant failed | oops');
   });
 });

@@ -7,7 +7,7 @@ import { type BenchRun, generatorBound, type TargetName } from '../results';
 import { extraText } from './extra-text';
 import { formatMs, formatRate, formatRatio, targetTitle } from './format';
 import { checkGoals } from './goals';
-import { measured, ratiosOf, targetsOf, workloadsOf } from './ratios';
+import { measured, ratiosOf, singleFigureOf, singleFigureWorkloads, targetsOf, workloadsOf } from './ratios';
 import { type Bar, barChart, escapeXml } from './svg';
 
 /** The colour of each system in every chart. */
@@ -77,10 +77,31 @@ function workloadSection(run: BenchRun, workload: string, measures: string | und
     if (result.note !== undefined) notes.push(escapeXml(result.note));
     if (notes.length > 0) problems.push(`<li>${escapeXml(targetTitle(target))}: ${notes.join('; ')}</li>`);
   }
+  const figureBars: Bar[] = [];
+  if (singleFigureWorkloads.includes(workload)) {
+    for (const target of targets) {
+      const result = measured(run, workload, target);
+      const value = result === undefined ? undefined : singleFigureOf(result);
+      if (value !== undefined) {
+        figureBars.push({
+          label: targetTitle(target),
+          value,
+          color: targetColors[target],
+          text: `${formatMs(value)} ms`,
+        });
+      }
+    }
+  }
+  const figureTitle =
+    workload === 'failover'
+      ? 'Unavailable after the leader was killed (ms, lower is better)'
+      : 'Restart until serving (ms, lower is better)';
   const charts =
     throughputBars.length === 0
       ? '<p class="failed">No system was measured.</p>'
-      : `<div class="charts">${barChart('Throughput (ops/s, higher is better)', [{ heading: '', bars: throughputBars }])}${barChart('Latency (ms, lower is better)', latencyGroups)}</div>`;
+      : figureBars.length > 0
+        ? `<div class="charts">${barChart(figureTitle, [{ heading: '', bars: figureBars }])}${barChart('Writes during the run (ops/s)', [{ heading: '', bars: throughputBars }])}</div>`
+        : `<div class="charts">${barChart('Throughput (ops/s, higher is better)', [{ heading: '', bars: throughputBars }])}${barChart('Latency (ms, lower is better)', latencyGroups)}</div>`;
   return `<section class="workload"><h3>${escapeXml(workload)}</h3>${
     measures === undefined ? '' : `<p class="measures">${escapeXml(measures)}</p>`
   }${charts}${problems.length === 0 ? '' : `<ul>${problems.join('')}</ul>`}</section>`;

@@ -6,7 +6,7 @@ import { type BenchRun, generatorBottleneckCpu, generatorBound, type WorkloadRes
 import { extraText } from './extra-text';
 import { formatMs, formatRate, formatRatio, targetTitle } from './format';
 import { checkGoals } from './goals';
-import { ratiosOf, targetsOf, workloadsOf } from './ratios';
+import { measured, ratiosOf, singleFigureOf, singleFigureWorkloads, targetsOf, workloadsOf } from './ratios';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -70,6 +70,22 @@ export function markdownReport(run: BenchRun): string {
       lines.push(
         `| ${row.workload} | ${formatRatio(row.throughput.zookeeper)} | ${formatRatio(row.throughput.etcd)} | ${formatRatio(row.p99.zookeeper)} | ${formatRatio(row.p99.etcd)} |`,
       );
+    }
+  }
+  const single = workloadsOf(run).filter((workload) => singleFigureWorkloads.includes(workload));
+  if (single.length > 0) {
+    lines.push('');
+    lines.push('## Failover and restart (ms, lower is better)');
+    lines.push('');
+    lines.push(`| workload | ${order.map(targetTitle).join(' | ')} |`);
+    lines.push(`|---|${order.map(() => '---:').join('|')}|`);
+    for (const workload of single) {
+      const cells = order.map((target) => {
+        const result = measured(run, workload, target);
+        const value = result === undefined ? undefined : singleFigureOf(result);
+        return result === undefined ? '—' : value === undefined ? 'did not recover' : formatMs(value);
+      });
+      lines.push(`| ${workload} | ${cells.join(' | ')} |`);
     }
   }
   lines.push('');

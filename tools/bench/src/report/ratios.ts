@@ -37,20 +37,34 @@ function ratio(numerator: number, denominator: number): number | undefined {
     : undefined;
 }
 
-/** Keel/peer ratios for every workload of the run. */
+/**
+ * Workloads whose throughput and latency are not the point (failover: the unavailability is;
+ * restart: the restart time is). They get their own rows in the reports.
+ */
+export const singleFigureWorkloads: readonly string[] = ['failover', 'scale-restart'];
+
+/** The one figure of a single-figure workload (ms, lower is better), if measured. */
+export function singleFigureOf(result: WorkloadResult): number | undefined {
+  const value = result.workload === 'failover' ? result.extra?.unavailableMs : result.extra?.restartMs;
+  return value === undefined || value === null || !Number.isFinite(value) ? undefined : value;
+}
+
+/** Keel/peer ratios for every throughput/latency workload of the run. */
 export function ratiosOf(run: BenchRun): WorkloadRatios[] {
-  return workloadsOf(run).map((workload) => {
-    const keel = measured(run, workload, 'keel');
-    const throughput: Partial<Record<PeerName, number>> = {};
-    const p99: Partial<Record<PeerName, number>> = {};
-    for (const peer of ['zookeeper', 'etcd'] as const) {
-      const other = measured(run, workload, peer);
-      if (keel === undefined || other === undefined) continue;
-      const ops = ratio(keel.opsPerSec, other.opsPerSec);
-      const latency = ratio(keel.latency.p99Ms, other.latency.p99Ms);
-      if (ops !== undefined) throughput[peer] = ops;
-      if (latency !== undefined) p99[peer] = latency;
-    }
-    return { workload, throughput, p99 };
-  });
+  return workloadsOf(run)
+    .filter((workload) => !singleFigureWorkloads.includes(workload))
+    .map((workload) => {
+      const keel = measured(run, workload, 'keel');
+      const throughput: Partial<Record<PeerName, number>> = {};
+      const p99: Partial<Record<PeerName, number>> = {};
+      for (const peer of ['zookeeper', 'etcd'] as const) {
+        const other = measured(run, workload, peer);
+        if (keel === undefined || other === undefined) continue;
+        const ops = ratio(keel.opsPerSec, other.opsPerSec);
+        const latency = ratio(keel.latency.p99Ms, other.latency.p99Ms);
+        if (ops !== undefined) throughput[peer] = ops;
+        if (latency !== undefined) p99[peer] = latency;
+      }
+      return { workload, throughput, p99 };
+    });
 }
