@@ -33,9 +33,9 @@ describe('KeelServer session liveness through a follower', () => {
   });
 
   it('keeps a pinging follower-only session alive for several timeouts', async () => {
-    const { client, session } = await RawClient.connect(follower.clientUrl, 1_500);
-    expect(session.sessionTimeoutMs).toBe(1_500);
-    const until = Date.now() + 3_500;
+    const { client, session } = await RawClient.connect(follower.clientUrl, 2_000);
+    expect(session.sessionTimeoutMs).toBe(2_000);
+    const until = Date.now() + 4_500;
     while (Date.now() < until) {
       await client.expect({ op: 'ping', xid: 0 }, 'pong');
       await sleep(100);

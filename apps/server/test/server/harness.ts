@@ -10,6 +10,7 @@ import {
   encodeRequest,
   type Request,
   type ResponseByOp,
+  retryableCodes,
   type ServerMessage,
   type WatchEvent,
 } from '@keel/protocol';
@@ -93,12 +94,23 @@ export class RawClient {
     url: string,
     sessionTimeoutMs = 30_000,
   ): Promise<{ client: RawClient; session: ResponseByOp['connect'] }> {
-    const client = await RawClient.open(url);
-    const session = await client.expect(
-      { op: 'connect', xid: 0, sessionTimeoutMs, lastSeenRevision: 0, readOnly: false },
-      'connected',
-    );
-    return { client, session };
+    // As a real client does, retry while the cluster has no leader to create the session with.
+    for (let attempt = 1; ; attempt++) {
+      const client = await RawClient.open(url);
+      const answer = await client.request({
+        op: 'connect',
+        xid: 0,
+        sessionTimeoutMs,
+        lastSeenRevision: 0,
+        readOnly: false,
+      });
+      if (answer?.type === 'connected') return { client, session: answer };
+      await client.close();
+      const retryable = answer === null || (answer.type === 'error' && retryableCodes.has(answer.code));
+      if (!retryable || attempt === 20)
+        throw new Error(`connect failed: ${JSON.stringify(answer ?? client.closeInfo)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** A fresh xid. */
@@ -185,6 +197,9 @@ export async function startCluster(
         clusterSecret: 'cluster-test',
         bootstrap: { voters: [...ids], learners: [] },
         tickMs: 10,
+        // Three members share one busy process: an election timeout of 300-600 ms keeps a
+        // scheduling stall from deposing the leader (which fails writes in flight).
+        raft: { electionTicks: 30 },
         ...overrides,
       }),
     );

@@ -45,6 +45,7 @@ describe('KeelServer membership administration', () => {
       clusterSecret: 'cluster-test',
       peers,
       tickMs: 10,
+      raft: { electionTicks: 30 },
     });
     servers.push(joining);
     await client.expect({ op: 'addLearner', xid: 0, memberId: 'd', address: joining.peerUrl }, 'addLearner');
