@@ -12,6 +12,9 @@ export const workloadClientOptions = Object.freeze({
   connectTimeoutMs: 5_000,
 });
 
+/** Pause of a worker after a request with an unknown outcome (no leader: requests fail at once). */
+export const errorBackoffMs = 50;
+
 /** Options of {@link openClient}. */
 export interface OpenClientOptions {
   readonly sessionTimeoutMs?: number;

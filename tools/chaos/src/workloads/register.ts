@@ -11,9 +11,10 @@
  */
 import type { KeelClient } from '@keel/client';
 import { toText } from '@keel/client';
+import { sleep } from '../faults/injector';
 import type { Operation } from '../history';
 import { checkHistory } from '../linearizability';
-import { ensurePath, openCheckClient, openClient } from './clients';
+import { ensurePath, errorBackoffMs, openCheckClient, openClient } from './clients';
 import { errorCode, outcomeOf } from './outcome';
 import type { Workload, WorkloadContext, WorkloadResult } from './workload';
 
@@ -44,13 +45,19 @@ export function registerWorkload(options: RegisterOptions = {}): Workload {
     const record = (op: Operation): void => {
       history.push(op);
     };
+    let backoff = false;
     const failed = (error: unknown): Exclude<Operation['outcome'], 'ok'> => {
       const code = errorCode(error);
       errors.set(code, (errors.get(code) ?? 0) + 1);
-      return outcomeOf(error);
+      const outcome = outcomeOf(error);
+      if (outcome === 'unknown') backoff = true;
+      return outcome;
     };
     try {
       while (!signal.aborted) {
+        // Without a leader requests fail at once; do not spin on them.
+        if (backoff) await sleep(errorBackoffMs, signal);
+        backoff = false;
         const key = keys[Math.floor(context.random() * keys.length)]!;
         const roll = context.random();
         if (roll < 0.3) {

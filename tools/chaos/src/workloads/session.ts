@@ -16,7 +16,7 @@ import { LinkProxy } from '../cluster/link-proxy';
 import { sleep } from '../faults/injector';
 import type { Operation } from '../history';
 import { checkHistory } from '../linearizability';
-import { ensurePath, openCheckClient, openClient, retry } from './clients';
+import { ensurePath, errorBackoffMs, openCheckClient, openClient, retry } from './clients';
 import { errorCode, outcomeOf } from './outcome';
 import type { Workload, WorkloadContext, WorkloadResult } from './workload';
 
@@ -86,6 +86,7 @@ export function sessionWorkload(): Workload {
         } catch (error) {
           count(error);
           const outcome = outcomeOf(error);
+          if (outcome === 'unknown') await sleep(errorBackoffMs, signal);
           history.push({
             process: id,
             key: watchedPath,

@@ -9,9 +9,10 @@
  * acknowledged write is also a non-linearizable history.
  */
 import { toText } from '@keel/client';
+import { sleep } from '../faults/injector';
 import type { Operation } from '../history';
 import { checkHistory } from '../linearizability';
-import { ensurePath, openCheckClient, openClient, retry } from './clients';
+import { ensurePath, errorBackoffMs, openCheckClient, openClient, retry } from './clients';
 import { errorCode, outcomeOf } from './outcome';
 import type { Workload, WorkloadContext, WorkloadResult } from './workload';
 
@@ -44,6 +45,7 @@ export function setWorkload(): Workload {
         } catch (error) {
           errors.set(errorCode(error), (errors.get(errorCode(error)) ?? 0) + 1);
           const outcome = outcomeOf(error);
+          if (outcome === 'unknown') await sleep(errorBackoffMs, signal);
           history.push({
             process: id,
             key: path,
