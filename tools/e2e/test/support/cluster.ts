@@ -55,6 +55,19 @@ export class Clients {
     return this.connect([id], options);
   }
 
+  /**
+   * A client that may use every member but first connected to `member` (the client picks its
+   * first member at random, so this connects until it picked that one).
+   */
+  async startingOn(member: string, options: Partial<ConnectOptions> = {}): Promise<KeelClient> {
+    for (;;) {
+      const client = await this.connect(this.cluster.ids, options);
+      if (client.memberId === member) return client;
+      this.open.splice(this.open.indexOf(client), 1);
+      await client.close();
+    }
+  }
+
   /** Closes every client (a client whose members are gone is abandoned after a short wait). */
   async closeAll(): Promise<void> {
     const clients = this.open.splice(0);
