@@ -37,11 +37,25 @@ const commands: Command[] = [
   { type: 'createSession', sessionId: 's', secret: 'k', timeoutMs: 3000, time: 5 },
   { type: 'closeSession', sessionId: 's', reason: 'expired', time: 6 },
   { type: 'sweep', time: 7 },
+  { type: 'touchSessions', sessionIds: ['s', 't'], time: 8 },
+  { type: 'moveSession', sessionId: 's', owner: 'conn-2', time: 9, requestId: 'm.b.1' },
+  { type: 'createSession', sessionId: 's', secret: 'k', timeoutMs: 3000, time: 5, owner: 'c', requestId: 'm.b.2' },
+  {
+    type: 'set',
+    sessionId: 's',
+    time: 10,
+    path: '/a',
+    data: bytes('y'),
+    requestId: 'm.b.3',
+    owner: 'conn-2',
+    sequence: 7,
+  },
+  { type: 'closeSession', sessionId: 's', reason: 'closed', time: 11, owner: 'conn-2', sequence: 8 },
 ];
 
 describe('commands - encoding', () => {
   for (const command of commands) {
-    it(`round-trips ${command.type}`, () => {
+    it(`round-trips ${command.type} ${Object.keys(command).length}`, () => {
       const decoded = decodeCommand(encodeCommand(command));
       expect(decoded).toEqual({ ok: true, command });
     });
@@ -76,6 +90,24 @@ describe('commands - bad payloads', () => {
       name: 'non-canonical base64',
       payload: json({ v: 1, c: { type: 'set', sessionId: null, time: 1, path: '/a', data: 'QR==' } }),
       code: 'BadArguments',
+    },
+    {
+      name: 'sequence 0',
+      payload: json({ v: 1, c: { type: 'delete', sessionId: 's', time: 1, path: '/a', owner: 'c', sequence: 0 } }),
+      code: 'BadArguments',
+    },
+    {
+      name: 'empty owner',
+      payload: json({ v: 1, c: { type: 'moveSession', sessionId: 's', owner: '', time: 1 } }),
+      code: 'BadArguments',
+    },
+    {
+      name: 'too many touched sessions',
+      payload: json({
+        v: 1,
+        c: { type: 'touchSessions', sessionIds: Array.from({ length: 1025 }, (_, i) => `s${i}`), time: 1 },
+      }),
+      code: 'TooLarge',
     },
     {
       name: 'version below -1',
