@@ -104,7 +104,10 @@ export function lockWorkload(): Workload {
           witness({ event: 'revoked', worker: id, token, atMs: context.now(), reason });
         });
         await criticalSection(context, client, id, `${id}-${sequence++}`, lease.signal);
-        await sleep(Math.floor(context.random() * 40), lease.signal);
+        // Mostly short holds; some long ones, so a fault often hits a holder mid-hold.
+        const holdMs =
+          context.random() < 0.1 ? 1_000 + Math.floor(context.random() * 2_000) : Math.floor(context.random() * 40);
+        await sleep(holdMs, lease.signal);
         if (!ended) {
           ended = true;
           witness({ event: 'release', worker: id, token, atMs: context.now() });

@@ -6,7 +6,8 @@
  *   increasing order, without duplicates, unless a `resyncNeeded` event admits a gap there; the
  *   watcher must not see more changes than the node's version says happened.
  * - Ephemerals of live sessions: holders create an ephemeral per session and keep checking it
- *   exists. It may vanish only if that session then turns out to be expired (`lost`).
+ *   exists. It may vanish only if that session then turns out to be expired (`lost`). And a
+ *   session may only expire after its client reported `suspended` (what lock holders rely on).
  * - Expiry: abandoners open a session through a proxy of their own, create ephemerals, then cut
  *   the proxy for good. Once the session timeout has passed (after the faults healed), those
  *   ephemerals must be gone.
@@ -54,6 +55,8 @@ export function sessionWorkload(): Workload {
   const errors = new Map<string, number>();
   const sessions: LiveSession[] = [];
   const abandoned: string[] = [];
+  /** Sessions that expired while their client still believed itself connected. */
+  const unwarned: string[] = [];
   const proxies: LinkProxy[] = [];
   const abandonedClients: KeelClient[] = [];
   let watcher: KeelClient | null = null;
@@ -108,10 +111,19 @@ export function sessionWorkload(): Workload {
     const client = await openClient(context.servers, signal);
     if (client === null) return;
     let current: LiveSession | null = null;
+    let previous: string = client.state;
     client.on('state', (state) => {
       if (state === 'lost') {
         for (const session of sessions) if (session.worker === id) session.lost = true;
+        // Curator's contract, which lock holders rely on: a connection problem shows as
+        // `suspended` before the session can expire, so a holder stops in time.
+        if (previous !== 'suspended' && current !== null) {
+          unwarned.push(
+            `session ${current.sessionId} of worker ${id} expired while its client was ${previous}, never suspended`,
+          );
+        }
       }
+      previous = state;
     });
     try {
       for (let generation = 0; !signal.aborted; ) {
@@ -304,6 +316,7 @@ export function sessionWorkload(): Workload {
             );
           }
         }
+        anomalies.push(...unwarned);
         // Abandoned sessions: their ephemerals must go once they expire.
         const deadline = Date.now() + expiryWaitMs;
         for (;;) {
