@@ -7,7 +7,7 @@
 // reconnected (its client re-registers the watch with its last-seen revision; the new member
 // replays what was missed).
 import type { ChaosCluster } from '@keel/chaos';
-import type { KeelClient, WatchedEvent } from '@keel/client';
+import type { WatchedEvent } from '@keel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Clients, rolesOf, startCluster, waitUntil } from './support/cluster';
 

@@ -5,7 +5,7 @@
 // member, an observer is pinned to a member the owner is not on and keeps reading the node until
 // the owner reports `reconnected`. Run twice: once killing a follower, once killing the leader.
 import type { ChaosCluster } from '@keel/chaos';
-import type { ConnectionState, KeelClient } from '@keel/client';
+import type { ConnectionState } from '@keel/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Clients, rolesOf, startCluster } from './support/cluster';
 

@@ -35,9 +35,17 @@ export class Clients {
   constructor(private readonly cluster: ChaosCluster) {}
 
   /** A client that may only ever talk to the members `ids` (all of them by default). */
-  async connect(ids: readonly string[] = this.cluster.ids, options: Partial<ConnectOptions> = {}): Promise<KeelClient> {
+  connect(ids: readonly string[] = this.cluster.ids, options: Partial<ConnectOptions> = {}): Promise<KeelClient> {
+    return this.connectUrls(
+      ids.map((id) => this.cluster.member(id).clientUrl),
+      options,
+    );
+  }
+
+  /** A client of members given by URL (say one the cluster did not start). */
+  async connectUrls(urls: readonly string[], options: Partial<ConnectOptions> = {}): Promise<KeelClient> {
     const client = await connect({
-      servers: ids.map((id) => this.cluster.member(id).clientUrl),
+      servers: urls,
       connectTimeoutMs: 30_000,
       requestTimeoutMs: 30_000,
       backoffMsMin: 20,
