@@ -193,6 +193,8 @@ export class ProcessCluster {
     const child = member.child;
     if (child === null) return;
     member.child = null;
+    // A member that already exited on its own has nothing left to kill.
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
@@ -221,6 +223,10 @@ export class ProcessCluster {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    child.once('exit', (code, signal) => {
+      if (member.child === child && signal !== 'SIGKILL')
+        console.error(`keel-server ${member.id} exited (${code ?? signal}): ${member.log}`);
+    });
     member.child = child;
   }
 }
