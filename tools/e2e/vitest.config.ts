@@ -1,3 +1,4 @@
+import { mergeConfig } from 'vitest/config';
 import { projectTestConfig } from '../../vitest.shared';
 
-export default projectTestConfig;
+export default mergeConfig(projectTestConfig, { test: { globalSetup: ['test/support/shared-cluster.ts'] } });

@@ -2,9 +2,8 @@
 // write forwarded to the leader): versions, childrenVersion (cversion), childrenRevision (pzxid),
 // sequential names (ten digits from the parent's cversion), NodeExists, NoNode, NotEmpty,
 // NoChildrenForEphemerals, BadVersion, container removal after its last child goes, TTL removal.
-// Method: a three-member cluster of keel-server processes; one client pinned to a follower does
+// Method: the shared three-member cluster of keel-server processes; one client pinned to a follower does
 // every operation; a second client on the leader confirms after `sync` what the follower reported.
-import type { ChaosCluster } from '@keel/chaos';
 import {
   BadVersionError,
   type KeelClient,
@@ -14,17 +13,18 @@ import {
   NotEmptyError,
 } from '@keel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Clients, rolesOf, startCluster, waitUntil } from './support/cluster';
+import { Clients, type MemberAddress, rolesOf, waitUntil } from './support/cluster';
+import { sharedMembers } from './support/shared';
 
-let cluster: ChaosCluster;
+let members: MemberAddress[];
 let clients: Clients;
 let client: KeelClient;
 let leaderClient: KeelClient;
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  clients = new Clients(cluster);
-  const roles = await rolesOf(cluster);
+  members = sharedMembers();
+  clients = new Clients(members);
+  const roles = await rolesOf(members);
   client = await clients.on(roles.followers[0]);
   leaderClient = await clients.on(roles.leader);
   expect(client.memberId).toBe(roles.followers[0]);
@@ -32,7 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await clients?.closeAll();
-  await cluster?.destroy();
 });
 
 const sequenceName = (prefix: string, counter: number): string => `${prefix}${String(counter).padStart(10, '0')}`;

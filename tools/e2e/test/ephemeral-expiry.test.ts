@@ -1,6 +1,6 @@
 // Goal: an ephemeral node vanishes once its owner dies without closing its session (kill -9),
 // after the session timeout, and not at once: right after the kill it is still there.
-// Method: a three-member cluster of keel-server processes; a separate node process (fixture
+// Method: the shared three-member cluster of keel-server processes; a separate node process (fixture
 // ephemeral-owner.mjs, on the built @keel/client) connects to a follower, creates an ephemeral
 // node and waits; the test kills it with SIGKILL, checks the node still exists, then polls
 // (through another client, linearizable reads) until the leader has expired the session.
@@ -9,10 +9,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChaosCluster } from '@keel/chaos';
 import type { KeelClient } from '@keel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Clients, rolesOf, startCluster, waitUntil } from './support/cluster';
+import { Clients, type MemberAddress, rolesOf, waitUntil } from './support/cluster';
+import { sharedMembers } from './support/shared';
 
 const ownerScript = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'ephemeral-owner.mjs');
 // The fixture runs in plain node, so it loads the client's build, not its sources.
@@ -21,25 +21,24 @@ const clientBuild = join(
   'dist',
   'index.js',
 );
-/** Long against the few milliseconds between the kill and the first check. */
-const sessionTimeoutMs = 6_000;
+/** The members' shortest (default bounds): still long against the moments between the kill and the first check. */
+const sessionTimeoutMs = 4_000;
 
-let cluster: ChaosCluster;
+let members: MemberAddress[];
 let clients: Clients;
 let observer: KeelClient;
 let owner: ChildProcess | null = null;
 
 beforeAll(async () => {
   if (!existsSync(clientBuild)) throw new Error(`${clientBuild} is missing: build it (npx nx run @keel/client:build)`);
-  cluster = await startCluster();
-  clients = new Clients(cluster);
-  observer = await clients.on((await rolesOf(cluster)).leader);
+  members = sharedMembers();
+  clients = new Clients(members);
+  observer = await clients.on((await rolesOf(members)).leader);
 });
 
 afterAll(async () => {
   owner?.kill('SIGKILL');
   await clients?.closeAll();
-  await cluster?.destroy();
 });
 
 /** Starts the owner process; resolves with what it printed once its node exists. */
@@ -66,8 +65,8 @@ function startOwner(servers: string, path: string): Promise<{ sessionId: string;
 
 describe('ephemerals of a killed client', () => {
   it('stay until the session times out, then vanish', async () => {
-    const { followers } = await rolesOf(cluster);
-    const printed = await startOwner(cluster.member(followers[0]).clientUrl, '/owned');
+    const { followers } = await rolesOf(members);
+    const printed = await startOwner(clients.urlOf(followers[0]), '/owned');
     const stat = await observer.exists('/owned', { linearizable: true });
     expect(stat?.ephemeralOwner).toBe(printed.sessionId);
 

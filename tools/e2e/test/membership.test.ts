@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { type ChaosCluster, freePorts, keelServerScript, loopbackHost, MemberProcess } from '@keel/chaos';
 import { isKeelError, type KeelClient } from '@keel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Clients, clusterSecret, memberFlag, rolesOf, startCluster, waitUntil } from './support/cluster';
+import { addressesOf, Clients, clusterSecret, memberFlag, rolesOf, startCluster, waitUntil } from './support/cluster';
 
 let cluster: ChaosCluster;
 let clients: Clients;
@@ -21,7 +21,7 @@ let joiner: MemberProcess | null = null;
 
 beforeAll(async () => {
   cluster = await startCluster();
-  clients = new Clients(cluster);
+  clients = new Clients(addressesOf(cluster));
 });
 
 afterAll(async () => {
@@ -105,7 +105,7 @@ class Writer {
 
 describe('membership changes under writes', () => {
   it('add learner, promote, remove, transfer leadership: every acknowledged write is kept', async () => {
-    const { leader, followers } = await rolesOf(cluster);
+    const { leader, followers } = await rolesOf(addressesOf(cluster));
     const admin = await clients.on(leader);
     await admin.create('/mw');
     const writer = new Writer(await clients.connect());

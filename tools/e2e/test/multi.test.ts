@@ -1,29 +1,28 @@
 // Goal: multi is atomic on every member: a multi whose last operation fails leaves nothing of
 // its other operations applied anywhere, and a multi that succeeds is applied whole, at one
 // revision, everywhere.
-// Method: a three-member cluster of keel-server processes; the multi goes through a follower;
+// Method: the shared three-member cluster of keel-server processes; the multi goes through a follower;
 // each member is then read by its own client (pinned to it) after `sync`.
-import type { ChaosCluster } from '@keel/chaos';
 import { BadVersionError, isMultiFailure, type KeelClient, toText } from '@keel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Clients, rolesOf, startCluster } from './support/cluster';
+import { Clients, type MemberAddress, rolesOf } from './support/cluster';
+import { sharedMembers } from './support/shared';
 
-let cluster: ChaosCluster;
+let members: MemberAddress[];
 let clients: Clients;
 let writer: KeelClient;
 let perMember: KeelClient[];
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  clients = new Clients(cluster);
-  const roles = await rolesOf(cluster);
+  members = sharedMembers();
+  clients = new Clients(members);
+  const roles = await rolesOf(members);
   writer = await clients.on(roles.followers[0]);
-  perMember = await Promise.all(cluster.ids.map((id) => clients.on(id)));
+  perMember = await Promise.all(members.map((member) => clients.on(member.id)));
 });
 
 afterAll(async () => {
   await clients?.closeAll();
-  await cluster?.destroy();
 });
 
 describe('multi', () => {

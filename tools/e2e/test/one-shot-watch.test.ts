@@ -1,30 +1,29 @@
 // Goal: one-shot watches fire exactly once through a follower: two changes, one event, for data,
 // exists and children watches; the watch can be set again afterwards.
-// Method: a three-member cluster of keel-server processes; the watcher's client is pinned to a
+// Method: the shared three-member cluster of keel-server processes; the watcher's client is pinned to a
 // follower, the writer's to the leader; after the writes the watcher syncs and re-reads, so
 // both changes have reached its member (and any event of theirs has reached the client, since
 // a member sends an event before any answer that reflects its change).
-import type { ChaosCluster } from '@keel/chaos';
 import { type KeelClient, toText, type WatchedEvent } from '@keel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Clients, rolesOf, startCluster } from './support/cluster';
+import { Clients, type MemberAddress, rolesOf } from './support/cluster';
+import { sharedMembers } from './support/shared';
 
-let cluster: ChaosCluster;
+let members: MemberAddress[];
 let clients: Clients;
 let watcher: KeelClient;
 let writer: KeelClient;
 
 beforeAll(async () => {
-  cluster = await startCluster();
-  clients = new Clients(cluster);
-  const roles = await rolesOf(cluster);
+  members = sharedMembers();
+  clients = new Clients(members);
+  const roles = await rolesOf(members);
   watcher = await clients.on(roles.followers[0]);
   writer = await clients.on(roles.leader);
 });
 
 afterAll(async () => {
   await clients?.closeAll();
-  await cluster?.destroy();
 });
 
 /** Makes `path` current on the watcher's member and returns once its events have arrived. */

@@ -9,14 +9,14 @@
 import type { ChaosCluster } from '@keel/chaos';
 import type { WatchedEvent } from '@keel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Clients, rolesOf, startCluster, waitUntil } from './support/cluster';
+import { addressesOf, Clients, rolesOf, startCluster, waitUntil } from './support/cluster';
 
 let cluster: ChaosCluster;
 let clients: Clients;
 
 beforeAll(async () => {
   cluster = await startCluster();
-  clients = new Clients(cluster);
+  clients = new Clients(addressesOf(cluster));
 });
 
 afterAll(async () => {
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe('persistent watch across a member kill', () => {
   it("delivers every acknowledged write exactly once, in order, across the watcher's failover", async () => {
-    const roles = await rolesOf(cluster);
+    const roles = await rolesOf(addressesOf(cluster));
     const victim = roles.followers[0];
     const writer = await clients.on(roles.leader);
     const watcher = await clients.startingOn(victim, { sessionTimeoutMs: 20_000 });

@@ -9,14 +9,14 @@
 import type { ChaosCluster } from '@keel/chaos';
 import { toText } from '@keel/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Clients, rolesOf, sleep, startCluster } from './support/cluster';
+import { addressesOf, Clients, rolesOf, sleep, startCluster } from './support/cluster';
 
 let cluster: ChaosCluster;
 let clients: Clients;
 
 beforeAll(async () => {
   cluster = await startCluster();
-  clients = new Clients(cluster);
+  clients = new Clients(addressesOf(cluster));
 });
 
 afterAll(async () => {
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe('read-your-writes across a member switch', () => {
   it('a read after failing over to a lagging member sees the write made through the dead one', async () => {
-    const { leader, followers } = await rolesOf(cluster);
+    const { leader, followers } = await rolesOf(addressesOf(cluster));
     const client = await clients.connect(followers, { sessionTimeoutMs: 30_000 });
     const a = client.memberId!;
     const b = followers.find((id) => id !== a)!;

@@ -7,14 +7,14 @@
 import type { ChaosCluster } from '@keel/chaos';
 import type { ConnectionState } from '@keel/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Clients, rolesOf, startCluster } from './support/cluster';
+import { addressesOf, Clients, rolesOf, startCluster } from './support/cluster';
 
 let cluster: ChaosCluster;
 let clients: Clients;
 
 beforeAll(async () => {
   cluster = await startCluster();
-  clients = new Clients(cluster);
+  clients = new Clients(addressesOf(cluster));
 });
 
 afterEach(async () => {
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 async function survivesKillOf(role: 'leader' | 'follower'): Promise<void> {
-  const roles = await rolesOf(cluster);
+  const roles = await rolesOf(addressesOf(cluster));
   const victim = role === 'leader' ? roles.leader : roles.followers[0];
   const observerMember = role === 'leader' ? roles.followers[0] : roles.followers[1];
   const owner = await clients.startingOn(victim, { sessionTimeoutMs: 20_000 });

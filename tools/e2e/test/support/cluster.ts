@@ -3,7 +3,7 @@
  * processes, clients pinned to chosen members, and polling with a generous ceiling (a bound on
  * waiting, never a measured threshold).
  */
-import { ChaosCluster } from '@keel/chaos';
+import { ChaosCluster, probeAdmin } from '@keel/chaos';
 import { type ConnectOptions, connect, type KeelClient } from '@keel/client';
 
 /** The cluster secret every e2e cluster (and a member that joins it) uses. */
@@ -14,17 +14,40 @@ export function startCluster(): Promise<ChaosCluster> {
   return ChaosCluster.start({ nodes: 3, clusterSecret, logLevel: 'info' });
 }
 
+/** Where a test reaches one member: clients at `clientUrl`, leadership probes at `adminPort`. */
+export interface MemberAddress {
+  readonly id: string;
+  readonly clientUrl: string;
+  readonly adminPort: number;
+}
+
+/** The addresses of a cluster's members, in id order. */
+export function addressesOf(cluster: ChaosCluster): MemberAddress[] {
+  return cluster.ids.map((id) => ({
+    id,
+    clientUrl: cluster.member(id).clientUrl,
+    adminPort: Number(memberFlag(cluster, id, 'admin-port')),
+  }));
+}
+
 /** Who leads and who follows, as the members say. */
 export interface Roles {
   readonly leader: string;
   readonly followers: readonly [string, string];
 }
 
-/** The current leader and the two followers of a three-member cluster. */
-export async function rolesOf(cluster: ChaosCluster): Promise<Roles> {
-  const leader = await cluster.waitForLeader();
-  const followers = cluster.ids.filter((id) => id !== leader);
-  if (followers.length !== 2) throw new Error(`expected two followers, got ${followers.join(',')}`);
+/** The leader and the two followers of a three-member cluster (polls until one member leads). */
+export async function rolesOf(members: readonly MemberAddress[]): Promise<Roles> {
+  let leader: string | null = null;
+  await waitUntil('one member leads', async () => {
+    const views = await Promise.all(members.map((member) => probeAdmin(member.id, member.adminPort)));
+    const leaders = views.filter((view) => view?.leads === true);
+    leader = leaders.length === 1 ? leaders[0]!.memberId : null;
+    return leader !== null;
+  });
+  const followers = members.map((member) => member.id).filter((id) => id !== leader);
+  if (leader === null || followers.length !== 2)
+    throw new Error(`expected a leader and two followers, got ${followers}`);
   return { leader, followers: [followers[0]!, followers[1]!] };
 }
 
@@ -32,14 +55,24 @@ export async function rolesOf(cluster: ChaosCluster): Promise<Roles> {
 export class Clients {
   private readonly open: KeelClient[] = [];
 
-  constructor(private readonly cluster: ChaosCluster) {}
+  constructor(private readonly members: readonly MemberAddress[]) {}
 
   /** A client that may only ever talk to the members `ids` (all of them by default). */
-  connect(ids: readonly string[] = this.cluster.ids, options: Partial<ConnectOptions> = {}): Promise<KeelClient> {
+  connect(
+    ids: readonly string[] = this.members.map((m) => m.id),
+    options: Partial<ConnectOptions> = {},
+  ): Promise<KeelClient> {
     return this.connectUrls(
-      ids.map((id) => this.cluster.member(id).clientUrl),
+      ids.map((id) => this.urlOf(id)),
       options,
     );
+  }
+
+  /** The client URL of member `id`. */
+  urlOf(id: string): string {
+    const member = this.members.find((m) => m.id === id);
+    if (member === undefined) throw new RangeError(`no member ${id}`);
+    return member.clientUrl;
   }
 
   /** A client of members given by URL (say one the cluster did not start). */
@@ -69,7 +102,7 @@ export class Clients {
    */
   async startingOn(member: string, options: Partial<ConnectOptions> = {}): Promise<KeelClient> {
     for (;;) {
-      const client = await this.connect(this.cluster.ids, options);
+      const client = await this.connect(undefined, options);
       if (client.memberId === member) return client;
       this.open.splice(this.open.indexOf(client), 1);
       await client.close();
