@@ -119,7 +119,7 @@ export function sessionWorkload(): Workload {
         // `suspended` before the session can expire, so a holder stops in time.
         if (previous !== 'suspended' && current !== null) {
           unwarned.push(
-            `session ${current.sessionId} of worker ${id} expired while its client was ${previous}, never suspended`,
+            `session ${current.sessionId} of worker ${id} (on member ${client.memberId ?? '?'}) expired at ${context.now()} ms while its client was ${previous}, never suspended`,
           );
         }
       }
