@@ -264,7 +264,13 @@ export class ClientConnection {
   private startWrite(request: SessionWrite, sessionId: string): Promise<ApplyOutcome> {
     if (request.op !== 'closeSession') {
       const problem = commandProblem(request);
-      if (problem !== null) return Promise.reject(new NotHandedOnError(new BadArgumentsError(problem.message)));
+      if (problem !== null) {
+        const refused = Promise.reject(new NotHandedOnError(new BadArgumentsError(problem.message)));
+        // Awaited in turn by finishWrite; until then (a whole event-loop turn) it must not count
+        // as unhandled, which would stop the process.
+        refused.catch(() => {});
+        return refused;
+      }
     }
     const time = Date.now();
     const owner = this.token;
