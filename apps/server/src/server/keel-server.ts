@@ -47,6 +47,7 @@ export class KeelServer {
   private readonly byAddress = new Map<string, number>();
   private readonly revisionWaiters = new RevisionWaiters(() => this.machine.appliedRevision, revisionWaitMsMax);
   private stopPromise: Promise<void> | null = null;
+  private leaderlessTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     /** This member's id. */
@@ -155,6 +156,7 @@ export class KeelServer {
   }
 
   private async shutdown(): Promise<void> {
+    if (this.leaderlessTimer !== null) clearTimeout(this.leaderlessTimer);
     this.liveness.stop();
     this.timers.stop();
     for (const connection of this.connections) {
@@ -217,10 +219,37 @@ export class KeelServer {
     this.node.on('roleChange', ({ role }) => {
       if (role === 'leader') this.liveness.restartClocks();
     });
-    this.node.on('leaderChange', () => this.writes.failAll('the leader changed'));
+    this.node.on('leaderChange', ({ leader }) => {
+      this.writes.failAll('the leader changed');
+      this.noteLeader(leader, options.leaderlessCloseMs ?? Math.floor(min / 4));
+    });
     this.node.on('applied', () => this.revisionWaiters.release());
     this.liveness.start();
     this.timers.start();
+  }
+
+  /**
+   * A member cut off from the leader must not keep its clients content while the leader, hearing
+   * nothing of them, expires their sessions (ZooKeeper's followers drop their clients when they
+   * lose the leader). After `graceMs` without a leader every client connection is closed with
+   * `serverClosing`, so the clients fail over to the majority within their session timeout; a
+   * normal election, shorter than the grace, closes nothing.
+   */
+  private noteLeader(leader: NodeId | null, graceMs: number): void {
+    if (leader !== null) {
+      if (this.leaderlessTimer !== null) clearTimeout(this.leaderlessTimer);
+      this.leaderlessTimer = null;
+      return;
+    }
+    if (this.leaderlessTimer !== null) return;
+    this.leaderlessTimer = setTimeout(() => {
+      this.leaderlessTimer = null;
+      if (this.node.leaderInfo().leader !== null) return;
+      for (const connection of this.connections) {
+        connection.end('serverClosing', closeCodes.serverClosing, 'this member lost the leader; reconnect to another');
+      }
+    }, graceMs);
+    this.leaderlessTimer.unref();
   }
 
   /** Called on the apply path: a follower reported sessions it heard from. */

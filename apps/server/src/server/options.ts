@@ -80,6 +80,13 @@ export interface KeelServerOptions {
    */
   readonly sessionReportMs?: number;
   /**
+   * How long a member may go without a leader before it closes its client connections, so that
+   * its clients fail over to a member of the majority (they see `serverClosing`) before the
+   * leader can expire their sessions (default: a quarter of the shortest session timeout). The
+   * member notices the loss itself after an election timeout.
+   */
+  readonly leaderlessCloseMs?: number;
+  /**
    * How long a member waits for a write it sent to be applied before answering `ConnectionLoss`
    * (outcome unknown) and closing the connection (default {@link defaultWriteTimeoutMs}).
    */
