@@ -9,6 +9,7 @@ import type { BenchOptions } from './args';
 import type { ClusterStarter, RunningCluster } from './clusters/cluster';
 import { startEtcd } from './clusters/etcd';
 import { startKeel } from './clusters/keel';
+import { removeOnSignal } from './clusters/processes';
 import { startZookeeper } from './clusters/zookeeper';
 import { runGenerators } from './load/generators';
 import { measuredResult, unmeasuredResult } from './load/summary';
@@ -127,6 +128,8 @@ export async function runBench(
     quick: options.quick,
   };
   const baseDir = mkdtempSync(join(options.baseDir ?? os.tmpdir(), 'keel-bench-'));
+  log(`cluster data and logs under ${baseDir}${options.keepData ? ' (kept)' : ''}`);
+  const scratch = options.keepData ? undefined : removeOnSignal(baseDir);
   const results: WorkloadResult[] = [];
   const versions: Partial<Record<TargetName, string>> = {};
   const start = async (target: TargetName): Promise<RunningCluster | undefined> => {
@@ -182,6 +185,7 @@ export async function runBench(
     }
   } finally {
     if (!options.keepData) rmSync(baseDir, { recursive: true, force: true });
+    scratch?.forget();
   }
   return { results, versions };
 }

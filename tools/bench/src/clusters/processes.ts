@@ -4,7 +4,7 @@
  * ever stopped by name.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import net from 'node:net';
 import { sleep } from '../load/clock';
 
@@ -18,6 +18,14 @@ export interface TrackedProcess {
 }
 
 const running = new Map<number, TrackedProcess>();
+/** Directories to remove when a signal ends the run (a normal end removes them itself). */
+const scratchDirs = new Set<string>();
+
+/** Removes `dir` if a signal interrupts the run; `forget` it once it is removed normally. */
+export function removeOnSignal(dir: string): { forget(): void } {
+  scratchDirs.add(dir);
+  return { forget: () => scratchDirs.delete(dir) };
+}
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -41,7 +49,10 @@ export function stopAllOnSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       process.stderr.write(`\n${signal}: stopping ${running.size} cluster process(es)\n`);
-      stopAll().finally(() => process.exit(130));
+      stopAll().finally(() => {
+        for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+        process.exit(130);
+      });
     });
   }
 }
