@@ -95,7 +95,10 @@ export function planFaults(options: ScheduleOptions): ScheduledFault[] {
     const kind = pick(kinds);
     // Some faults outlast the session timeout, so sessions expire while a member is cut off.
     const long = kind !== 'restart' && random() < longFaultShare;
-    const durationMs = long ? between(longFaultMsMin, longFaultMsMax) : between(faultMsMin, faultMsMax);
+    const shortMs = between(faultMsMin, faultMsMax);
+    const longMs = between(longFaultMsMin, longFaultMsMax);
+    // A long fault that does not fit in what is left of the run becomes a short one.
+    const durationMs = long && atMs + longMs <= options.durationMs ? longMs : shortMs;
     if (atMs + durationMs > options.durationMs) break;
     const target: FaultTarget =
       random() < 0.5 ? { kind: 'leader' } : { kind: 'member', index: Math.floor(random() * options.nodes) };
