@@ -17,7 +17,9 @@ describe('KeelServer snapshot install and watches', () => {
   beforeAll(async () => {
     const temp = await tempDir();
     cleanup = temp.cleanup;
-    servers = await startCluster(temp.dir, ['a', 'b', 'c'], { snapshotEveryEntries: 20 });
+    // The cut-off follower must keep its watcher's connection however long the leader takes to
+    // compact (a member without a leader closes its clients after leaderlessCloseMs).
+    servers = await startCluster(temp.dir, ['a', 'b', 'c'], { snapshotEveryEntries: 20, leaderlessCloseMs: 600_000 });
   });
 
   afterAll(async () => {
