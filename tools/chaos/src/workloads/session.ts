@@ -227,7 +227,7 @@ export function sessionWorkload(): Workload {
         await ensurePath(client, watchedPath, initialValue);
         await ensurePath(client, liveDir);
         await ensurePath(client, abandonedDir);
-        // Reset the value: a fresh cluster already has it, but make the initial value certain.
+        // Writers start after setup: the watch must see every version from this one on.
         const stat = await retry('read the watched node', () => client.exists(watchedPath));
         watchVersionStart = stat?.version ?? 0;
       } finally {
