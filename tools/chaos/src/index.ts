@@ -13,6 +13,7 @@ export { detectServerBinary, keelServerScript, type ServerBinary, ServerBinaryEr
 export { onInterrupt, trackedChildren } from './cluster/teardown';
 export { type FaultEvent, type RunFaultsOptions, runFaults } from './faults/injector';
 export {
+  allFaultKinds,
   describeFault,
   type FaultKind,
   type FaultTarget,

@@ -41,6 +41,15 @@ describe('planFaults', () => {
     expect(new Set(shapes)).toEqual(new Set(['isolate', 'minority', 'outbound', 'inbound', 'bridge']));
   });
 
+  it('plans link delays only when asked, around an election timeout', () => {
+    const delays = Array.from({ length: 10 }, (_, seed) => planFaults({ ...base, seed, kinds: ['delay'] })).flat();
+    expect(delays.length).toBeGreaterThan(0);
+    for (const step of delays) {
+      expect(step.fault.kind).toBe('delay');
+      if (step.fault.kind === 'delay') expect(step.fault.delayMs).toBeGreaterThanOrEqual(100);
+    }
+  });
+
   it('plans nothing without kinds', () => {
     expect(planFaults({ ...base, seed: 1, kinds: [] })).toEqual([]);
   });
@@ -48,7 +57,7 @@ describe('planFaults', () => {
 
 describe('parseFaultKinds', () => {
   it('parses a comma list and rejects unknown kinds', () => {
-    expect(parseFaultKinds('kill,pause, partition')).toEqual(['kill', 'pause', 'partition']);
+    expect(parseFaultKinds('kill,pause, partition,delay')).toEqual(['kill', 'pause', 'partition', 'delay']);
     expect(parseFaultKinds('none')).toEqual([]);
     expect(() => parseFaultKinds('kill,explode')).toThrow(/explode/);
   });

@@ -15,7 +15,8 @@ export const chaosUsage = `Usage: npm run chaos -- [options]
 
   --duration <s>       workload length in seconds (default 60)
   --nodes <n>          members: 3 or 5 (default 3)
-  --faults <list>      comma list of kill,pause,partition,restart, or none (default all)
+  --faults <list>      comma list of kill,pause,partition,restart,delay, or none
+                       (default kill,pause,partition,restart)
   --workload <name>    ${workloadNames.join(' | ')} (default register)
   --seed <n>           seed of the fault schedule and the workload (default: random, printed)
   --clients <n>        concurrent clients (default 8)

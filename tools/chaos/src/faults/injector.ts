@@ -81,6 +81,14 @@ async function apply(
         },
       };
     }
+    case 'delay': {
+      const id = await resolveTarget(cluster, fault.target);
+      for (const other of othersAfter(ids, id)) {
+        cluster.delayLink(id, other, fault.delayMs);
+        cluster.delayLink(other, id, fault.delayMs);
+      }
+      return { members: [id], heal: async () => cluster.healNetwork() };
+    }
     case 'partition': {
       const id = await resolveTarget(cluster, fault.target);
       const others = othersAfter(ids, id);

@@ -11,11 +11,17 @@
  */
 import { mulberry32 } from '@keel/raft';
 
-/** The fault kinds a run may use (the CLI's `--faults`). */
-export type FaultKind = 'kill' | 'pause' | 'partition' | 'restart';
+/**
+ * The fault kinds a run may use (the CLI's `--faults`). `delay` slows every link to and from
+ * the target by a drawn 100-1000 ms (both directions), around an election timeout.
+ */
+export type FaultKind = 'kill' | 'pause' | 'partition' | 'restart' | 'delay';
 
-/** Every fault kind. */
+/** The default fault kinds (the CLI's default `--faults`). */
 export const faultKinds: readonly FaultKind[] = ['kill', 'pause', 'partition', 'restart'];
+
+/** Every fault kind the schedule knows. */
+export const allFaultKinds: readonly FaultKind[] = [...faultKinds, 'delay'];
 
 /** Who a fault hits: the current leader, or the member at `index` (0-based, in id order). */
 export type FaultTarget = { readonly kind: 'leader' } | { readonly kind: 'member'; readonly index: number };
@@ -41,7 +47,8 @@ export type PlannedFault =
       /** `drop`: bytes vanish silently; `cut`: connections are reset and refused. */
       readonly mode: 'drop' | 'cut';
     }
-  | { readonly kind: 'restart' };
+  | { readonly kind: 'restart' }
+  | { readonly kind: 'delay'; readonly target: FaultTarget; readonly delayMs: number };
 
 /** A fault and when, relative to the start of the workload. */
 export interface ScheduledFault {
@@ -114,6 +121,9 @@ export function planFaults(options: ScheduleOptions): ScheduledFault[] {
       case 'restart':
         fault = { kind };
         break;
+      case 'delay':
+        fault = { kind, target, delayMs: between(100, 1_000) };
+        break;
     }
     schedule.push({ atMs, durationMs, fault });
     atMs += durationMs + between(gapMsMin, gapMsMax);
@@ -133,6 +143,8 @@ export function describeFault(fault: PlannedFault): string {
       return `partition ${fault.shape} around ${target(fault.target)} (${fault.mode})`;
     case 'restart':
       return 'kill -9 every member and restart the cluster';
+    case 'delay':
+      return `delay every link of ${target(fault.target)} by ${fault.delayMs} ms`;
   }
 }
 
@@ -141,8 +153,8 @@ export function parseFaultKinds(text: string): FaultKind[] {
   if (text.trim() === '' || text === 'none') return [];
   return text.split(',').map((raw) => {
     const kind = raw.trim();
-    if (!(faultKinds as readonly string[]).includes(kind)) {
-      throw new RangeError(`unknown fault kind ${JSON.stringify(kind)} (expected ${faultKinds.join(', ')})`);
+    if (!(allFaultKinds as readonly string[]).includes(kind)) {
+      throw new RangeError(`unknown fault kind ${JSON.stringify(kind)} (expected ${allFaultKinds.join(', ')})`);
     }
     return kind as FaultKind;
   });
