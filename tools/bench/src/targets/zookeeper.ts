@@ -107,7 +107,10 @@ export function zookeeperDriver(connectString: string, sessionTimeoutMs = 10_000
     async connect(): Promise<Session> {
       const client = zookeeper.createClient(connectString, { sessionTimeout: sessionTimeoutMs, retries: 0 });
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ZooKeeper session from ${connectString} in 15 s`)), 15_000);
+        const timer = setTimeout(() => {
+          client.close();
+          reject(new Error(`no ZooKeeper session from ${connectString} in 15 s`));
+        }, 15_000);
         client.once('connected', () => {
           clearTimeout(timer);
           resolve();
