@@ -26,6 +26,40 @@ export interface KeelLimits {
   readonly pendingRequestsMax: number;
   /** Most client connections from one IP address to this member. */
   readonly sessionsPerAddressMax: number;
+  /** Most bytes of request frames one connection may have waiting (at least `requestBytesMax`). */
+  readonly pendingRequestBytesMax: number;
+  /** Most bytes queued for one slow client before its connection is closed. */
+  readonly sendBufferBytesMax: number;
+  /** Most watches one connection may hold. */
+  readonly watchesPerConnectionMax: number;
+  /** Revisions of recent changes kept for watch resumption. */
+  readonly changeWindowRevisions: number;
+  /** Most change events the window keeps. */
+  readonly changeWindowEventsMax: number;
+}
+
+/** A member's timers, in milliseconds (the session-derived ones already computed). */
+export interface KeelTimers {
+  /** How often the leader looks for expired TTL nodes. */
+  readonly ttlCheckMs: number;
+  /** How often this member reports the sessions it serves to the leader. */
+  readonly sessionReportMs: number;
+  /** How long this member keeps its clients without a leader. */
+  readonly leaderlessCloseMs: number;
+  /** How long a write waits to be applied before its client gets ConnectionLoss. */
+  readonly writeTimeoutMs: number;
+}
+
+/** Raft tuning of a member. */
+export interface KeelRaftTuning {
+  /** Length of one tick, in milliseconds. */
+  readonly tickMs: number;
+  /** Base election timeout, in ticks. */
+  readonly electionTicks: number;
+  /** Leader heartbeat interval, in ticks. */
+  readonly heartbeatTicks: number;
+  /** Entries applied between snapshots (0: never). */
+  readonly snapshotEveryEntries: number;
 }
 
 /** A member's checked configuration. */
@@ -51,6 +85,8 @@ export interface KeelConfig {
   readonly admin: ListenAddress | null;
   readonly logLevel: LogLevel;
   readonly limits: KeelLimits;
+  readonly timers: KeelTimers;
+  readonly raft: KeelRaftTuning;
 }
 
 /** A usable configuration, or every problem found. */
@@ -124,10 +160,51 @@ export function resolveConfig(layers: readonly ConfigLayer[], context: ResolveCo
     requestBytesMax: given.requestBytesMax ?? settingDefaults.requestBytesMax,
     pendingRequestsMax: given.pendingRequestsMax ?? settingDefaults.pendingRequestsMax,
     sessionsPerAddressMax: given.sessionsPerAddressMax ?? settingDefaults.sessionsPerAddressMax,
+    pendingRequestBytesMax: given.pendingRequestBytesMax ?? settingDefaults.pendingRequestBytesMax,
+    sendBufferBytesMax: given.sendBufferBytesMax ?? settingDefaults.sendBufferBytesMax,
+    watchesPerConnectionMax: given.watchesPerConnectionMax ?? settingDefaults.watchesPerConnectionMax,
+    changeWindowRevisions: given.changeWindowRevisions ?? settingDefaults.changeWindowRevisions,
+    changeWindowEventsMax: given.changeWindowEventsMax ?? settingDefaults.changeWindowEventsMax,
   };
   if (limits.requestBytesMax < limits.dataBytesMax + requestOverheadBytes) {
     problems.push(
       `the request limit (${limits.requestBytesMax} bytes, ${sourceOf('requestBytesMax')}) must be at least the data limit (${limits.dataBytesMax} bytes, ${sourceOf('dataBytesMax')}) plus ${requestOverheadBytes} bytes for the path and framing`,
+    );
+  }
+  // A request of the largest size must fit the queue, or it could never be sent.
+  if (limits.pendingRequestBytesMax < limits.requestBytesMax) {
+    problems.push(
+      `the pending request bytes (${limits.pendingRequestBytesMax} bytes, ${sourceOf('pendingRequestBytesMax')}) must be at least the request limit (${limits.requestBytesMax} bytes, ${sourceOf('requestBytesMax')}) so that the largest request fits; raise the first or lower the second`,
+    );
+  }
+
+  // Both follow the shortest session timeout unless set: a session must be reported, and its
+  // clients moved to another member, before the leader could expire it.
+  const timers: KeelTimers = {
+    ttlCheckMs: given.ttlCheckMs ?? settingDefaults.ttlCheckMs,
+    sessionReportMs: given.sessionReportMs ?? Math.max(1, Math.floor(sessionTimeoutMsMin / 3)),
+    leaderlessCloseMs: given.leaderlessCloseMs ?? Math.max(1, Math.floor(sessionTimeoutMsMin / 4)),
+    writeTimeoutMs: given.writeTimeoutMs ?? settingDefaults.writeTimeoutMs,
+  };
+  for (const [key, what] of [
+    ['sessionReportMs', 'the session report interval'],
+    ['leaderlessCloseMs', 'the leaderless close delay'],
+  ] as const) {
+    if (given[key] !== undefined && timers[key] >= sessionTimeoutMsMin) {
+      problems.push(
+        `${what} (${timers[key]} ms, ${sourceOf(key)}) must be below the shortest session timeout (${sessionTimeoutMsMin} ms, ${sourceOf('sessionTimeoutMsMin')}), or sessions expire while their clients are still connected; lower the first or raise the second`,
+      );
+    }
+  }
+  const raft: KeelRaftTuning = {
+    tickMs: given.tickMs ?? settingDefaults.tickMs,
+    electionTicks: given.electionTicks ?? settingDefaults.electionTicks,
+    heartbeatTicks: given.heartbeatTicks ?? settingDefaults.heartbeatTicks,
+    snapshotEveryEntries: given.snapshotEveryEntries ?? settingDefaults.snapshotEveryEntries,
+  };
+  if (raft.heartbeatTicks >= raft.electionTicks) {
+    problems.push(
+      `the heartbeat interval (${raft.heartbeatTicks} ticks, ${sourceOf('heartbeatTicks')}) must be below the election timeout (${raft.electionTicks} ticks, ${sourceOf('electionTicks')}), or followers start elections against a live leader; lower the first or raise the second`,
     );
   }
 
@@ -170,6 +247,8 @@ export function resolveConfig(layers: readonly ConfigLayer[], context: ResolveCo
       admin,
       logLevel: given.logLevel ?? settingDefaults.logLevel,
       limits,
+      timers,
+      raft,
     },
   };
 }

@@ -2,15 +2,25 @@
  * Every setting of `keel-server` in one table: its config-file key, flag, environment variable,
  * parser, default and meaning. Flags, environment, file, usage text and docs all follow it.
  */
+import { defaultRaftConfig } from '@keel/raft';
 import { sessionTimeoutMsMax } from '../constants';
 import { type LogLevel, logLevels } from '../logging/logger';
 import {
+  defaultChangeWindowEventsMax,
+  defaultChangeWindowRevisions,
   defaultDataBytesMax,
+  defaultPendingRequestBytesMax,
   defaultPendingRequestsMax,
   defaultRequestBytesMax,
+  defaultSendBufferBytesMax,
   defaultSessionsPerAddressMax,
   defaultSessionTimeoutMsMax,
   defaultSessionTimeoutMsMin,
+  defaultSnapshotEveryEntries,
+  defaultTickMs,
+  defaultTtlCheckMs,
+  defaultWatchesPerConnectionMax,
+  defaultWriteTimeoutMs,
 } from '../server/options';
 import {
   boolean,
@@ -49,6 +59,19 @@ export interface SettingValues {
   requestBytesMax: number;
   pendingRequestsMax: number;
   sessionsPerAddressMax: number;
+  pendingRequestBytesMax: number;
+  sendBufferBytesMax: number;
+  watchesPerConnectionMax: number;
+  changeWindowRevisions: number;
+  changeWindowEventsMax: number;
+  ttlCheckMs: number;
+  sessionReportMs: number;
+  leaderlessCloseMs: number;
+  writeTimeoutMs: number;
+  tickMs: number;
+  electionTicks: number;
+  heartbeatTicks: number;
+  snapshotEveryEntries: number;
 }
 
 /** A setting's name: its key in the config file. */
@@ -81,6 +104,18 @@ const requestBytesMin = 1_024;
 /** Limit of counters an operator may set (pending requests, sessions per address). */
 const countMax = 1_000_000;
 
+/** Limit of the byte budgets an operator may set (per-connection queues): 16 GiB. */
+const budgetBytesMax = 16 * 1024 * 1024 * 1024;
+
+/** Limit of the change window, in revisions or events (each event is kept in memory). */
+const changeWindowMax = 100_000_000;
+
+/** Limit of the timer settings: one hour. */
+const timerMsMax = 3_600_000;
+
+/** Limit of the Raft tick counts. */
+const ticksMax = 1_000;
+
 /** The values a member starts with when nothing configures it. */
 export const settingDefaults = Object.freeze({
   id: 'keel-1',
@@ -99,6 +134,17 @@ export const settingDefaults = Object.freeze({
   requestBytesMax: defaultRequestBytesMax,
   pendingRequestsMax: defaultPendingRequestsMax,
   sessionsPerAddressMax: defaultSessionsPerAddressMax,
+  pendingRequestBytesMax: defaultPendingRequestBytesMax,
+  sendBufferBytesMax: defaultSendBufferBytesMax,
+  watchesPerConnectionMax: defaultWatchesPerConnectionMax,
+  changeWindowRevisions: defaultChangeWindowRevisions,
+  changeWindowEventsMax: defaultChangeWindowEventsMax,
+  ttlCheckMs: defaultTtlCheckMs,
+  writeTimeoutMs: defaultWriteTimeoutMs,
+  tickMs: defaultTickMs,
+  electionTicks: defaultRaftConfig.electionTicks,
+  heartbeatTicks: defaultRaftConfig.heartbeatTicks,
+  snapshotEveryEntries: defaultSnapshotEveryEntries,
 });
 
 function spec<K extends SettingKey>(value: SettingSpec<K>): SettingSpec<K> {
@@ -296,6 +342,124 @@ export const settingSpecs: readonly SettingSpec[] = [
     parse: integer(1, countMax),
     defaultText: String(settingDefaults.sessionsPerAddressMax),
     meaning: 'most client connections from one IP address to this member',
+  }),
+  spec({
+    key: 'pendingRequestBytesMax',
+    flag: 'max-pending-request-bytes',
+    env: 'KEEL_MAX_PENDING_REQUEST_BYTES',
+    placeholder: '<bytes>',
+    parse: integer(requestBytesMin, budgetBytesMax),
+    defaultText: String(settingDefaults.pendingRequestBytesMax),
+    meaning: 'most bytes of request frames one connection may have waiting (at least --max-request-bytes)',
+  }),
+  spec({
+    key: 'sendBufferBytesMax',
+    flag: 'max-send-buffer-bytes',
+    env: 'KEEL_MAX_SEND_BUFFER_BYTES',
+    placeholder: '<bytes>',
+    parse: integer(requestBytesMin, budgetBytesMax),
+    defaultText: String(settingDefaults.sendBufferBytesMax),
+    meaning: 'most bytes queued for a client that reads too slowly; beyond it its connection is closed',
+  }),
+  spec({
+    key: 'watchesPerConnectionMax',
+    flag: 'max-watches-per-connection',
+    env: 'KEEL_MAX_WATCHES_PER_CONNECTION',
+    placeholder: '<n>',
+    parse: integer(1, countMax),
+    defaultText: String(settingDefaults.watchesPerConnectionMax),
+    meaning: 'most watches one connection may hold',
+  }),
+  spec({
+    key: 'changeWindowRevisions',
+    flag: 'change-window-revisions',
+    env: 'KEEL_CHANGE_WINDOW_REVISIONS',
+    placeholder: '<n>',
+    parse: integer(0, changeWindowMax),
+    defaultText: String(settingDefaults.changeWindowRevisions),
+    meaning: 'revisions of recent changes kept so a reconnecting client can resume its watches (0: none)',
+  }),
+  spec({
+    key: 'changeWindowEventsMax',
+    flag: 'max-change-window-events',
+    env: 'KEEL_MAX_CHANGE_WINDOW_EVENTS',
+    placeholder: '<n>',
+    parse: integer(0, changeWindowMax),
+    defaultText: String(settingDefaults.changeWindowEventsMax),
+    meaning: 'most change events the window keeps, however few revisions they span',
+  }),
+  spec({
+    key: 'ttlCheckMs',
+    flag: 'ttl-check-ms',
+    env: 'KEEL_TTL_CHECK_MS',
+    placeholder: '<ms>',
+    parse: integer(1, timerMsMax),
+    defaultText: String(settingDefaults.ttlCheckMs),
+    meaning: 'how often the leader looks for expired TTL nodes',
+  }),
+  spec({
+    key: 'sessionReportMs',
+    flag: 'session-report-ms',
+    env: 'KEEL_SESSION_REPORT_MS',
+    placeholder: '<ms>',
+    parse: integer(1, timerMsMax),
+    defaultText: 'a third of --session-timeout-min-ms',
+    meaning: 'how often a member tells the leader which sessions it serves (below the shortest session timeout)',
+  }),
+  spec({
+    key: 'leaderlessCloseMs',
+    flag: 'leaderless-close-ms',
+    env: 'KEEL_LEADERLESS_CLOSE_MS',
+    placeholder: '<ms>',
+    parse: integer(1, timerMsMax),
+    defaultText: 'a quarter of --session-timeout-min-ms',
+    meaning:
+      'how long a member without a leader keeps its clients before closing them so they fail over (below the shortest session timeout)',
+  }),
+  spec({
+    key: 'writeTimeoutMs',
+    flag: 'write-timeout-ms',
+    env: 'KEEL_WRITE_TIMEOUT_MS',
+    placeholder: '<ms>',
+    parse: integer(1, timerMsMax),
+    defaultText: String(settingDefaults.writeTimeoutMs),
+    meaning: 'how long a write may wait to be applied before its client gets ConnectionLoss (outcome unknown)',
+  }),
+  spec({
+    key: 'tickMs',
+    flag: 'tick-ms',
+    env: 'KEEL_TICK_MS',
+    placeholder: '<ms>',
+    parse: integer(1, 10_000),
+    defaultText: String(settingDefaults.tickMs),
+    meaning: 'length of one Raft tick; election and heartbeat intervals are counted in ticks',
+  }),
+  spec({
+    key: 'electionTicks',
+    flag: 'election-ticks',
+    env: 'KEEL_ELECTION_TICKS',
+    placeholder: '<n>',
+    parse: integer(2, ticksMax),
+    defaultText: String(settingDefaults.electionTicks),
+    meaning: 'base election timeout in ticks (the actual one is drawn from [n, 2n)); same on every member',
+  }),
+  spec({
+    key: 'heartbeatTicks',
+    flag: 'heartbeat-ticks',
+    env: 'KEEL_HEARTBEAT_TICKS',
+    placeholder: '<n>',
+    parse: integer(1, ticksMax),
+    defaultText: String(settingDefaults.heartbeatTicks),
+    meaning: 'leader heartbeat interval in ticks (below --election-ticks)',
+  }),
+  spec({
+    key: 'snapshotEveryEntries',
+    flag: 'snapshot-every-entries',
+    env: 'KEEL_SNAPSHOT_EVERY_ENTRIES',
+    placeholder: '<n>',
+    parse: integer(0, changeWindowMax),
+    defaultText: String(settingDefaults.snapshotEveryEntries),
+    meaning: 'snapshot the state and compact the log every this many applied entries (0: never)',
   }),
 ];
 

@@ -9,9 +9,10 @@ import type { KeelConfig } from './config-resolve';
  * The options `KeelServer.start` takes. Members given with `--peer` form a new cluster together
  * (they all bootstrap the same voter list, used only while their logs are empty); with `join`
  * the member bootstraps nothing and waits for the leader to add it.
+ * Every value is passed explicitly (defaults already applied), so what the member runs with is
+ * exactly what the configuration says.
  *
- * Not passed yet, because `KeelServerOptions` has no field for it: `clientUrl` (the URL this
- * member would advertise to clients).
+ * Not passed: `clientUrl`, which only the CLI uses (startup line and `/status`).
  */
 export function serverOptionsOf(config: KeelConfig, logger?: RaftNodeLogger): KeelServerOptions {
   const others = Object.keys(config.peers);
@@ -29,6 +30,18 @@ export function serverOptionsOf(config: KeelConfig, logger?: RaftNodeLogger): Ke
     requestBytesMax: config.limits.requestBytesMax,
     pendingRequestsMax: config.limits.pendingRequestsMax,
     sessionsPerAddressMax: config.limits.sessionsPerAddressMax,
+    pendingRequestBytesMax: config.limits.pendingRequestBytesMax,
+    sendBufferBytesMax: config.limits.sendBufferBytesMax,
+    watchesPerConnectionMax: config.limits.watchesPerConnectionMax,
+    changeWindowRevisions: config.limits.changeWindowRevisions,
+    changeWindowEventsMax: config.limits.changeWindowEventsMax,
+    ttlCheckMs: config.timers.ttlCheckMs,
+    sessionReportMs: config.timers.sessionReportMs,
+    leaderlessCloseMs: config.timers.leaderlessCloseMs,
+    writeTimeoutMs: config.timers.writeTimeoutMs,
+    tickMs: config.raft.tickMs,
+    raft: { electionTicks: config.raft.electionTicks, heartbeatTicks: config.raft.heartbeatTicks },
+    snapshotEveryEntries: config.raft.snapshotEveryEntries,
     ...(others.length === 0 ? {} : { peers }),
     ...(others.length === 0 || config.join
       ? {}

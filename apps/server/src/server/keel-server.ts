@@ -29,6 +29,8 @@ import {
   defaultSessionsPerAddressMax,
   defaultSessionTimeoutMsMax,
   defaultSessionTimeoutMsMin,
+  defaultSnapshotEveryEntries,
+  defaultTickMs,
   defaultTtlCheckMs,
   defaultWatchesPerConnectionMax,
   defaultWriteTimeoutMs,
@@ -37,6 +39,7 @@ import {
 } from './options';
 import { RevisionWaiters } from './revision-waiters';
 import { SessionLiveness } from './session-liveness';
+import { transportLoggerOf } from './transport-logger';
 import { WatchRegistry } from './watch-registry';
 import { handOff, WritePath } from './write-path';
 
@@ -80,6 +83,7 @@ export class KeelServer {
       id: options.id,
       listen: options.peerListen ?? { host: '127.0.0.1', port: 0 },
       clusterSecret: options.clusterSecret,
+      ...(options.logger === undefined ? {} : { logger: transportLoggerOf(options.logger) }),
     });
     const hasPeers = options.peers !== undefined && otherPeers(options.peers, options.id) > 0;
     const bootstrap = options.bootstrap ?? (hasPeers ? undefined : { voters: [options.id], learners: [] });
@@ -92,10 +96,10 @@ export class KeelServer {
       stateMachine: watchedMachine(machine, watches, changes, () => server),
       ...(options.peers === undefined ? {} : { peers: options.peers }),
       ...(bootstrap === undefined ? {} : { bootstrap }),
-      ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
+      tickMs: options.tickMs ?? defaultTickMs,
       // One command must fit one entry: the largest request, base64 inside JSON, is over 1 MiB.
       raft: { maxAppendBytes: commandBytesMax, ...options.raft },
-      ...(options.snapshotEveryEntries === undefined ? {} : { snapshotEveryEntries: options.snapshotEveryEntries }),
+      snapshotEveryEntries: options.snapshotEveryEntries ?? defaultSnapshotEveryEntries,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
     let wss: WebSocketServer;

@@ -35,11 +35,11 @@ export interface KeelServerOptions {
   readonly sessionTimeoutMsMax?: number;
   /** How often the leader looks for expired sessions (default {@link defaultExpiryCheckMs}). */
   readonly expiryCheckMs?: number;
-  /** Length of one Raft tick (default: the runtime's). */
+  /** Length of one Raft tick (default {@link defaultTickMs}). */
   readonly tickMs?: number;
   /** Raft core tuning. */
   readonly raft?: RaftConfigOverrides;
-  /** Snapshot every this many applied entries (default: the runtime's). */
+  /** Snapshot every this many applied entries (default {@link defaultSnapshotEveryEntries}; 0: never). */
   readonly snapshotEveryEntries?: number;
   readonly logger?: RaftNodeLogger;
 
@@ -122,6 +122,12 @@ export const defaultChangeWindowRevisions = 10_000;
 
 /** Default most change events kept in the window. */
 export const defaultChangeWindowEventsMax = 100_000;
+
+/** Default length of one Raft tick (the Raft runtime's). */
+export const defaultTickMs = 50;
+
+/** Default entries applied between snapshots (the Raft runtime's). */
+export const defaultSnapshotEveryEntries = 10_000;
 
 /** Default interval of the leader's TTL check. */
 export const defaultTtlCheckMs = 1_000;

@@ -3,11 +3,24 @@
 // message per problem, and maps the result onto KeelServerOptions.
 // Method: pure calls of parseCli with an explicit environment and an in-memory file reader (no
 // process, no disk), checking the resolved config, the server options and the exact messages.
+import { defaultRaftConfig } from '@keel/raft';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/cli/args';
 import { ConfigError } from '../../src/cli/config-errors';
 import { settingDefaults, settingSpecs } from '../../src/cli/config-schema';
 import { usageText } from '../../src/cli/usage';
+import {
+  defaultChangeWindowEventsMax,
+  defaultChangeWindowRevisions,
+  defaultPendingRequestBytesMax,
+  defaultSendBufferBytesMax,
+  defaultSessionTimeoutMsMin,
+  defaultSnapshotEveryEntries,
+  defaultTickMs,
+  defaultTtlCheckMs,
+  defaultWatchesPerConnectionMax,
+  defaultWriteTimeoutMs,
+} from '../../src/server/options';
 
 /** Reads config files from a map of name to content; any other name fails like a missing file. */
 function files(contents: Record<string, string>) {
@@ -103,6 +116,19 @@ describe('configuration - defaults and sources', () => {
       ['--max-request-bytes', '8192'],
       ['--max-pending-requests', '10'],
       ['--max-sessions-per-address', '5'],
+      ['--max-pending-request-bytes', '9000'],
+      ['--max-send-buffer-bytes', '4096'],
+      ['--max-watches-per-connection', '11'],
+      ['--change-window-revisions', '12'],
+      ['--max-change-window-events', '13'],
+      ['--ttl-check-ms', '14'],
+      ['--session-report-ms', '15'],
+      ['--leaderless-close-ms', '16'],
+      ['--write-timeout-ms', '17'],
+      ['--tick-ms', '18'],
+      ['--election-ticks', '19'],
+      ['--heartbeat-ticks', '3'],
+      ['--snapshot-every-entries', '0'],
     ].flat();
     const expected = {
       id: 'n1',
@@ -119,7 +145,19 @@ describe('configuration - defaults and sources', () => {
       sessionTimeoutMsMax: 60000,
       admin: { host: '0.0.0.0', port: 6200 },
       logLevel: 'debug',
-      limits: { dataBytesMax: 2048, requestBytesMax: 8192, pendingRequestsMax: 10, sessionsPerAddressMax: 5 },
+      limits: {
+        dataBytesMax: 2048,
+        requestBytesMax: 8192,
+        pendingRequestsMax: 10,
+        sessionsPerAddressMax: 5,
+        pendingRequestBytesMax: 9000,
+        sendBufferBytesMax: 4096,
+        watchesPerConnectionMax: 11,
+        changeWindowRevisions: 12,
+        changeWindowEventsMax: 13,
+      },
+      timers: { ttlCheckMs: 14, sessionReportMs: 15, leaderlessCloseMs: 16, writeTimeoutMs: 17 },
+      raft: { tickMs: 18, electionTicks: 19, heartbeatTicks: 3, snapshotEveryEntries: 0 },
     };
     expect(start(flags).config).toEqual(expected);
 
@@ -152,7 +190,26 @@ describe('configuration - defaults and sources', () => {
       requestBytesMax: 8192,
       pendingRequestsMax: 10,
       sessionsPerAddressMax: 5,
+      pendingRequestBytesMax: 9000,
+      sendBufferBytesMax: 4096,
+      watchesPerConnectionMax: 11,
+      changeWindowRevisions: 12,
+      changeWindowEventsMax: 13,
+      ttlCheckMs: 14,
+      sessionReportMs: 15,
+      leaderlessCloseMs: 16,
+      writeTimeoutMs: 17,
+      tickMs: 18,
+      electionTicks: 19,
+      heartbeatTicks: 3,
+      snapshotEveryEntries: 0,
     };
+    expect(Object.keys(file).sort()).toEqual(
+      settingSpecs
+        .map((spec) => spec.key)
+        .filter((key) => key !== 'peerHost' && key !== 'join')
+        .sort(),
+    );
     expect(start(['--config', 'k.json'], {}, { 'k.json': JSON.stringify(file) }).config).toEqual(expected);
   });
 
@@ -200,6 +257,56 @@ describe('configuration - defaults and sources', () => {
       requestBytesMax: 6000,
       pendingRequestsMax: 7,
       sessionsPerAddressMax: 3,
+    });
+  });
+
+  it('passes the per-connection limits, the change window, the timers and the Raft tuning to the server options', () => {
+    const { options } = start([
+      ...['--max-pending-request-bytes', '9000000', '--max-send-buffer-bytes', '3000000'],
+      ...['--max-watches-per-connection', '4', '--change-window-revisions', '0', '--max-change-window-events', '6'],
+      ...['--ttl-check-ms', '70', '--session-report-ms', '80', '--leaderless-close-ms', '90'],
+      ...['--write-timeout-ms', '100', '--tick-ms', '20', '--election-ticks', '30', '--heartbeat-ticks', '2'],
+      ...['--snapshot-every-entries', '500'],
+    ]);
+    expect(options).toMatchObject({
+      pendingRequestBytesMax: 9000000,
+      sendBufferBytesMax: 3000000,
+      watchesPerConnectionMax: 4,
+      changeWindowRevisions: 0,
+      changeWindowEventsMax: 6,
+      ttlCheckMs: 70,
+      sessionReportMs: 80,
+      leaderlessCloseMs: 90,
+      writeTimeoutMs: 100,
+      tickMs: 20,
+      raft: { electionTicks: 30, heartbeatTicks: 2 },
+      snapshotEveryEntries: 500,
+    });
+  });
+
+  it('passes the defaults of the member explicitly, the session timers following the shortest session timeout', () => {
+    const { options } = start([]);
+    expect(options).toMatchObject({
+      pendingRequestBytesMax: defaultPendingRequestBytesMax,
+      sendBufferBytesMax: defaultSendBufferBytesMax,
+      watchesPerConnectionMax: defaultWatchesPerConnectionMax,
+      changeWindowRevisions: defaultChangeWindowRevisions,
+      changeWindowEventsMax: defaultChangeWindowEventsMax,
+      ttlCheckMs: defaultTtlCheckMs,
+      sessionReportMs: Math.floor(defaultSessionTimeoutMsMin / 3),
+      leaderlessCloseMs: Math.floor(defaultSessionTimeoutMsMin / 4),
+      writeTimeoutMs: defaultWriteTimeoutMs,
+      tickMs: defaultTickMs,
+      raft: { electionTicks: defaultRaftConfig.electionTicks, heartbeatTicks: defaultRaftConfig.heartbeatTicks },
+      snapshotEveryEntries: defaultSnapshotEveryEntries,
+    });
+    expect(start(['--session-timeout-min-ms', '1200']).options).toMatchObject({
+      sessionReportMs: 400,
+      leaderlessCloseMs: 300,
+    });
+    expect(start(['--session-timeout-min-ms', '1']).options).toMatchObject({
+      sessionReportMs: 1,
+      leaderlessCloseMs: 1,
     });
   });
 
@@ -283,6 +390,18 @@ describe('configuration - problems', () => {
       '--max-request-bytes must be an integer 1024-8388608, got "10"',
     );
     expect(problems(['--admin-port', '-1'])).toEqual(['--admin-port must be an integer 0-65535 or "off", got "-1"']);
+    expect(problems(['--tick-ms', '0'])).toEqual(['--tick-ms must be an integer 1-10000, got "0"']);
+    expect(problems(['--election-ticks', '1'])).toEqual(['--election-ticks must be an integer 2-1000, got "1"']);
+    expect(problems([], { KEEL_SNAPSHOT_EVERY_ENTRIES: '-1' })).toEqual([
+      'KEEL_SNAPSHOT_EVERY_ENTRIES must be an integer 0-100000000, got "-1"',
+    ]);
+    expect(problems(['--config', 'k'], {}, { k: '{"ttlCheckMs":1.5,"sendBufferBytesMax":"64"}' })).toEqual([
+      'k: sendBufferBytesMax must be an integer 1024-17179869184, got "64"',
+      'k: ttlCheckMs must be an integer 1-3600000, got 1.5',
+    ]);
+    expect(problems(['--max-watches-per-connection', '0'])).toEqual([
+      '--max-watches-per-connection must be an integer 1-1000000, got "0"',
+    ]);
   });
 
   it('requires a cluster secret when there are other members', () => {
@@ -304,6 +423,23 @@ describe('configuration - problems', () => {
       'the request limit (1048576 bytes, --max-request-bytes) must be at least the data limit (1048576 bytes, the default of --max-data-bytes) plus 5120 bytes for the path and framing',
     ]);
     expect(start(['--max-request-bytes', '1053696']).config.limits.requestBytesMax).toBe(1053696);
+    expect(problems(['--max-pending-request-bytes', '10000'])).toEqual([
+      'the pending request bytes (10000 bytes, --max-pending-request-bytes) must be at least the request limit (8388608 bytes, the default of --max-request-bytes) so that the largest request fits; raise the first or lower the second',
+    ]);
+    expect(
+      start(['--max-pending-request-bytes', '10000', '--max-request-bytes', '10000', '--max-data-bytes', '100']).options
+        .pendingRequestBytesMax,
+    ).toBe(10000);
+    expect(problems([], { KEEL_SESSION_REPORT_MS: '4000' })).toEqual([
+      'the session report interval (4000 ms, KEEL_SESSION_REPORT_MS) must be below the shortest session timeout (4000 ms, the default of --session-timeout-min-ms), or sessions expire while their clients are still connected; lower the first or raise the second',
+    ]);
+    expect(problems(['--leaderless-close-ms', '2000', '--session-timeout-min-ms', '1000'])).toEqual([
+      'the leaderless close delay (2000 ms, --leaderless-close-ms) must be below the shortest session timeout (1000 ms, --session-timeout-min-ms), or sessions expire while their clients are still connected; lower the first or raise the second',
+    ]);
+    expect(problems(['--heartbeat-ticks', '10'])).toEqual([
+      'the heartbeat interval (10 ticks, --heartbeat-ticks) must be below the election timeout (10 ticks, the default of --election-ticks), or followers start elections against a live leader; lower the first or raise the second',
+    ]);
+    expect(start(['--heartbeat-ticks', '10', '--election-ticks', '11']).config.raft.heartbeatTicks).toBe(10);
     expect(problems(['--client-port', '5281'])).toEqual([
       'the client and peer endpoints both use port 5281 (--client-port, the default of --peer-port); give each its own port',
     ]);
