@@ -4,7 +4,6 @@
  */
 import type { NodeId, Role } from '@keel/raft';
 import type { KeelServer } from '../server/keel-server';
-import type { CoordinationStateMachine } from '../state/coordination-state-machine';
 import { type Health, healthOf } from './health';
 import { serverVersion } from './version';
 
@@ -101,28 +100,12 @@ export function statusReport(target: AdminTarget, context: StatusContext): Statu
     health: healthOf(status),
     members,
     sessions: target.machine.listSessions().length,
-    nodes: countNodes(target.machine),
+    nodes: target.machine.nodeCount,
     pendingRequests: status.pendingRequests,
     clientUrl: context.clientUrl ?? orNull(() => target.clientUrl),
     peerUrl: selfUrl,
     uptimeMs: Math.max(0, context.now - context.startedAt),
   };
-}
-
-/**
- * Counts the tree's nodes by walking it: the state machine has no counter to read. This costs one
- * visit per node, acceptable for an operator's status call but not for a hot path.
- */
-function countNodes(machine: CoordinationStateMachine): number {
-  let count = 0;
-  const stack = ['/'];
-  for (let path = stack.pop(); path !== undefined; path = stack.pop()) {
-    const listed = machine.children(path);
-    if (listed === null) continue;
-    count++;
-    for (const child of listed.children) stack.push(path === '/' ? `/${child}` : `${path}/${child}`);
-  }
-  return count;
 }
 
 function orNull(read: () => string): string | null {

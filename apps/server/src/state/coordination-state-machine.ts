@@ -292,6 +292,14 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
     return this.sessions.get(id);
   }
 
+  /**
+   * Nodes in the tree, the root included. Reads the tree's size (no walk), which stays exact
+   * when a failed multi is undone and when a snapshot is restored.
+   */
+  get nodeCount(): number {
+    return this.tree.size;
+  }
+
   /** Every open session, by id. */
   listSessions(): Session[] {
     return this.sessions.list();
