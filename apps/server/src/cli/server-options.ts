@@ -42,7 +42,8 @@ export function serverOptionsOf(config: KeelConfig, logger?: RaftNodeLogger): Ke
     tickMs: config.raft.tickMs,
     raft: { electionTicks: config.raft.electionTicks, heartbeatTicks: config.raft.heartbeatTicks },
     snapshotEveryEntries: config.raft.snapshotEveryEntries,
-    ...(others.length === 0 ? {} : { peers }),
+    // A lone member given its own peer URL passes it too: /status and listMembers report it.
+    ...(others.length === 0 && config.peerUrl === null ? {} : { peers }),
     ...(others.length === 0 || config.join
       ? {}
       : { bootstrap: { voters: [config.id, ...others].sort(), learners: [] } }),
