@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LinkFault, LinkProxy } from './link-proxy';
-import { MemberProcess } from './member-process';
+import { MemberProcess, MemberStartError } from './member-process';
 import { freePorts } from './ports';
 import { type LeaderView, probeAdmin, probeProtocol } from './probe';
 import { detectServerBinary, type ServerBinary } from './server-binary';
@@ -35,6 +35,9 @@ export interface ClusterOptions {
 /** How a partition is made: `drop` black-holes bytes silently, `cut` resets and refuses connections. */
 export type PartitionMode = 'drop' | 'cut';
 
+/** Starts tried when a member finds its port taken. */
+const startAttemptsMax = 3;
+
 /** Longest wait for a leader after a fault is healed. */
 export const leaderWaitMsDefault = 30_000;
 
@@ -56,12 +59,33 @@ export class ChaosCluster {
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Starts every proxy and member; resolves once a leader is known. Tears down on failure. */
+  /**
+   * Starts every proxy and member; resolves once a leader is known. Tears down on failure. The
+   * ports are reserved then released before the members bind them, so another process on the
+   * machine may take one meanwhile: a start that fails on a port in use is retried afresh.
+   */
   static async start(options: ClusterOptions): Promise<ChaosCluster> {
     if (!Number.isInteger(options.nodes) || options.nodes < 1) throw new RangeError('nodes must be a positive integer');
-    const binary = options.binary ?? detectServerBinary();
     const baseDir = options.baseDir ?? (await mkdtemp(join(tmpdir(), 'keel-chaos-')));
-    const removeBaseDir = options.baseDir === undefined && options.keepFiles !== true;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ChaosCluster.startOnce({ ...options, baseDir }, options.baseDir === undefined);
+      } catch (error) {
+        const portTaken = error instanceof MemberStartError && error.logTail.includes('EADDRINUSE');
+        if (!portTaken || attempt >= startAttemptsMax) throw error;
+        options.log?.(`cluster: a port was taken meanwhile (${error.memberId}); starting again`);
+        await rm(baseDir, { recursive: true, force: true });
+      }
+    }
+  }
+
+  private static async startOnce(
+    options: ClusterOptions & { baseDir: string },
+    ownsBaseDir: boolean,
+  ): Promise<ChaosCluster> {
+    const binary = options.binary ?? detectServerBinary();
+    const baseDir = options.baseDir;
+    const removeBaseDir = ownsBaseDir && options.keepFiles !== true;
     const log = options.log ?? (() => {});
     const ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
     const perMember = binary.adminPortFlag ? 3 : 2;

@@ -12,6 +12,8 @@
  *   the proxy for good. Once the session timeout has passed (after the faults healed), those
  *   ephemerals must be gone.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { KeelClient, WatchedEvent } from '@keel/client';
 import { LinkProxy } from '../cluster/link-proxy';
 import { sleep } from '../faults/injector';
@@ -60,6 +62,9 @@ export function sessionWorkload(): Workload {
   const proxies: LinkProxy[] = [];
   const abandonedClients: KeelClient[] = [];
   let watcher: KeelClient | null = null;
+  const watcherLog: { atMs: number; state: string; memberId: string | null; lastEvent: number }[] = [];
+  const eventTimes: number[] = [];
+  const ackedTimes: number[] = [];
   let watchVersionStart = 0;
   let ops = 0;
   const count = (error: unknown): void => {
@@ -77,6 +82,7 @@ export function sessionWorkload(): Workload {
         try {
           const stat = await client.set(watchedPath, value);
           acked.push({ value, revision: stat.modifiedRevision });
+          ackedTimes.push(context.now());
           history.push({
             process: id,
             key: watchedPath,
@@ -234,10 +240,25 @@ export function sessionWorkload(): Workload {
         await client.close();
       }
       watcher = await openCheckClient(context.servers);
-      const stream = watcher.watch(watchedPath);
+      const watching = watcher;
+      // What the watcher went through, for diagnosing a gap: its states and members, with the
+      // last event revision at each change.
+      watcherLog.push({ atMs: context.now(), state: watching.state, memberId: watching.memberId, lastEvent: 0 });
+      watching.on('state', (state) => {
+        watcherLog.push({
+          atMs: context.now(),
+          state,
+          memberId: watching.memberId,
+          lastEvent: events.at(-1)?.revision ?? 0,
+        });
+      });
+      const stream = watching.watch(watchedPath);
       await stream.ready;
       void (async () => {
-        for await (const event of stream) events.push(event);
+        for await (const event of stream) {
+          events.push(event);
+          eventTimes.push(context.now());
+        }
       })().catch(() => {});
     },
     async run(context, signal) {
@@ -251,6 +272,7 @@ export function sessionWorkload(): Workload {
     },
     async check(context): Promise<WorkloadResult> {
       const anomalies: string[] = [];
+      const notes: string[] = [];
       let lost = 0;
       const client = await openCheckClient(context.servers);
       let remaining: string[] = [];
@@ -303,6 +325,13 @@ export function sessionWorkload(): Workload {
           }
         }
         if (lost > 10) anomalies.push(`... ${lost - 10} more acknowledged writes never reached the watch`);
+        if (lost > 0) {
+          const file = join(context.runDir, 'session-watch.json');
+          const missing = acked.flatMap((w, i) => (seen.has(w.revision) ? [] : [{ ...w, ackedAtMs: ackedTimes[i] }]));
+          const received = events.map((e, i) => ({ ...e, atMs: eventTimes[i] }));
+          await writeFile(file, JSON.stringify({ watcher: watcherLog, missing, received }, null, 1));
+          notes.push(`session: watch diagnostics (watcher states and members, missing writes, events) in ${file}`);
+        }
         if (resyncs.length === 0 && changes.length > stat.version - watchVersionStart) {
           anomalies.push(
             `the watch saw ${changes.length} changes but the node changed ${stat.version - watchVersionStart} times`,
@@ -348,6 +377,7 @@ export function sessionWorkload(): Workload {
         linearizable: checked.verdict === 'linearizable' ? 'yes' : checked.verdict === 'unknown' ? 'unknown' : 'no',
         history,
         details: [
+          ...notes,
           `session: ${acked.length} acknowledged writes, ${events.length} watch events (${events.filter((e) => e.type === 'resyncNeeded').length} resyncNeeded), ${sessions.length} live sessions (${sessions.filter((s) => s.lost).length} lost), ${abandoned.length} abandoned ephemerals, errors ${JSON.stringify(Object.fromEntries(errors))}`,
         ],
       };
