@@ -1,7 +1,8 @@
-// Goal: pin anomaly 1 of docs/testing.md as a deterministic scenario: a Mutex holder whose
+// Goal: pin anomaly 1 of docs/testing.md as deterministic scenarios: a Mutex holder whose
 // member is cut off from the rest must learn that its lease is in doubt (`suspended`, so the
-// standard error policy revokes it) before another client can take the lock. Fails while the
-// server bug stands; runs only with CHAOS_LONG=1 (or CHAOS_KNOWN=1) to keep CI green meanwhile.
+// standard error policy revokes it) before another client can take the lock. The isolated
+// case passes since 3b06b9f; the one-way case fails while the server bug stands. Runs only with
+// CHAOS_LONG=1 (or CHAOS_KNOWN=1) to keep CI green meanwhile.
 // Method: a real 3-member cluster; client A talks only to a follower, takes the lock; the
 // follower is isolated (proxies drop its peer traffic); client B, on the majority, waits for
 // the lock. Order of "A revoked" and "B acquired" is compared, not durations.
@@ -21,7 +22,8 @@ describe.runIf(enabled)('known anomalies', () => {
     await cluster?.destroy();
   });
 
-  it('anomaly 1: a lock holder behind a cut-off member is revoked before another client acquires', async () => {
+  /** Client A on `follower` takes the lock, `cut()` cuts the follower off, client B on the majority takes the lock. */
+  async function lockAcrossCut(name: string, cut: (follower: string) => void): Promise<string[]> {
     const leader = await cluster.waitForLeader();
     const [follower, majority] = cluster.ids.filter((id) => id !== leader) as [string, string];
     const a = await connect({ servers: [cluster.member(follower).clientUrl], sessionTimeoutMs: 8_000 });
@@ -29,22 +31,34 @@ describe.runIf(enabled)('known anomalies', () => {
       servers: [cluster.member(majority).clientUrl, cluster.member(leader).clientUrl],
       sessionTimeoutMs: 8_000,
     });
+    const order: string[] = [];
     try {
-      await a.create('/known-anomaly-1', '').catch(() => {});
-      const leaseA = await new Mutex(a, '/known-anomaly-1').acquire();
-      const order: string[] = [];
+      await a.create(`/${name}`, '').catch(() => {});
+      const leaseA = await new Mutex(a, `/${name}`).acquire();
       leaseA.onRevoked((reason) => order.push(`A revoked (${reason})`));
-      cluster.isolate(follower);
-      const leaseB = await new Mutex(b, '/known-anomaly-1').acquire({ timeoutMs: 30_000 });
+      cut(follower);
+      const leaseB = await new Mutex(b, `/${name}`).acquire({ timeoutMs: 30_000 });
       order.push('B acquired');
-      cluster.healNetwork();
       expect(leaseB).not.toBeNull();
       expect(leaseB!.fencingToken).toBeGreaterThan(leaseA.fencingToken);
-      expect(order[0], `events in order: ${order.join(', ')}`).toMatch(/^A revoked/);
     } finally {
       cluster.healNetwork();
       await a.close();
       await b.close();
+      await cluster.waitForLeader();
     }
+    return order;
+  }
+
+  it('anomaly 1: a lock holder behind an isolated member is revoked before another client acquires', async () => {
+    const order = await lockAcrossCut('known-anomaly-1a', (follower) => cluster.isolate(follower));
+    expect(order[0], `events in order: ${order.join(', ')}`).toMatch(/^A revoked/);
+  });
+
+  it('anomaly 1: ... and behind a member whose outgoing links are cut (it still hears the leader)', async () => {
+    const order = await lockAcrossCut('known-anomaly-1b', (follower) => {
+      for (const other of cluster.ids) if (other !== follower) cluster.blockLink(follower, other);
+    });
+    expect(order[0], `events in order: ${order.join(', ')}`).toMatch(/^A revoked/);
   });
 });
