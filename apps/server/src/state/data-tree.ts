@@ -90,10 +90,6 @@ export function statOf(node: TreeNode): Stat {
   };
 }
 
-function cloneNode(node: TreeNode): TreeNode {
-  return { ...node, children: new Set(node.children) };
-}
-
 /** Creates the root node, as every member has it before the first entry. */
 export function rootNode(): TreeNode {
   return {
@@ -146,11 +142,13 @@ export class DataTree {
     for (const [path, node] of nodes) if (node.kind === 'ttl') this.ttlPaths.add(path);
   }
 
-  // Records the node's present state (or absence) so the undo log can put it back.
+  // Records the node's present fields (or absence) so the undo log can put them back. The copy
+  // shares the children set: copying it would make every create under a large parent cost
+  // O(children); addChild/removeChild record their own inverse instead.
   private save(path: string): void {
     if (!this.undo.active) return;
     const node = this.nodes.get(path);
-    const copy = node === undefined ? undefined : cloneNode(node);
+    const copy = node === undefined ? undefined : { ...node };
     this.undo.record(() => {
       if (copy === undefined) {
         this.nodes.delete(path);
@@ -160,6 +158,16 @@ export class DataTree {
         if (copy.kind === 'ttl') this.ttlPaths.add(path);
       }
     });
+  }
+
+  private addChild(parent: TreeNode, name: string): void {
+    parent.children.add(name);
+    if (this.undo.active) this.undo.record(() => parent.children.delete(name));
+  }
+
+  private removeChild(parent: TreeNode, name: string): void {
+    parent.children.delete(name);
+    if (this.undo.active) this.undo.record(() => parent.children.add(name));
   }
 
   /** Creates a node by ZooKeeper's rules. */
@@ -216,7 +224,7 @@ export class DataTree {
     };
     this.nodes.set(path, node);
     if (node.kind === 'ttl') this.ttlPaths.add(path);
-    parent.children.add(basename(path));
+    this.addChild(parent, basename(path));
     parent.childrenVersion += 1;
     parent.childrenRevision = revision;
     context.changes.push({ type: 'created', path, revision }, { type: 'childrenChanged', path: parentPath, revision });
@@ -251,7 +259,7 @@ export class DataTree {
     this.save(path);
     this.nodes.delete(path);
     this.ttlPaths.delete(path);
-    parent.children.delete(basename(path));
+    this.removeChild(parent, basename(path));
     parent.childrenVersion += 1;
     parent.childrenRevision = context.revision;
     const { revision } = context;

@@ -98,6 +98,8 @@ describe('multi', () => {
       h.create('/box', { mode: 'container' });
       h.create('/box/only');
       const before = stateWithoutRevision(h);
+      // Snapshots rebuild children from paths, so compare the live children sets too.
+      const childrenBefore = ['/', '/a', '/box'].map((path) => h.children(path)?.sort());
       const outcome = multi(h, ops, 's1');
       expect(outcome.result.type).toBe('multi');
       if (outcome.result.type !== 'multi') return;
@@ -108,6 +110,7 @@ describe('multi', () => {
       });
       expect(outcome.changes).toEqual([]);
       expect(stateWithoutRevision(h)).toEqual(before);
+      expect(['/', '/a', '/box'].map((path) => h.children(path)?.sort())).toEqual(childrenBefore);
       expect(h.machine.session('s1')?.ephemerals.size).toBe(0);
       // The sequence counter did not move: the next sequential name is the one it would have been.
       expect(h.create('/a/q-', { mode: 'persistent_sequential' }).result).toMatchObject({ path: '/a/q-0000000001' });
