@@ -6,6 +6,7 @@
 // proxies, runs 8 clients for a few seconds while a seeded schedule kills, pauses, partitions
 // and restarts members, heals, checks, and tears everything down. CHAOS_LONG=1 runs 60 s per
 // workload on 5 members instead; CHAOS_SEED=n picks another seed.
+import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { faultKinds } from '../src/faults/schedule';
 import { runChaos } from '../src/run/run-chaos';
@@ -45,6 +46,8 @@ describe.sequential('chaos runs', () => {
       expect(report.result.lost, explanation).toBe(0);
       expect(report.result.linearizable, explanation).toBe('yes');
       expect(report.ok).toBe(true);
+      // A passing run leaves nothing behind; a failing one keeps its history and members' files.
+      await rm(report.runDir, { recursive: true, force: true });
     },
     long ? 600_000 : 120_000,
   );
