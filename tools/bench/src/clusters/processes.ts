@@ -46,11 +46,21 @@ function installExitHook(): void {
  * calls this: a library user (a test runner) keeps its own signal handling.
  */
 export function stopAllOnSignals(): void {
+  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      // A wrapper (timeout, a terminal) often sends a second signal: one clean-up is enough.
+      if (stopping) return;
+      stopping = true;
       process.stderr.write(`\n${signal}: stopping ${running.size} cluster process(es)\n`);
       stopAll().finally(() => {
-        for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+        for (const dir of scratchDirs) {
+          try {
+            rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+          } catch (error) {
+            process.stderr.write(`could not remove ${dir}: ${String(error)}\n`);
+          }
+        }
         process.exit(130);
       });
     });
