@@ -50,14 +50,16 @@ async function watchAcrossFailover(fault: 'kill' | 'pause-then-kill'): Promise<v
   const consumed = (async () => {
     for await (const event of stream) events.push(event);
   })();
+  const acked: number[] = [];
   let state: ConnectionState = watcher.state;
+  const states: string[] = [];
   watcher.on('state', (next) => {
+    states.push(`${next} after ${acked.length} acks`);
     state = next;
     // The frozen member is noticed as gone: now kill it for good.
     if (next === 'suspended' && fault === 'pause-then-kill') void cluster.kill(victim);
   });
 
-  const acked: number[] = [];
   let ackedWhileAway = 0;
   let afterReconnect = 0;
   // A ceiling on writing, should the watcher never come back (the assertions below then fail).
@@ -82,6 +84,15 @@ async function watchAcrossFailover(fault: 'kill' | 'pause-then-kill'): Promise<v
   await waitUntil('the watcher saw the last write', () => events.some((event) => event.revision >= last));
   stream.close();
   await consumed;
+  // Spelled out first so a failure says what went wrong, not only that two long lists differ.
+  const seen = new Set(events.map((event) => event.revision));
+  const report = {
+    missing: acked.filter((revision) => !seen.has(revision)),
+    unexpected: events.filter((event) => event.type !== 'dataChanged' || !acked.includes(event.revision)),
+    states,
+    member: watcher.memberId,
+  };
+  expect(report).toEqual({ missing: [], unexpected: [], states, member: watcher.memberId });
   expect(events).toEqual(acked.map((revision) => ({ type: 'dataChanged', path, revision })));
 }
 
