@@ -41,6 +41,7 @@ import { Connection, type ConnectionEnd, clientCloseCode } from './transport/con
 import type { WebSocketConstructor } from './transport/web-socket';
 import { OneShotWatches } from './watches/one-shot-watches';
 import { PersistentWatches } from './watches/persistent-watches';
+import { ResumeTracker } from './watches/resume-points';
 import type { WatchedEvent } from './watches/watch-event';
 
 /** The events a client emits. */
@@ -62,6 +63,9 @@ interface AttemptLimit {
 export abstract class ClientSession extends EventEmitter<ClientEvents> {
   protected readonly oneShotWatches: OneShotWatches;
   protected readonly persistentWatches: PersistentWatches;
+  // Each watch's own resume point: the client-wide revision can run ahead of a watch whose
+  // replay a lost connection cut short.
+  private readonly resumes = new ResumeTracker();
   private readonly pending = new PendingRequests();
   private connection: Connection | null = null;
   private session: { readonly id: string; readonly secret: string } | null = null;
@@ -90,15 +94,23 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
     super();
     this.grantedTimeoutMs = settings.sessionTimeoutMs;
     const report = (error: unknown): void => this.reportError(error);
-    this.oneShotWatches = new OneShotWatches(report);
-    this.persistentWatches = new PersistentWatches({
-      addWatch: async (path, kind, sinceRevision) => {
-        await this.call({ op: 'addWatch', path, kind, ...(sinceRevision === undefined ? {} : { sinceRevision }) });
+    this.oneShotWatches = new OneShotWatches(report, this.resumes, () => this.revision);
+    this.persistentWatches = new PersistentWatches(
+      {
+        addWatch: async (path, kind, sinceRevision, answered) => {
+          await this.call(
+            { op: 'addWatch', path, kind, ...(sinceRevision === undefined ? {} : { sinceRevision }) },
+            {},
+            false,
+            (answer) => answered(answer.revision),
+          );
+        },
+        removeWatch: async (path, kind) => {
+          await this.call({ op: 'removeWatch', path, kind });
+        },
       },
-      removeWatch: async (path, kind) => {
-        await this.call({ op: 'removeWatch', path, kind });
-      },
-    });
+      this.resumes,
+    );
   }
 
   /** The current connection state. */
@@ -254,6 +266,7 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
   private onFrame(connection: Connection, message: ServerMessage): void {
     if (connection !== this.connection) return;
     if (message.revision > this.revision) this.revision = message.revision;
+    this.resumes.frame(message.type, message.revision);
     switch (message.type) {
       case 'watch':
         this.onWatchEvent(message);
@@ -302,6 +315,7 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
 
   private onEnded(connection: Connection, end: ConnectionEnd): void {
     if (connection !== this.connection) return;
+    this.resumes.disconnected(this.revision);
     this.connection = null;
     this.lastUrl = connection.url;
     this.keepalive.stop();
@@ -425,12 +439,16 @@ export abstract class ClientSession extends EventEmitter<ClientEvents> {
     // Watches first, then the queued requests: answers come in this order, so a queued read
     // sees its watch already registered again.
     for (const { kind, path } of this.oneShotWatches.registrations()) {
-      this.call({ op: 'addWatch', path, kind, sinceRevision }, {}, true).catch((error: unknown) => {
+      const resume = this.oneShotWatches.resumePointOf(kind, path);
+      const since = resume.through ?? sinceRevision;
+      const answered = (answer: { revision: number }): void => this.resumes.answered(resume, since, answer.revision);
+      this.call({ op: 'addWatch', path, kind, sinceRevision: since }, {}, true, answered).catch((error: unknown) => {
         // Refused for good (a watch limit, say): fire it so its owner re-reads and watches again.
         if (isKeelError(error, 'ConnectionLoss') || this.closed) return;
         this.oneShotWatches.resync(kind, path, this.revision);
       });
     }
+    // A watch no member confirmed yet resumes from what this client had seen before this connection.
     this.persistentWatches.reregister(sinceRevision);
     for (const request of this.pending.drainOutgoing()) this.transmit(request);
     this.keepalive.start(connection, this.grantedTimeoutMs, {

@@ -6,6 +6,7 @@
  * connection's watches it fires; this table fans it out to every callback it concerns.
  */
 import type { NodeWatchEvent } from '@keel/protocol';
+import { newResumePoint, type ResumePoint, type ResumeTracker } from './resume-points';
 import { callSafely, type OneShotKind, type WatchedEvent, type Watcher } from './watch-event';
 
 const kindsFiredBy: Readonly<Record<NodeWatchEvent['event'], readonly OneShotKind[]>> = {
@@ -23,9 +24,20 @@ export class OneShotWatches {
     children: new Map(),
   };
 
-  constructor(private readonly report: (error: unknown) => void) {}
+  // Where each waiting kind and path resumes on a new connection (`resume-points.ts`).
+  private readonly resumePoints = new Map<string, ResumePoint>();
 
-  /** Adds a callback; the same callback on the same kind and path is kept once (ZooKeeper's rule). */
+  constructor(
+    private readonly report: (error: unknown) => void,
+    private readonly resumes: ResumeTracker,
+    /** The newest revision seen on the current connection. */
+    private readonly revision: () => number,
+  ) {}
+
+  /**
+   * Adds a callback, as the answer of the read that registered it on the member is dispatched;
+   * the same callback on the same kind and path is kept once (ZooKeeper's rule).
+   */
   add(kind: OneShotKind, path: string, watcher: Watcher): void {
     let set = this.watchers[kind].get(path);
     if (set === undefined) {
@@ -33,6 +45,27 @@ export class OneShotWatches {
       this.watchers[kind].set(path, set);
     }
     set.add(watcher);
+    this.resumes.registered(this.resumePointOf(kind, path), this.revision());
+  }
+
+  /** The resume point of a waiting kind and path. */
+  resumePointOf(kind: OneShotKind, path: string): ResumePoint {
+    const key = `${kind}\u0000${path}`;
+    let point = this.resumePoints.get(key);
+    if (point === undefined) {
+      point = newResumePoint();
+      this.resumePoints.set(key, point);
+    }
+    return point;
+  }
+
+  private spend(kind: OneShotKind, path: string): void {
+    this.watchers[kind].delete(path);
+    const key = `${kind}\u0000${path}`;
+    const point = this.resumePoints.get(key);
+    if (point === undefined) return;
+    this.resumes.forget(point);
+    this.resumePoints.delete(key);
   }
 
   /** Fires and forgets the callbacks a change event reaches. */
@@ -41,7 +74,7 @@ export class OneShotWatches {
     for (const kind of kindsFiredBy[event.event]) {
       const set = this.watchers[kind].get(event.path);
       if (set === undefined) continue;
-      this.watchers[kind].delete(event.path);
+      this.spend(kind, event.path);
       for (const watcher of set) fired.add(watcher);
     }
     const watched: WatchedEvent = { type: event.event, path: event.path, revision: event.revision };
@@ -52,7 +85,7 @@ export class OneShotWatches {
   resync(kind: OneShotKind, path: string, revision: number): void {
     const set = this.watchers[kind].get(path);
     if (set === undefined) return;
-    this.watchers[kind].delete(path);
+    this.spend(kind, path);
     const event: WatchedEvent = { type: 'resyncNeeded', path, revision };
     for (const watcher of set) callSafely(watcher, event, this.report);
   }

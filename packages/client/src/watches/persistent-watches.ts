@@ -1,16 +1,23 @@
 /**
  * The persistent watches of a client: one registration on the member per path and kind, shared
- * by every stream opened on it, registered again (from the last-seen revision) on each new
- * connection. Routing mirrors the member's: a `persistent` watch sees every event on its path, a
+ * by every stream opened on it, registered again on each new connection from the revision it is
+ * known complete up to (its own resume point, see `resume-points.ts`). Routing mirrors the member's: a `persistent` watch sees every event on its path, a
  * `persistentRecursive` one sees created, deleted and dataChanged on its path and below.
  */
 import { isKeelError, type NodeWatchEvent, type WatchKind } from '@keel/protocol';
+import { newResumePoint, type ResumePoint, type ResumeTracker } from './resume-points';
 import type { PersistentKind, WatchedEvent } from './watch-event';
 import { WatchStream } from './watch-stream';
 
 /** How the registry talks to the member. */
 export interface WatchRequester {
-  addWatch(path: string, kind: WatchKind, sinceRevision?: number): Promise<void>;
+  /** Sends an addWatch; `answered` runs with the answer's revision as the answer is dispatched. */
+  addWatch(
+    path: string,
+    kind: WatchKind,
+    sinceRevision: number | undefined,
+    answered: (revision: number) => void,
+  ): Promise<void>;
   removeWatch(path: string, kind: WatchKind): Promise<void>;
 }
 
@@ -18,6 +25,7 @@ interface Registration {
   readonly path: string;
   readonly kind: PersistentKind;
   readonly streams: Set<WatchStream>;
+  readonly resume: ResumePoint;
   /** Settles when the member first confirms the watch, or refuses it. */
   readonly ready: Promise<void>;
   readonly confirm: () => void;
@@ -34,7 +42,10 @@ const keyOf = (kind: WatchKind, path: string): string => `${kind}\u0000${path}`;
 export class PersistentWatches {
   private readonly registrations = new Map<string, Registration>();
 
-  constructor(private readonly requester: WatchRequester) {}
+  constructor(
+    private readonly requester: WatchRequester,
+    private readonly resumes: ResumeTracker,
+  ) {}
 
   /** Opens a stream on `path`; registers the watch on the member unless one of the same kind is there. */
   open(path: string, recursive: boolean): WatchStream {
@@ -45,9 +56,11 @@ export class PersistentWatches {
       const created = newRegistration(path, kind);
       registration = created;
       this.registrations.set(key, created);
-      this.requester.addWatch(path, kind).then(created.confirm, (error: unknown) => {
-        if (!isConnectionLoss(error)) this.refuse(key, created, error);
-      });
+      this.requester
+        .addWatch(path, kind, undefined, (revision) => this.resumes.answered(created.resume, undefined, revision))
+        .then(created.confirm, (error: unknown) => {
+          if (!isConnectionLoss(error)) this.refuse(key, created, error);
+        });
     }
     const stream = new WatchStream(path, recursive, registration.ready, (closing) => this.close(key, closing));
     registration.streams.add(stream);
@@ -75,18 +88,22 @@ export class PersistentWatches {
   private deliver(key: string, event: WatchedEvent, replay: number | null): void {
     const registration = this.registrations.get(key);
     if (registration === undefined) return;
+    this.resumes.delivered(registration.resume, event.revision);
     for (const stream of registration.streams) stream.push(event, replay);
   }
 
   /**
-   * Registers every watch again on a new connection, asking for the events after
-   * `sinceRevision`. A refusal other than a lost connection (which the next connection retries)
+   * Registers every watch again on a new connection, asking for the events after its resume
+   * point (`sinceRevision`, the client's, for a watch no member confirmed yet). A refusal other than a lost connection (which the next connection retries)
    * ends the streams with the error.
    */
   reregister(sinceRevision: number): void {
     for (const [key, registration] of this.registrations) {
+      const since = registration.resume.through ?? sinceRevision;
       this.requester
-        .addWatch(registration.path, registration.kind, sinceRevision)
+        .addWatch(registration.path, registration.kind, since, (revision) =>
+          this.resumes.answered(registration.resume, since, revision),
+        )
         .then(registration.confirm, (error: unknown) => {
           if (!isConnectionLoss(error)) this.refuse(key, registration, error);
         });
@@ -95,6 +112,7 @@ export class PersistentWatches {
 
   private refuse(key: string, registration: Registration, error: unknown): void {
     if (this.registrations.get(key) === registration) this.registrations.delete(key);
+    this.resumes.forget(registration.resume);
     registration.refuse(error);
     for (const stream of registration.streams) stream.fail(error);
   }
@@ -117,6 +135,7 @@ export class PersistentWatches {
     if (registration === undefined || !registration.streams.delete(stream)) return;
     if (registration.streams.size > 0) return;
     this.registrations.delete(key);
+    this.resumes.forget(registration.resume);
     try {
       await this.requester.removeWatch(registration.path, registration.kind);
     } catch {
@@ -134,7 +153,7 @@ function newRegistration(path: string, kind: PersistentKind): Registration {
   });
   // Streams observe `ready` themselves; an unobserved refusal is not an unhandled rejection.
   ready.catch(() => {});
-  return { path, kind, streams: new Set(), ready, confirm, refuse };
+  return { path, kind, streams: new Set(), resume: newResumePoint(), ready, confirm, refuse };
 }
 
 /** The path and its ancestors up to `/`. */
