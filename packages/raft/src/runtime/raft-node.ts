@@ -605,6 +605,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       this.storedSnapshotIndex = Math.max(this.storedSnapshotIndex, ready.snapshot.meta.index);
     }
     let needSync = false;
+    let promisesChanged = false;
     if (ready.entries.length > 0) {
       this.storage.append(ready.entries);
       this.stats.entriesPersisted += ready.entries.length;
@@ -615,12 +616,20 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       const previous = this.lastDurableHardState;
       // Only term and vote are promises to peers; a commit index alone may stay buffered
       // until the next fsync (a restart simply re-learns it from the leader).
-      if (ready.hardState.term !== previous.term || ready.hardState.vote !== previous.vote) needSync = true;
+      promisesChanged = ready.hardState.term !== previous.term || ready.hardState.vote !== previous.vote;
+      if (promisesChanged) needSync = true;
       else this.hardStateDirty = true;
     }
     const synced = needSync ? this.sync(ready.hardState) : null;
     // Settled by the await below; until then a failure must not count as unhandled.
     synced?.catch(() => {});
+    // A leader's messages (appends, heartbeats, refusals of stale terms) promise nothing about
+    // its own log, so they may go out while it writes its entries (Raft thesis §10.2.1): the
+    // followers' fsyncs run in parallel with the leader's, and the core counts the leader's
+    // copy towards commit only once durable (`advance`). Not when this Ready changes term or
+    // vote: those must be durable before any message of the new term leaves.
+    const sendEarly = this.role === 'leader' && ready.snapshot === null && !promisesChanged;
+    if (sendEarly) this.send(ready);
     // 2. Apply: a leader's snapshot replaces the state machine first (it must be stored, which
     // the fsync above covers), then committed entries in order.
     if (ready.snapshot === null) {
@@ -632,7 +641,15 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       this.applyReady(ready);
     }
 
-    // 3. Send: peers learn addresses first, so messages to a member just added are not dropped.
+    // 3. Send (a follower only now that the Ready is durable: its acks and votes are promises).
+    if (!sendEarly) this.send(ready);
+    for (const waiter of this.handedOn.splice(0, handedOn)) waiter.resolve();
+
+    this.core.advance(ready);
+  }
+
+  /** Sends a Ready's messages; peers learn addresses first, so messages to a member just added are not dropped. */
+  private send(ready: Ready): void {
     let peersChanged = false;
     for (const entry of ready.committedEntries) peersChanged = this.learnAddress(entry) || peersChanged;
     if (peersChanged) this.pushPeers();
@@ -640,9 +657,6 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       this.transport.send(ready.messages);
       this.stats.messagesSent += ready.messages.length;
     }
-    for (const waiter of this.handedOn.splice(0, handedOn)) waiter.resolve();
-
-    this.core.advance(ready);
   }
 
   /** Applies a Ready's committed entries, then answers the reads they (and its read states) allow. */
