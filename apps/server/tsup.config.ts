@@ -4,11 +4,12 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    'testing/index': 'src/testing/index.ts',
     'cli/keel-server': 'src/cli/keel-server.ts',
     'cli/keel-cluster': 'src/cli/keel-cluster.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts' } },
+  dts: { entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' } },
   sourcemap: true,
   clean: true,
   target: 'es2022',

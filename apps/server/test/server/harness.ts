@@ -2,9 +2,6 @@
  * Shared helpers of the network server tests: a member on 127.0.0.1 with ephemeral ports and a
  * temporary data directory, and a raw `ws` client that speaks `@keel/protocol` frames.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   decodeResponse,
   encodeRequest,
@@ -15,36 +12,20 @@ import {
   type WatchEvent,
 } from '@keel/protocol';
 import WebSocket from 'ws';
-import { KeelServer } from '../../src/server/keel-server';
+import type { KeelServer } from '../../src/server/keel-server';
 import type { KeelServerOptions } from '../../src/server/options';
+import { tempDir as sharedTempDir, startMember, startMembers, type TempDir } from '../../src/testing/index';
+
+export { waitFor, waitForLeader } from '../../src/testing/index';
 
 /** Creates a temporary data directory; `cleanup` removes it. */
-export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'keel-server-'));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+export function tempDir(): Promise<TempDir> {
+  return sharedTempDir('keel-server-');
 }
 
 /** Starts a single-node member in `dataDir` and waits until it leads. */
-export async function startSingle(dataDir: string, overrides: Partial<KeelServerOptions> = {}): Promise<KeelServer> {
-  const server = await KeelServer.start({
-    id: 'm1',
-    dataDir,
-    clientListen: { host: '127.0.0.1', port: 0 },
-    clusterSecret: 'test-secret',
-    tickMs: 10,
-    ...overrides,
-  });
-  await waitFor('the member to lead', () => server.node.isLeader(), 30_000);
-  return server;
-}
-
-/** Polls until `condition` is truthy, or fails after `timeoutMs` (a ceiling, not a measurement). */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function startSingle(dataDir: string, overrides: Partial<KeelServerOptions> = {}): Promise<KeelServer> {
+  return startMember({ clusterSecret: 'test-secret', dataDir, ...overrides });
 }
 
 /** How a connection ended. */
@@ -182,45 +163,16 @@ export function text(data: Uint8Array): string {
 }
 
 /** A cluster of real members on 127.0.0.1, each with its own durable log under `dir`. */
-export async function startCluster(
+export function startCluster(
   dir: string,
   ids: readonly string[],
   overrides: Partial<KeelServerOptions> = {},
 ): Promise<KeelServer[]> {
-  const servers: KeelServer[] = [];
-  for (const id of ids) {
-    servers.push(
-      await KeelServer.start({
-        id,
-        dataDir: join(dir, id),
-        clientListen: { host: '127.0.0.1', port: 0 },
-        clusterSecret: 'cluster-test',
-        bootstrap: { voters: [...ids], learners: [] },
-        tickMs: 10,
-        // Three members share one busy process: an election timeout of 300-600 ms keeps a
-        // scheduling stall from deposing the leader (which fails writes in flight).
-        raft: { electionTicks: 30 },
-        ...overrides,
-      }),
-    );
-  }
-  const addresses = new Map(servers.map((server) => [server.id, server.peerUrl] as const));
-  for (const server of servers) server.node.setPeerAddresses(addresses);
-  await waitForLeader(servers);
-  return servers;
-}
-
-/** Waits until one of `servers` leads and every one of them knows it; returns it. */
-export async function waitForLeader(servers: readonly KeelServer[]): Promise<KeelServer> {
-  let leader: KeelServer | undefined;
-  await waitFor(
-    'one leader every member agrees on',
-    () => {
-      leader = servers.find((server) => server.node.isLeader());
-      return leader !== undefined && servers.every((server) => server.node.leaderInfo().leader === leader?.id);
-    },
-    60_000,
-  );
-  if (leader === undefined) throw new Error('no leader');
-  return leader;
+  return startMembers(dir, ids, {
+    clusterSecret: 'cluster-test',
+    // Three members share one busy process: an election timeout of 300-600 ms keeps a
+    // scheduling stall from deposing the leader (which fails writes in flight).
+    raft: { electionTicks: 30 },
+    ...overrides,
+  });
 }
