@@ -15,7 +15,7 @@ export interface ClosedLoopOptions {
   readonly inflight: number;
   readonly durationMs: number;
   readonly operation: Operation;
-  /** Stops early after this many successful operations in total (for bounded workloads). */
+  /** Starts no more than this many operations in total (for bounded workloads). */
   readonly operationsMax?: number;
   /** Pause a worker after a failed operation, so an unavailable system is not spun on. */
   readonly errorBackoffMs?: number;
@@ -64,9 +64,12 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
   const startedAt = nowMicros();
   const endAt = startedAt + options.durationMs * 1000;
   const limit = options.operationsMax ?? Number.POSITIVE_INFINITY;
+  // Counts operations started, so that a bounded run starts no more than its limit.
+  let started = 0;
   const worker = async (index: number): Promise<void> => {
     let sequence = 0;
-    while (nowMicros() < endAt && operations < limit) {
+    while (nowMicros() < endAt && started < limit) {
+      started++;
       const sentAt = nowMicros();
       try {
         await withTimeout(
