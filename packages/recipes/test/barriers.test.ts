@@ -2,26 +2,12 @@
 // lets nobody past enter() until memberCount members entered, and nobody out of leave() until
 // all of them left.
 // Method: a real three-member cluster in-process, one client per member.
-import type { KeelClient } from '@keel/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Barrier, DoubleBarrier } from '../src/index';
-import { client, InProcessCluster } from './harness';
+import { ClusterWithClients } from './harness';
 
 describe('barriers', () => {
-  let cluster: InProcessCluster;
-  const clients: KeelClient[] = [];
-
-  beforeAll(async () => {
-    cluster = await InProcessCluster.start(3);
-    for (let i = 0; i < 3; i++) clients.push(await client(cluster.urls[i] as string));
-  });
-
-  afterAll(async () => {
-    for (const each of clients) await each.close();
-    await cluster.stop();
-  });
-
-  const at = (i: number) => clients[i] as KeelClient;
+  const { at } = new ClusterWithClients(3);
 
   it('barrier - waiters pass once it is removed', async () => {
     const owner = new Barrier(at(0), '/barriers/gate');

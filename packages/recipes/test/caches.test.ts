@@ -3,28 +3,15 @@
 // lost); GroupMember lists the group's members.
 // Method: a real three-member cluster in-process; a TCP proxy cuts one client's connection long
 // enough for its session to be lost.
-import type { KeelClient } from '@keel/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GroupMember, NodeCache, PersistentNode, TreeCache } from '../src/index';
-import { client, InProcessCluster, TcpProxy, waitFor } from './harness';
+import { ClusterWithClients, client, TcpProxy, waitFor } from './harness';
 
 const text = (data: Uint8Array | undefined) => (data === undefined ? undefined : new TextDecoder().decode(data));
 
 describe('caches and nodes', () => {
-  let cluster: InProcessCluster;
-  const clients: KeelClient[] = [];
-
-  beforeAll(async () => {
-    cluster = await InProcessCluster.start(3);
-    for (let i = 0; i < 2; i++) clients.push(await client(cluster.urls[i] as string));
-  });
-
-  afterAll(async () => {
-    for (const each of clients) await each.close();
-    await cluster.stop();
-  });
-
-  const at = (i: number) => clients[i] as KeelClient;
+  const setup = new ClusterWithClients(2);
+  const { at } = setup;
 
   it('node cache - follows create, change and delete', async () => {
     const cache = new NodeCache(at(0), '/cache/node');
@@ -68,7 +55,7 @@ describe('caches and nodes', () => {
   });
 
   it('persistent node - re-created after a delete and after its session is lost', async () => {
-    const proxy = await TcpProxy.start(cluster.urls[2] as string);
+    const proxy = await TcpProxy.start(setup.cluster.urls[2] as string);
     const owner = await client(proxy.url, { sessionTimeoutMs: 1_000 });
     const node = new PersistentNode(owner, '/persistent/worker', 'alive', { mode: 'ephemeral' });
     node.start();

@@ -3,26 +3,12 @@
 // selector runs takeLeadership one at a time, requeues with autoRequeue, and interrupts through
 // the AbortSignal.
 // Method: a real three-member cluster in-process, one client (session) per participant.
-import type { KeelClient } from '@keel/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LeaderLatch, LeaderSelector } from '../src/index';
-import { client, InProcessCluster, waitFor } from './harness';
+import { ClusterWithClients, waitFor } from './harness';
 
 describe('election', () => {
-  let cluster: InProcessCluster;
-  const clients: KeelClient[] = [];
-
-  beforeAll(async () => {
-    cluster = await InProcessCluster.start(3);
-    for (let i = 0; i < 3; i++) clients.push(await client(cluster.urls[i % 3] as string));
-  });
-
-  afterAll(async () => {
-    for (const each of clients) await each.close();
-    await cluster.stop();
-  });
-
-  const at = (i: number) => clients[i] as KeelClient;
+  const { at } = new ClusterWithClients(3);
 
   it('leader latch - one leader, participants in order, close hands over', async () => {
     const latches = [0, 1, 2].map((i) => new LeaderLatch(at(i), '/election/latch', { id: `p${i}` }));

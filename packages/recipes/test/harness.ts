@@ -5,13 +5,22 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ConnectOptions, connect, type KeelClient } from '@keel/client';
-import { KeelServer, type KeelServerOptions } from '@keel/server';
+import type { KeelServer, KeelServerOptions } from '@keel/server';
+import {
+  TcpProxy as SharedTcpProxy,
+  tempDir as sharedTempDir,
+  startMembers,
+  type TempDir,
+  waitFor,
+  waitForLeader,
+} from '@keel/server/testing';
+import { afterAll, beforeAll } from 'vitest';
+
+export { waitFor };
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -19,18 +28,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repositoryRoot = join(here, '..', '..', '..');
 
 /** Creates a temporary directory; `cleanup` removes it. */
-export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'keel-recipes-'));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
-
-/** Polls until `condition` is truthy, or fails after `timeoutMs` (a ceiling, not a measurement). */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+export function tempDir(): Promise<TempDir> {
+  return sharedTempDir('keel-recipes-');
 }
 
 /** Settings shared by in-process members: short ticks and short sessions so expiry tests stay quick. */
@@ -52,26 +51,8 @@ export class InProcessCluster {
   static async start(size: 1 | 3, overrides: Partial<KeelServerOptions> = {}): Promise<InProcessCluster> {
     const temp = await tempDir();
     const ids = size === 1 ? ['m1'] : ['a', 'b', 'c'];
-    const servers: KeelServer[] = [];
-    for (const id of ids) {
-      servers.push(
-        await KeelServer.start({
-          id,
-          dataDir: join(temp.dir, id),
-          clientListen: { host: '127.0.0.1', port: 0 },
-          ...(size === 1 ? {} : { bootstrap: { voters: ids, learners: [] } }),
-          ...memberDefaults,
-          ...overrides,
-        }),
-      );
-    }
-    if (size > 1) {
-      const addresses = new Map(servers.map((server) => [server.id, server.peerUrl] as const));
-      for (const server of servers) server.node.setPeerAddresses(addresses);
-    }
-    const cluster = new InProcessCluster(servers, temp.cleanup);
-    await cluster.leader();
-    return cluster;
+    const servers = await startMembers(temp.dir, ids, { ...memberDefaults, ...overrides });
+    return new InProcessCluster(servers, temp.cleanup);
   }
 
   /** Client URLs of every member. */
@@ -80,17 +61,8 @@ export class InProcessCluster {
   }
 
   /** The member every member agrees leads. */
-  async leader(): Promise<KeelServer> {
-    let leader: KeelServer | undefined;
-    await waitFor(
-      'one leader every member agrees on',
-      () => {
-        leader = this.servers.find((server) => server.node.isLeader());
-        return leader !== undefined && this.servers.every((server) => server.node.leaderInfo().leader === leader?.id);
-      },
-      60_000,
-    );
-    return leader as KeelServer;
+  leader(): Promise<KeelServer> {
+    return waitForLeader(this.servers);
   }
 
   /** Watches registered on all members together. */
@@ -102,6 +74,33 @@ export class InProcessCluster {
     for (const server of this.servers) await server.stop();
     await this.cleanup();
   }
+}
+
+/** An in-process three-member cluster and its clients, ready inside the enclosing `describe`'s tests. */
+export class ClusterWithClients {
+  private started: InProcessCluster | null = null;
+  /** The clients, the i-th connected to member i % 3. */
+  readonly clients: KeelClient[] = [];
+
+  /** Registers the hooks that start the cluster and `count` clients before the tests and stop them after. */
+  constructor(count: number) {
+    beforeAll(async () => {
+      this.started = await InProcessCluster.start(3);
+      for (let i = 0; i < count; i++) this.clients.push(await client(this.cluster.urls[i % 3] as string));
+    });
+    afterAll(async () => {
+      for (const each of this.clients) await each.close();
+      await this.started?.stop();
+    });
+  }
+
+  get cluster(): InProcessCluster {
+    if (this.started === null) throw new Error('the cluster starts in beforeAll');
+    return this.started;
+  }
+
+  /** The i-th client. */
+  readonly at = (i: number): KeelClient => this.clients[i] as KeelClient;
 }
 
 /** Connects a client with short session and request timeouts suited to tests. */
@@ -231,81 +230,106 @@ export class ProcessCluster {
   }
 }
 
+/** A worker process and the summary it prints as its last stdout line (JSON) when it exits 0. */
+export interface Worker<Summary> {
+  readonly child: ChildProcess;
+  readonly done: Promise<Summary>;
+}
+
+/** Runs `node script ...args` (a test/workers script); `done` fails if it exits non-zero or prints no summary. */
+export function runWorker<Summary>(script: string, args: readonly string[]): Worker<Summary> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const done = new Promise<Summary>((resolve, reject) => {
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`worker exited ${code}: ${err.slice(-2_000)}`));
+      else {
+        try {
+          resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as Summary);
+        } catch (error) {
+          reject(new Error(`worker printed no summary: ${out} ${err.slice(-2_000)}`, { cause: error }));
+        }
+      }
+    });
+  });
+  return { child, done };
+}
+
 /**
- * A TCP proxy on 127.0.0.1 in front of a member: `cut()` resets every carried connection, and
- * while `refuse` is set new connections are reset at once. Real sockets, so connection loss is real.
+ * A {@link ProcessCluster}, a probe client of it and a witness file outside Keel that worker
+ * processes append to, ready inside the enclosing `describe`'s tests.
  */
-export class TcpProxy {
-  private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
-  refuse = false;
+export class WitnessedProcessCluster {
+  private state: { cluster: ProcessCluster; probe: KeelClient; witness: string } | null = null;
 
-  private constructor(
-    private readonly server: Server,
-    private readonly targetPort: number,
-  ) {
-    server.on('connection', (socket) => this.accept(socket));
+  /** Registers the hooks that start everything before the tests and stop it after. */
+  constructor() {
+    let cleanup: (() => Promise<void>) | undefined;
+    beforeAll(async () => {
+      const cluster = await ProcessCluster.start();
+      const probe = await client(cluster.urls, { connectTimeoutMs: 30_000 });
+      const temp = await tempDir();
+      cleanup = temp.cleanup;
+      this.state = { cluster, probe, witness: join(temp.dir, 'witness.log') };
+    });
+    afterAll(async () => {
+      await this.state?.probe.close();
+      await this.state?.cluster.stop();
+      await cleanup?.();
+    });
   }
 
-  static async start(targetUrl: string): Promise<TcpProxy> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return new TcpProxy(server, Number(new URL(targetUrl).port));
+  get cluster(): ProcessCluster {
+    return this.started().cluster;
   }
 
-  get url(): string {
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('proxy not listening');
-    return `ws://127.0.0.1:${address.port}`;
+  /** The witness file's path. */
+  get witness(): string {
+    return this.started().witness;
   }
 
+  /** Kills (-9) the Keel leader, leaves it down for `downMs`, restarts it; returns its id. */
+  async killLeaderFor(downMs: number): Promise<string> {
+    const { cluster, probe } = this.started();
+    const leader = await cluster.leaderId(probe);
+    await cluster.kill(leader);
+    await sleep(downMs);
+    cluster.restart(leader);
+    return leader;
+  }
+
+  private started(): { cluster: ProcessCluster; probe: KeelClient; witness: string } {
+    if (this.state === null) throw new Error('the cluster starts in beforeAll');
+    return this.state;
+  }
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The shared TCP proxy, except that `cut()` also refuses new connections until `restore()`:
+ * a cut client stays disconnected until the test lets it back.
+ */
+export class TcpProxy extends SharedTcpProxy {
   /** Resets every connection and refuses new ones until `restore()`. */
-  cut(): void {
+  override cut(): void {
     this.refuse = true;
-    for (const pair of this.pairs) {
-      pair.client.resetAndDestroy();
-      pair.upstream.destroy();
-    }
-    this.pairs.clear();
+    super.cut();
   }
 
   /** Accepts connections again. */
   restore(): void {
     this.refuse = false;
-  }
-
-  /**
-   * Stops carrying the member's replies while still carrying the client's requests: requests
-   * are applied but their answers are lost (until `cut()`).
-   */
-  holdReplies(): void {
-    for (const pair of this.pairs) {
-      pair.upstream.unpipe(pair.client);
-      pair.upstream.pause();
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.cut();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private accept(socket: Socket): void {
-    if (this.refuse) {
-      socket.resetAndDestroy();
-      return;
-    }
-    const upstream = tcpConnect(this.targetPort, '127.0.0.1');
-    const pair = { client: socket, upstream };
-    this.pairs.add(pair);
-    const drop = () => {
-      if (!this.pairs.delete(pair)) return;
-      socket.destroy();
-      upstream.destroy();
-    };
-    socket.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    socket.pipe(upstream);
-    upstream.pipe(socket);
   }
 }
 

@@ -3,26 +3,12 @@
 // nodes of acquisitions that time out or are aborted.
 // Method: a real three-member Keel cluster in-process on 127.0.0.1, several real clients (each
 // its own session, spread over the members, so writes on followers are forwarded).
-import type { KeelClient } from '@keel/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MultiLock, Mutex, ReadWriteLock, Semaphore } from '../src/index';
-import { client, InProcessCluster, waitFor } from './harness';
+import { ClusterWithClients, waitFor } from './harness';
 
 describe('locks', () => {
-  let cluster: InProcessCluster;
-  const clients: KeelClient[] = [];
-
-  beforeAll(async () => {
-    cluster = await InProcessCluster.start(3);
-    for (let i = 0; i < 4; i++) clients.push(await client(cluster.urls[i % 3] as string));
-  });
-
-  afterAll(async () => {
-    for (const each of clients) await each.close();
-    await cluster.stop();
-  });
-
-  const at = (i: number) => clients[i] as KeelClient;
+  const { at } = new ClusterWithClients(4);
 
   it('mutex - one holder at a time, fencing tokens strictly increase', async () => {
     const inside = new Set<number>();

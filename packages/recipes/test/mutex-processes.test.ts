@@ -7,12 +7,10 @@
 // leader, restarts it, and does it again with the next leader. The run lasts 20 s by default;
 // RECIPES_SOAK_MS=<ms> makes it longer. Needs `npx nx run @keel/recipes:build` (the test
 // target builds first).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KeelClient } from '@keel/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, ProcessCluster, tempDir } from './harness';
+import { describe, expect, it } from 'vitest';
+import { runWorker, sleep, WitnessedProcessCluster, type Worker } from './harness';
 
 const runMs = Number(process.env.RECIPES_SOAK_MS ?? 20_000);
 const workersCount = 8;
@@ -25,68 +23,23 @@ interface Summary {
   errors: number;
 }
 
-function runWorker(servers: string[], witness: string): { child: ChildProcess; done: Promise<Summary> } {
-  const child = spawn(process.execPath, [worker, servers.join(','), '/locks/soak', witness, String(runMs)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  const done = new Promise<Summary>((resolve, reject) => {
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`worker exited ${code}: ${err.slice(-2_000)}`));
-      else {
-        try {
-          resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as Summary);
-        } catch (error) {
-          reject(new Error(`worker printed no summary: ${out} ${err.slice(-2_000)}`, { cause: error }));
-        }
-      }
-    });
-  });
-  return { child, done };
+function runMutexWorker(servers: string[], witness: string): Worker<Summary> {
+  return runWorker(worker, [servers.join(','), '/locks/soak', witness, String(runMs)]);
 }
 
 describe('mutex across processes with leader failures', () => {
-  let cluster: ProcessCluster;
-  let probe: KeelClient;
-  let cleanup: () => Promise<void>;
-  let witness: string;
-
-  beforeAll(async () => {
-    cluster = await ProcessCluster.start();
-    probe = await client(cluster.urls, { connectTimeoutMs: 30_000 });
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    witness = join(temp.dir, 'witness.log');
-  });
-
-  afterAll(async () => {
-    await probe?.close();
-    await cluster?.stop();
-    await cleanup?.();
-  });
+  const setup = new WitnessedProcessCluster();
 
   it(`${workersCount} processes, leader killed and restarted twice: no overlap, tokens increase`, async () => {
-    const workers = Array.from({ length: workersCount }, () => runWorker(cluster.urls, witness));
-    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const workers = Array.from({ length: workersCount }, () => runMutexWorker(setup.cluster.urls, setup.witness));
     const kills: string[] = [];
     for (let round = 0; round < 2; round++) {
       await sleep(runMs / 6);
-      const leader = await cluster.leaderId(probe);
-      kills.push(leader);
-      await cluster.kill(leader);
-      await sleep(runMs / 8);
-      cluster.restart(leader);
+      kills.push(await setup.killLeaderFor(runMs / 8));
     }
     const summaries = await Promise.all(workers.map((each) => each.done));
 
-    const lines = readFileSync(witness, 'utf8').trim().split('\n');
+    const lines = readFileSync(setup.witness, 'utf8').trim().split('\n');
     const holders = new Map<string, number>();
     let lastToken = 0;
     let overlaps = 0;

@@ -2,26 +2,12 @@
 // increments under contention (none lost), and DistributedQueue's FIFO order with each item
 // taken exactly once by competing consumers.
 // Method: a real three-member cluster in-process, one client per member.
-import type { KeelClient } from '@keel/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DistributedAtomicLong, DistributedQueue, SharedCount } from '../src/index';
-import { client, InProcessCluster, waitFor } from './harness';
+import { ClusterWithClients, waitFor } from './harness';
 
 describe('shared values', () => {
-  let cluster: InProcessCluster;
-  const clients: KeelClient[] = [];
-
-  beforeAll(async () => {
-    cluster = await InProcessCluster.start(3);
-    for (let i = 0; i < 3; i++) clients.push(await client(cluster.urls[i] as string));
-  });
-
-  afterAll(async () => {
-    for (const each of clients) await each.close();
-    await cluster.stop();
-  });
-
-  const at = (i: number) => clients[i] as KeelClient;
+  const { at } = new ClusterWithClients(3);
 
   it('shared count - seed, versioned trySetCount, change events', async () => {
     const a = new SharedCount(at(0), '/counts/epoch', 7);
