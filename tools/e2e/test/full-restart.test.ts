@@ -6,20 +6,15 @@
 // reads every key back with linearizable reads.
 import type { ChaosCluster } from '@keel/chaos';
 import { type KeelClient, toText } from '@keel/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addressesOf, Clients, startCluster } from './support/cluster';
+import { describe, expect, it } from 'vitest';
+import type { Clients } from './support/cluster';
+import { useOwnCluster } from './support/own-cluster';
 
 let cluster: ChaosCluster;
 let clients: Clients;
 
-beforeAll(async () => {
-  cluster = await startCluster();
-  clients = new Clients(addressesOf(cluster));
-});
-
-afterAll(async () => {
-  await clients?.closeAll();
-  await cluster?.destroy();
+useOwnCluster((own) => {
+  ({ cluster, clients } = own);
 });
 
 const keys = 300;

@@ -11,27 +11,19 @@
 // watcher only through the replay.
 import type { ChaosCluster } from '@keel/chaos';
 import type { ConnectionState, WatchedEvent } from '@keel/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addressesOf, Clients, rolesOf, startCluster, waitUntil } from './support/cluster';
+import { describe, expect, it } from 'vitest';
+import { addressesOf, type Clients, rolesOf, waitUntil } from './support/cluster';
+import { useOwnCluster } from './support/own-cluster';
 
 let cluster: ChaosCluster;
 let clients: Clients;
 
-beforeAll(async () => {
-  cluster = await startCluster();
-  clients = new Clients(addressesOf(cluster));
-});
-
-afterEach(async () => {
-  await clients.closeAll();
-  await cluster.healAll();
-  await cluster.waitForLeader();
-});
-
-afterAll(async () => {
-  await clients?.closeAll();
-  await cluster?.destroy();
-});
+useOwnCluster(
+  (own) => {
+    ({ cluster, clients } = own);
+  },
+  { healAfterEach: true },
+);
 
 async function watchAcrossFailover(fault: 'kill' | 'pause-then-kill'): Promise<void> {
   const roles = await rolesOf(addressesOf(cluster));

@@ -8,20 +8,15 @@
 // catch up. A member that answered from its own stale state would return the old value.
 import type { ChaosCluster } from '@keel/chaos';
 import { toText } from '@keel/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addressesOf, Clients, rolesOf, sleep, startCluster } from './support/cluster';
+import { describe, expect, it } from 'vitest';
+import { addressesOf, type Clients, rolesOf, sleep } from './support/cluster';
+import { useOwnCluster } from './support/own-cluster';
 
 let cluster: ChaosCluster;
 let clients: Clients;
 
-beforeAll(async () => {
-  cluster = await startCluster();
-  clients = new Clients(addressesOf(cluster));
-});
-
-afterAll(async () => {
-  await clients?.closeAll();
-  await cluster?.destroy();
+useOwnCluster((own) => {
+  ({ cluster, clients } = own);
 });
 
 describe('read-your-writes across a member switch', () => {

@@ -6,27 +6,19 @@
 // the owner reports `reconnected`. Run twice: once killing a follower, once killing the leader.
 import type { ChaosCluster } from '@keel/chaos';
 import type { ConnectionState } from '@keel/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { addressesOf, Clients, rolesOf, startCluster } from './support/cluster';
+import { describe, expect, it } from 'vitest';
+import { addressesOf, type Clients, rolesOf } from './support/cluster';
+import { useOwnCluster } from './support/own-cluster';
 
 let cluster: ChaosCluster;
 let clients: Clients;
 
-beforeAll(async () => {
-  cluster = await startCluster();
-  clients = new Clients(addressesOf(cluster));
-});
-
-afterEach(async () => {
-  await clients.closeAll();
-  await cluster.healAll();
-  await cluster.waitForLeader();
-});
-
-afterAll(async () => {
-  await clients?.closeAll();
-  await cluster?.destroy();
-});
+useOwnCluster(
+  (own) => {
+    ({ cluster, clients } = own);
+  },
+  { healAfterEach: true },
+);
 
 async function survivesKillOf(role: 'leader' | 'follower'): Promise<void> {
   const roles = await rolesOf(addressesOf(cluster));
