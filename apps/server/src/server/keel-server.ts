@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { closeCodes, defaultLimits, type ProtocolLimits, type WireError } from '@keel/protocol';
-import { DurableLog, type NodeId, RaftNode, type StateMachine, WsTransport } from '@keel/raft';
+import { DurableLog, defaultRaftConfig, type NodeId, RaftNode, type StateMachine, WsTransport } from '@keel/raft';
 import { WebSocketServer } from 'ws';
 import { commandBytesMax } from '../constants';
 import { encodeCommand } from '../state/commands';
@@ -37,6 +37,7 @@ import {
   type KeelServerOptions,
   revisionWaitMsMax,
 } from './options';
+import { ReportRoundTrip } from './report-round-trip';
 import { RevisionWaiters } from './revision-waiters';
 import { SessionLiveness } from './session-liveness';
 import { transportLoggerOf } from './transport-logger';
@@ -67,6 +68,7 @@ export class KeelServer {
     readonly changes: ChangeWindow,
     private readonly writes: WritePath,
     private readonly timers: MemberTimers,
+    private readonly reports: ReportRoundTrip,
   ) {}
 
   /** Opens the log, starts Raft and the peer transport, then listens for clients. */
@@ -119,12 +121,33 @@ export class KeelServer {
     );
     const writes = new WritePath(node, options.id, options.writeTimeoutMs ?? defaultWriteTimeoutMs);
     const sessionTimeoutMsMin = options.sessionTimeoutMsMin ?? defaultSessionTimeoutMsMin;
+    const reports = new ReportRoundTrip(
+      {
+        isLeader: () => node.isLeader(),
+        hasSession: (sessionId) => machine.session(sessionId) !== undefined,
+        submit: (data) => handOff(node, data),
+        cutOff: (reason) => server?.closeClients(`${reason}; reconnect to another member`),
+      },
+      options.reportRoundTripMs ?? reportRoundTripMsDefault(options, sessionTimeoutMsMin),
+    );
     const timers = new MemberTimers(
-      { node, machine, liveness, submit: (data) => handOff(node, data) },
+      { node, machine, liveness, reportSessions: (sessionIds) => reports.report(sessionIds) },
       options.ttlCheckMs ?? defaultTtlCheckMs,
       options.sessionReportMs ?? Math.max(1, Math.floor(sessionTimeoutMsMin / 3)),
     );
-    server = new KeelServer(options.id, node, machine, transport, wss, liveness, watches, changes, writes, timers);
+    server = new KeelServer(
+      options.id,
+      node,
+      machine,
+      transport,
+      wss,
+      liveness,
+      watches,
+      changes,
+      writes,
+      timers,
+      reports,
+    );
     server.serve(options, limits);
     return server;
   }
@@ -163,6 +186,7 @@ export class KeelServer {
     if (this.leaderlessTimer !== null) clearTimeout(this.leaderlessTimer);
     this.liveness.stop();
     this.timers.stop();
+    this.reports.stop();
     for (const connection of this.connections) {
       connection.end('serverClosing', closeCodes.serverClosing, 'the member is stopping');
     }
@@ -225,11 +249,13 @@ export class KeelServer {
     });
     this.node.on('leaderChange', ({ leader }) => {
       this.writes.failAll('the leader changed');
+      this.reports.reset();
       this.noteLeader(leader, options.leaderlessCloseMs ?? Math.floor(min / 4));
     });
     this.node.on('applied', () => this.revisionWaiters.release());
     this.liveness.start();
     this.timers.start();
+    this.reports.start();
   }
 
   /**
@@ -249,11 +275,14 @@ export class KeelServer {
     this.leaderlessTimer = setTimeout(() => {
       this.leaderlessTimer = null;
       if (this.node.leaderInfo().leader !== null) return;
-      for (const connection of this.connections) {
-        connection.end('serverClosing', closeCodes.serverClosing, 'this member lost the leader; reconnect to another');
-      }
+      this.closeClients('this member lost the leader; reconnect to another');
     }, graceMs);
     this.leaderlessTimer.unref();
+  }
+
+  /** Closes every client connection with `serverClosing`, so the clients fail over to another member. */
+  private closeClients(reason: string): void {
+    for (const connection of this.connections) connection.end('serverClosing', closeCodes.serverClosing, reason);
   }
 
   /** Called on the apply path: a follower reported sessions it heard from. */
@@ -265,7 +294,10 @@ export class KeelServer {
   /** @internal The apply path's hook, for each applied entry. */
   applied(outcome: ApplyOutcome): void {
     const { result } = outcome;
-    if (result.type === 'touchSessions') this.touched(result.sessionIds);
+    if (result.type === 'touchSessions') {
+      this.touched(result.sessionIds);
+      this.reports.applied(result.sessionIds);
+    }
     // Every member ends its own connection of an expired session, wherever the client is.
     if (result.type === 'closeSession' && result.reason === 'expired') this.endExpired(result.sessionId);
     // The client resumed its session on another connection: this member's old one ends.
@@ -306,6 +338,16 @@ export class KeelServer {
   private waitApplied(revision: number): Promise<void> {
     return this.revisionWaiters.wait(revision);
   }
+}
+
+/**
+ * A third of the shortest session timeout, but never under an election timeout: a report's
+ * round trip takes a few heartbeats, and a busy member must not drop its clients for that.
+ */
+function reportRoundTripMsDefault(options: KeelServerOptions, sessionTimeoutMsMin: number): number {
+  const electionTimeoutMs =
+    (options.tickMs ?? defaultTickMs) * (options.raft?.electionTicks ?? defaultRaftConfig.electionTicks);
+  return Math.max(Math.floor(sessionTimeoutMsMin / 3), electionTimeoutMs);
 }
 
 /**

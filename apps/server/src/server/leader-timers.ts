@@ -4,7 +4,6 @@
  * proposal in flight, so a slow cluster is not flooded with duplicates.
  */
 import type { RaftNode } from '@keel/raft';
-import { touchSessionsMax } from '../constants';
 import { encodeCommand } from '../state/commands';
 import type { CoordinationStateMachine } from '../state/coordination-state-machine';
 import type { ApplyOutcome } from '../state/results';
@@ -15,8 +14,8 @@ export interface TimerHost {
   readonly node: RaftNode<ApplyOutcome>;
   readonly machine: CoordinationStateMachine;
   readonly liveness: SessionLiveness;
-  /** Hands a command to the leader from any member (no answer awaited). */
-  submit(data: Uint8Array): Promise<void>;
+  /** Reports sessions this member heard from to the leader (see `report-round-trip.ts`). */
+  reportSessions(sessionIds: readonly string[]): void;
 }
 
 /** The TTL sweep and the session report of one member. */
@@ -67,11 +66,6 @@ export class MemberTimers {
   report(): void {
     const heard = this.host.liveness.takeHeard();
     if (heard.length === 0 || this.host.node.isLeader()) return;
-    for (let start = 0; start < heard.length; start += touchSessionsMax) {
-      const sessionIds = heard.slice(start, start + touchSessionsMax);
-      this.host.submit(encodeCommand({ type: 'touchSessions', sessionIds, time: Date.now() })).catch(() => {
-        // No leader known: the next leader gives every session a full timeout anyway.
-      });
-    }
+    this.host.reportSessions(heard);
   }
 }

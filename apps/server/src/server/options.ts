@@ -87,6 +87,13 @@ export interface KeelServerOptions {
    */
   readonly leaderlessCloseMs?: number;
   /**
+   * How long a session report of this member may go unapplied (one re-send included) before the
+   * member counts itself cut off from the leader (a one-way partition: it hears the leader, the
+   * leader does not hear it) and closes its client connections like a member without a leader
+   * (default: a third of the shortest session timeout, at least an election timeout).
+   */
+  readonly reportRoundTripMs?: number;
+  /**
    * How long a member waits for a write it sent to be applied before answering `ConnectionLoss`
    * (outcome unknown) and closing the connection (default {@link defaultWriteTimeoutMs}).
    */
