@@ -3,20 +3,11 @@
 // when it becomes leader and "unlead <pid>" when it stops, synchronously in the latch's events.
 // A leader steps down after a few terms' worth of time (closes its latch and joins again), so
 // leadership keeps moving. Arguments: <servers comma-separated> <latch path> <witness file> <run ms>.
-import { openSync, writeSync } from 'node:fs';
-import { connect } from '@keel/client';
+import { writeSync } from 'node:fs';
 import { LeaderLatch } from '@keel/recipes';
+import { startWitnessedWorker } from './witnessed-worker.mjs';
 
-const [servers, latchPath, witnessPath, runMs] = process.argv.slice(2);
-const witness = openSync(witnessPath, 'a');
-const client = await connect({
-  servers: servers.split(','),
-  sessionTimeoutMs: 3_000,
-  requestTimeoutMs: 5_000,
-  backoffMsMax: 250,
-  connectTimeoutMs: 30_000,
-});
-const until = Date.now() + Number(runMs);
+const { client, path: latchPath, witness, until } = await startWitnessedWorker();
 const summary = { terms: 0 };
 
 while (Date.now() < until) {

@@ -3,22 +3,13 @@
 // file with O_APPEND writes, outside Keel: "acquire <token> <pid>" once it holds the lock and
 // "release <token> <pid> <how>" before it lets go (or as soon as the lease is revoked).
 // Arguments: <servers comma-separated> <lock path> <witness file> <run ms>. Prints a JSON summary.
-import { openSync, writeSync } from 'node:fs';
-import { connect } from '@keel/client';
+import { writeSync } from 'node:fs';
 import { Mutex } from '@keel/recipes';
+import { startWitnessedWorker } from './witnessed-worker.mjs';
 
-const [servers, lockPath, witnessPath, runMs] = process.argv.slice(2);
-const witness = openSync(witnessPath, 'a');
-const client = await connect({
-  servers: servers.split(','),
-  sessionTimeoutMs: 3_000,
-  requestTimeoutMs: 5_000,
-  backoffMsMax: 250,
-  connectTimeoutMs: 30_000,
-});
+const { client, path: lockPath, witness, until } = await startWitnessedWorker();
 const mutex = new Mutex(client, lockPath);
 const summary = { acquired: 0, revoked: 0, timeouts: 0, errors: 0, lastError: null };
-const until = Date.now() + Number(runMs);
 
 while (Date.now() < until) {
   let lease;
