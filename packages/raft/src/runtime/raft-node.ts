@@ -131,9 +131,15 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   private hardStateDirty = false;
   private lastDurableHardState: HardState;
 
-  private inbox: Message[] = [];
+  /**
+   * Messages and ticks in the order they arrived (a number counts ticks in a row). A cycle can
+   * outlast an election timeout (a slow fsync); feeding all its ticks before the messages that
+   * arrived meanwhile would make a member that heard from its leader all along time out, and a
+   * leader whose followers answered step down.
+   */
+  private inbox: (Message | number)[] = [];
+  private inboxMessages = 0;
   private queue: QueuedRequest<Result>[] = [];
-  private pendingTicks = 0;
   private pendingRequests = 0;
   private readonly indexWaiters = new Map<number, IndexWaiter>();
   private readonly readWaiters = new Map<string, Waiter<void>>();
@@ -245,8 +251,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     node.pushPeers();
     await options.transport.start((message) => node.receive(message));
     node.tickTimer = setInterval(() => {
-      node.pendingTicks++;
-      node.schedule();
+      node.queueTick();
     }, tickMs);
     node.schedule();
     node.logger.info('raft node started', {
@@ -417,12 +422,21 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
 
   private receive(message: Message): void {
     if (this.stopping) return;
-    if (this.inbox.length >= inboxMessagesMax) {
+    if (this.inboxMessages >= inboxMessagesMax) {
       // Raft recovers from a lost message; memory does not recover from an unbounded queue.
       return;
     }
     this.stats.messagesReceived++;
+    this.inboxMessages++;
     this.inbox.push(message);
+    this.schedule();
+  }
+
+  private queueTick(): void {
+    const last = this.inbox.length - 1;
+    const previous = this.inbox[last];
+    if (typeof previous === 'number') this.inbox[last] = previous + 1;
+    else this.inbox.push(1);
     this.schedule();
   }
 
@@ -498,11 +512,14 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
 
   /** Feeds every queued input to the core. Only called between Ready cycles. */
   private feedCore(): void {
-    for (; this.pendingTicks > 0; this.pendingTicks--) this.core.tick();
     if (this.inbox.length > 0) {
       const inbox = this.inbox;
       this.inbox = [];
-      for (const message of inbox) this.core.step(message);
+      this.inboxMessages = 0;
+      for (const item of inbox) {
+        if (typeof item !== 'number') this.core.step(item);
+        else for (let ticks = item; ticks > 0; ticks--) this.core.tick();
+      }
     }
     if (this.queue.length > 0) {
       const queue = this.queue;
