@@ -322,6 +322,8 @@ export class KeelServer {
   /** @internal The apply path's hook after a snapshot replaced the state. */
   restored(): void {
     this.writes.restored(this.machine);
+    // The reports the snapshot covers are never applied here one by one.
+    this.reports.reset();
     // The snapshot may have skipped over the expiry or the move of a session served here.
     for (const [sessionId, connection] of [...this.bySession]) {
       const session = this.machine.session(sessionId);
