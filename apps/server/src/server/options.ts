@@ -133,8 +133,12 @@ export const defaultChangeWindowEventsMax = 100_000;
 /** Default length of one Raft tick (the Raft runtime's). */
 export const defaultTickMs = 50;
 
-/** Default entries applied between snapshots (the Raft runtime's). */
-export const defaultSnapshotEveryEntries = 10_000;
+/**
+ * Default entries applied between snapshots: ZooKeeper's and etcd's snapCount. A snapshot is
+ * built on the event loop, so taking one every 10,000 entries (the Raft runtime's default)
+ * stalled heartbeats often enough to cost leader elections under sustained writes.
+ */
+export const defaultSnapshotEveryEntries = 100_000;
 
 /** Default interval of the leader's TTL check. */
 export const defaultTtlCheckMs = 1_000;
