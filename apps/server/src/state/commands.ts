@@ -16,6 +16,7 @@ import {
   type ErrorCode,
   identifierBytesMax,
   isCreateMode,
+  type MultiOp,
   multiOpsMax,
   pathBytesMax,
   TooLargeError,
@@ -77,18 +78,8 @@ export interface SetCommand extends NodeCommandBase {
   readonly expectedVersion?: number;
 }
 
-/** One operation of a multi command. */
-export type MultiCommandOp =
-  | { readonly op: 'check'; readonly path: string; readonly expectedVersion: number }
-  | {
-      readonly op: 'create';
-      readonly path: string;
-      readonly data: Uint8Array;
-      readonly mode: CreateMode;
-      readonly ttlMs?: number;
-    }
-  | { readonly op: 'set'; readonly path: string; readonly data: Uint8Array; readonly expectedVersion?: number }
-  | { readonly op: 'delete'; readonly path: string; readonly expectedVersion?: number };
+/** One operation of a multi command: the protocol's multi operation, carried as sent. */
+export type MultiCommandOp = MultiOp;
 
 /** Applies operations all or nothing, in one revision. */
 export interface MultiCommand extends NodeCommandBase {
