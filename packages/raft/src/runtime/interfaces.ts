@@ -33,7 +33,9 @@ export interface RaftStorage {
   /**
    * Atomically stores a snapshot (temp file, fsync, rename, fsync directory). If the log does
    * not contain the snapshot's index with the snapshot's term, the whole log is discarded
-   * (a follower installing a leader's snapshot); otherwise entries after it are kept.
+   * (a follower installing a leader's snapshot); otherwise entries after it are kept. May run
+   * while appends and syncs go on (the runtime stores its own snapshots beside the Ready loop);
+   * a snapshot older than one saved meanwhile is dropped.
    */
   saveSnapshot(snapshot: Snapshot): Promise<void>;
   /** Drops log entries at or below `index` (whole segments only); needs a snapshot covering it. */

@@ -123,7 +123,10 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   /** Index of the newest snapshot in storage (an older capture is discarded, not stored). */
   private storedSnapshotIndex: number;
   private capturedSnapshot: CapturedSnapshot | null = null;
-  private readySnapshot: Snapshot | null = null;
+  /** This member's own snapshot being written to storage (off the Ready loop). */
+  private snapshotWrite: Promise<void> | null = null;
+  /** An own snapshot now in storage, waiting for the loop to compact the log behind it. */
+  private storedOwnSnapshot: Snapshot | null = null;
   private role: Role = 'follower';
   private term = 0;
   private leader: NodeId | null = null;
@@ -498,8 +501,8 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     try {
       while (!this.stopping) {
         this.feedCore();
-        if (this.readySnapshot !== null) {
-          await this.storeOwnSnapshot(this.readySnapshot);
+        if (this.storedOwnSnapshot !== null) {
+          await this.compactTo(this.storedOwnSnapshot);
           continue;
         }
         if (!this.core.hasReady()) return;
@@ -757,6 +760,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       if (
         this.snapshotEveryEntries > 0 &&
         this.capturedSnapshot === null &&
+        this.snapshotWrite === null &&
         this.appliedIndex - this.lastSnapshotIndex >= this.snapshotEveryEntries
       ) {
         this.captureSnapshot();
@@ -807,7 +811,11 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
 
   // ---- snapshots -----------------------------------------------------------------------------
 
-  /** Captures the state machine at the current applied index; serialisation finishes off this path. */
+  /**
+   * Captures the state machine at the current applied index. Serialising (the state machine's
+   * promise) and writing the file both run beside the Ready loop, so a large state never stalls
+   * heartbeats; only the compaction joins the loop.
+   */
   private captureSnapshot(): void {
     // The core checks a snapshot's membership against its own log; ask it rather than risk a mismatch.
     const meta = { index: this.appliedIndex, term: this.appliedTerm, conf: this.core.confStateAt(this.appliedIndex) };
@@ -823,21 +831,38 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
         if (this.capturedSnapshot !== captured) return;
         this.capturedSnapshot = null;
         if (this.stopping) return;
-        this.readySnapshot = { meta, data: encodeSnapshotEnvelope(captured.addresses, appData) };
-        this.schedule();
+        const snapshot = { meta, data: encodeSnapshotEnvelope(captured.addresses, appData) };
+        this.snapshotWrite = this.writeOwnSnapshot(snapshot).finally(() => {
+          this.snapshotWrite = null;
+        });
       },
       (error: unknown) => {
-        if (this.capturedSnapshot === captured) this.capturedSnapshot = null;
+        if (this.capturedSnapshot !== captured) return;
+        this.capturedSnapshot = null;
         this.logger.warn('state machine snapshot failed; will retry later', { id: this.id, error: String(error) });
       },
     );
   }
 
-  /** Stores this member's own snapshot and compacts the log behind it. Runs between cycles. */
-  private async storeOwnSnapshot(snapshot: Snapshot): Promise<void> {
-    this.readySnapshot = null;
+  /** Writes this member's own snapshot to storage while the loop goes on. */
+  private async writeOwnSnapshot(snapshot: Snapshot): Promise<void> {
+    try {
+      await this.storage.saveSnapshot(snapshot);
+    } catch (error) {
+      // The log is intact without it; the next interval tries again.
+      if (!this.stopping)
+        this.logger.warn('storing a snapshot failed; will retry later', { id: this.id, error: String(error) });
+      return;
+    }
+    this.storedOwnSnapshot = snapshot;
+    this.schedule();
+  }
+
+  /** Compacts the log behind a stored own snapshot. Runs between Ready cycles. */
+  private async compactTo(snapshot: Snapshot): Promise<void> {
+    this.storedOwnSnapshot = null;
+    // A leader's newer snapshot may have been installed while this one was written.
     if (snapshot.meta.index <= this.storedSnapshotIndex) return;
-    await this.storage.saveSnapshot(snapshot);
     this.storedSnapshotIndex = snapshot.meta.index;
     this.core.compact(snapshot);
     await this.storage.compact(snapshot.meta.index);
@@ -897,6 +922,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       this.logger.warn('transport close failed', { id: this.id, error: String(error) });
     });
     await this.loop;
+    await this.snapshotWrite;
     const stopped = new NodeStoppedError(this.fatalError ?? undefined);
     for (const request of this.queue) {
       if (request.kind === 'transfer') request.transfer.waiter.reject(stopped);

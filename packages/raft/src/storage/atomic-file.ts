@@ -2,6 +2,7 @@
  * Whole-file replacement that survives a crash at any point: the reader finds either the old
  * file or the new one, never a mix. Temp files left by a crash end in `.tmp` and are ignored.
  */
+import type { FileHandle } from 'node:fs/promises';
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DiskStats } from './disk-stats';
@@ -26,11 +27,7 @@ export async function writeFileAtomic(dir: string, name: string, bytes: Uint8Arr
   const temp = `${target}${TEMP_SUFFIX}`;
   const handle = await open(temp, 'w');
   try {
-    let written = 0;
-    while (written < bytes.byteLength) {
-      const { bytesWritten } = await handle.write(bytes, written, bytes.byteLength - written, written);
-      written += bytesWritten;
-    }
+    await writeAll(handle, bytes, 0);
     await handle.sync();
     stats.fileFsyncs += 1;
   } finally {
@@ -38,6 +35,15 @@ export async function writeFileAtomic(dir: string, name: string, bytes: Uint8Arr
   }
   await rename(temp, target);
   await fsyncDirectory(dir, stats);
+}
+
+/** Writes all of `bytes` at `position` (a single write may be short). */
+export async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let written = 0;
+  while (written < bytes.byteLength) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.byteLength - written, position + written);
+    written += bytesWritten;
+  }
 }
 
 /** Deletes leftover temp files of interrupted atomic writes. */

@@ -24,11 +24,19 @@
  * to start.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Entry, HardState, Snapshot } from '../core/types';
 import type { PersistedState, RaftStorage } from '../runtime/interfaces';
-import { fsyncDirectory, isNotFound, readFileIfExists, removeTempFiles, writeFileAtomic } from './atomic-file';
+import {
+  fsyncDirectory,
+  isNotFound,
+  readFileIfExists,
+  removeTempFiles,
+  TEMP_SUFFIX,
+  writeAll,
+  writeFileAtomic,
+} from './atomic-file';
 import { type DiskStats, emptyDiskStats } from './disk-stats';
 import {
   RecordTooLargeError,
@@ -49,7 +57,7 @@ import {
 } from './limits';
 import { encodeRecord } from './record';
 import { scanSegment } from './segment-scan';
-import { decodeSnapshot, encodeSnapshot, parseSnapshotFileName, snapshotFileName } from './snapshot-file';
+import { decodeSnapshot, parseSnapshotFileName, snapshotFileName, writeSnapshotFile } from './snapshot-file';
 
 /** Options of {@link DurableLog.open}. */
 export interface DurableLogOptions {
@@ -90,7 +98,8 @@ type Operation =
   | { kind: 'truncate'; segment: Segment; size: number }
   /** Deletes the files in the given order, making each deletion durable before the next. */
   | { kind: 'delete'; segments: Segment[] }
-  | { kind: 'snapshot'; name: string; bytes: Buffer };
+  /** Renames a written, fsynced snapshot file into place. */
+  | { kind: 'snapshot'; name: string; staged: string };
 
 interface ResolvedOptions {
   readonly segmentBytes: number;
@@ -112,6 +121,8 @@ export class DurableLog implements RaftStorage {
   private lastIndex = 0;
   private snapshotIndex = 0;
   private snapshotTerm = 0;
+  /** Numbers staged snapshot files, so two saves in flight never share a temp file. */
+  private stagedSnapshots = 0;
 
   private operations: Operation[] = [];
   private latestHardState: HardState = INITIAL_HARD_STATE;
@@ -230,14 +241,31 @@ export class DurableLog implements RaftStorage {
     return this.nextFlush;
   }
 
-  saveSnapshot(snapshot: Snapshot): Promise<void> {
+  /**
+   * The file is written and fsynced outside the flush lane, so appends keep flowing while a
+   * large snapshot goes to disk; only the rename joins the lane. If a newer snapshot was saved
+   * meanwhile, this one is dropped.
+   */
+  async saveSnapshot(snapshot: Snapshot): Promise<void> {
     this.assertWritable();
     const { index, term } = snapshot.meta;
     if (index < this.snapshotIndex) {
       throw new StorageMisuseError(`snapshot at ${index} is older than the stored one at ${this.snapshotIndex}`);
     }
-    const bytes = encodeSnapshot(snapshot);
-    this.operations.push({ kind: 'snapshot', name: snapshotFileName(snapshot.meta), bytes });
+    const name = snapshotFileName(snapshot.meta);
+    const staged = join(this.snapshotDir, `${name}.${++this.stagedSnapshots}${TEMP_SUFFIX}`);
+    try {
+      await writeSnapshotFile(staged, snapshot, this.counters);
+      this.assertWritable();
+    } catch (error) {
+      await unlink(staged).catch(() => undefined);
+      throw error;
+    }
+    if (index < this.snapshotIndex) {
+      await unlink(staged);
+      return;
+    }
+    this.operations.push({ kind: 'snapshot', name, staged });
     const first = this.segments[0];
     const keep = first === undefined || first.firstIndex === index + 1 || this.termAt(index) === term;
     if (!keep) {
@@ -467,7 +495,8 @@ export class DurableLog implements RaftStorage {
           break;
         case 'snapshot':
           await settle();
-          await writeFileAtomic(this.snapshotDir, operation.name, operation.bytes, this.counters);
+          await rename(operation.staged, join(this.snapshotDir, operation.name));
+          await fsyncDirectory(this.snapshotDir, this.counters);
           await this.pruneSnapshots();
           break;
       }
@@ -613,14 +642,6 @@ function termIn(segments: readonly Segment[], index: number): number | undefined
     if (segment !== undefined && segment.firstIndex <= index) return segment.terms[index - segment.firstIndex];
   }
   return undefined;
-}
-
-async function writeAll(handle: FileHandle, buffer: Buffer, position: number): Promise<void> {
-  let written = 0;
-  while (written < buffer.length) {
-    const result = await handle.write(buffer, written, buffer.length - written, position + written);
-    written += result.bytesWritten;
-  }
 }
 
 async function truncateDurably(path: string, size: number, stats: DiskStats): Promise<void> {
