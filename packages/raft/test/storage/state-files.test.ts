@@ -165,6 +165,47 @@ describe('snapshots', () => {
     await expect(reopened.load()).rejects.toMatchObject({ code: 'STORAGE_CORRUPT', file: path });
     await reopened.close();
   });
+  it('writes a snapshot while appends and syncs go on; the file matches the in-memory encoding', async () => {
+    const { log } = await openLoaded(dir, small);
+    log.append(entries(1, 20, 1));
+    await log.sync();
+    // 9 MiB: more than two write chunks, so the crc is carried across chunks.
+    const big: Snapshot = { meta: snapshot(20, 1).meta, data: new Uint8Array(9 * 1024 * 1024).map((_, i) => i * 7) };
+    const saving = log.saveSnapshot(big);
+    log.append(entries(21, 40, 1));
+    await log.sync();
+    log.append(entries(41, 45, 1));
+    await Promise.all([saving, log.sync()]);
+    await log.close();
+    const file = await readFile(join(dir, 'snapshots', snapshotFileName(big.meta)));
+    expect(file.equals(encodeSnapshot(big))).toBe(true);
+    const reopened = await openLoaded(dir, small);
+    expect(reopened.state.snapshot?.meta.index).toBe(20);
+    expect(reopened.state.entries.map((item) => item.index)).toEqual(entries(21, 45).map((item) => item.index));
+    await reopened.log.close();
+  });
+
+  it('never lets a snapshot overtaken while it was written replace the newer one', async () => {
+    const { log } = await openLoaded(dir, small);
+    log.append(entries(1, 30, 1));
+    await log.sync();
+    const older = log.saveSnapshot({ meta: snapshot(10, 1).meta, data: new Uint8Array(6 * 1024 * 1024) });
+    await log.saveSnapshot(snapshot(25, 1));
+    await older;
+    await log.close();
+    // Which write finishes first is up to the disk: the older one is either dropped or kept as the second newest.
+    const files = await readdir(join(dir, 'snapshots'));
+    expect(files).toContain(snapshotFileName({ index: 25, term: 1 }));
+    expect(
+      files.every(
+        (name) =>
+          name === snapshotFileName({ index: 10, term: 1 }) || name === snapshotFileName({ index: 25, term: 1 }),
+      ),
+    ).toBe(true);
+    const reopened = await openLoaded(dir, small);
+    expect(reopened.state.snapshot?.meta.index).toBe(25);
+    await reopened.log.close();
+  });
 });
 
 describe('compaction', () => {
