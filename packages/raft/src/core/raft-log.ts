@@ -3,7 +3,9 @@
  * plus the indexes that say how far the log is committed, durable (`stableIndex`) and applied.
  *
  * Every entry after the snapshot stays in memory until the driver compacts; entries above
- * `stableIndex` (and `pendingSnapshot`) still have to be persisted by the driver.
+ * `offeredIndex` (and `pendingSnapshot`) still have to be handed to the driver, and entries
+ * above `stableIndex` are not durable yet (a driver that pipelines its writes has entries
+ * between the two: handed over, write in progress).
  */
 import type { Entry, Snapshot } from './types';
 
@@ -19,6 +21,8 @@ export class RaftLog {
   applied: number;
   /** Every entry at or below this index is durable with its current content. */
   stableIndex: number;
+  /** Every entry at or below this index was handed to the driver to persist (>= `stableIndex`). */
+  offeredIndex: number;
 
   constructor(snapshot: Snapshot | null, entries: readonly Entry[], commit: number) {
     this.snapshot = snapshot;
@@ -37,6 +41,7 @@ export class RaftLog {
     this.commit = Math.max(commit, this.snapshotIndex);
     this.applied = this.snapshotIndex;
     this.stableIndex = this.lastIndex();
+    this.offeredIndex = this.stableIndex;
   }
 
   firstIndex(): number {
@@ -123,12 +128,13 @@ export class RaftLog {
     const keep = conflict - this.snapshotIndex - 1;
     this.entries.length = Math.max(0, keep);
     this.stableIndex = Math.min(this.stableIndex, conflict - 1);
+    this.offeredIndex = Math.min(this.offeredIndex, conflict - 1);
     for (const entry of entries) if (entry.index >= conflict) this.entries.push(entry);
   }
 
-  /** Entries the driver has not persisted yet. */
+  /** Entries not handed to the driver yet. */
   unstableEntries(): Entry[] {
-    return this.slice(this.stableIndex + 1, this.lastIndex(), Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+    return this.slice(this.offeredIndex + 1, this.lastIndex(), Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
   }
 
   /** Committed, durable, not yet applied entries (up to `maxCount`). */
@@ -143,13 +149,23 @@ export class RaftLog {
    * only the newest entry that still matches (and, by log matching, all before it) counts.
    */
   stableTo(entries: readonly Entry[]): void {
+    const newest = this.newestMatching(entries);
+    this.stableIndex = Math.max(this.stableIndex, newest);
+    this.offeredIndex = Math.max(this.offeredIndex, this.stableIndex);
+  }
+
+  /** Marks the entries of a Ready handed to the driver, whose write has not finished yet. */
+  offeredTo(entries: readonly Entry[]): void {
+    this.offeredIndex = Math.max(this.offeredIndex, this.newestMatching(entries));
+  }
+
+  /** Index of the newest of `entries` still in the log with the same term (0 if none). */
+  private newestMatching(entries: readonly Entry[]): number {
     for (let i = entries.length - 1; i >= 0; i--) {
       const entry = entries[i];
-      if (entry !== undefined && this.matchTerm(entry.index, entry.term)) {
-        this.stableIndex = Math.max(this.stableIndex, entry.index);
-        return;
-      }
+      if (entry !== undefined && this.matchTerm(entry.index, entry.term)) return entry.index;
     }
+    return 0;
   }
 
   /** Marks a pending snapshot durable and applied (the driver restored it). */
@@ -157,6 +173,7 @@ export class RaftLog {
     if (this.pendingSnapshot !== snapshot) return;
     this.pendingSnapshot = null;
     this.stableIndex = Math.max(this.stableIndex, snapshot.meta.index);
+    this.offeredIndex = Math.max(this.offeredIndex, this.stableIndex);
     this.applied = Math.max(this.applied, snapshot.meta.index);
   }
 
@@ -171,6 +188,7 @@ export class RaftLog {
     } else {
       this.entries = [];
       this.stableIndex = Math.min(this.stableIndex, index - 1);
+      this.offeredIndex = Math.min(this.offeredIndex, index - 1);
     }
     this.snapshot = snapshot;
     this.pendingSnapshot = snapshot;

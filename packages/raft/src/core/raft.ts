@@ -428,7 +428,7 @@ export class Raft {
       this.readStates.length > 0 ||
       this.readFailures.length > 0 ||
       this.log.pendingSnapshot !== null ||
-      this.log.stableIndex < this.log.lastIndex() ||
+      this.log.offeredIndex < this.log.lastIndex() ||
       this.log.nextCommittedEntries(1).length > 0 ||
       !hardStatesEqual(this.hardState(), this.previousHardState) ||
       !softStatesEqual(this.softState(), this.previousSoftState)
@@ -456,7 +456,33 @@ export class Raft {
   /** Acknowledges that `ready` was persisted, sent and applied. */
   advance(ready: Ready): void {
     if (ready.snapshot !== null) this.log.snapshotPersisted(ready.snapshot);
-    this.log.stableTo(ready.entries);
+    this.takeReady(ready);
+    this.readyPersisted(ready);
+  }
+
+  /**
+   * The first half of `advance`, for a driver that pipelines its writes (Raft thesis §10.2.1):
+   * `ready` was taken, its messages are sent or held back (see below), its committed entries
+   * applied and its reads delivered, but its entries and hard state are still being written.
+   * The next `ready()` no longer carries them. Call `readyPersisted(ready)` once they are
+   * durable, in the order the Readys were accepted.
+   *
+   * Until then the driver holds back every message of this Ready except a leader's own
+   * (appends, heartbeats) and a follower's forwards, and only when the Ready changes neither
+   * term nor vote: a follower's acknowledgement may cover entries handed over by an EARLIER
+   * Ready that is not durable yet, so held messages go out only once every Ready accepted up
+   * to this one is persisted. Throws for a Ready with a snapshot, which must use `advance`.
+   */
+  acceptReady(ready: Ready): void {
+    if (ready.snapshot !== null) {
+      throw new Error('acceptReady: a Ready with a snapshot must be handled whole and acknowledged with advance()');
+    }
+    this.takeReady(ready);
+  }
+
+  /** The driver took `ready`: none of its output is handed out again. */
+  private takeReady(ready: Ready): void {
+    this.log.offeredTo(ready.entries);
     if (ready.hardState !== null) this.previousHardState = ready.hardState;
     if (ready.softState !== null) this.previousSoftState = ready.softState;
     const lastApplied = ready.committedEntries[ready.committedEntries.length - 1];
@@ -464,6 +490,11 @@ export class Raft {
     this.messages.splice(0, ready.messages.length);
     this.readStates.splice(0, ready.readStates.length);
     this.readFailures.splice(0, ready.readFailures.length);
+  }
+
+  /** The second half of `advance`: the entries and hard state of an accepted `ready` are durable. */
+  readyPersisted(ready: Ready): void {
+    this.log.stableTo(ready.entries);
     if (this.role === 'leader') {
       // The leader's own copy counts towards the quorum only once it is durable.
       const self = this.progress.get(this.id);

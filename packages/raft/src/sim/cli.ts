@@ -16,12 +16,13 @@ interface CliArgs {
   leaseReads: boolean;
   tornWrites: boolean;
   forwarding: boolean;
+  pipelined: boolean;
   trace: boolean;
   verbose: boolean;
 }
 
 const USAGE =
-  'usage: sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--long] [--lease-reads] [--no-torn-writes] [--no-forwarding] [--trace] [--verbose]';
+  'usage: sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--long] [--lease-reads] [--no-torn-writes] [--no-forwarding] [--pipelined] [--trace] [--verbose]';
 
 function parseArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = {
@@ -33,6 +34,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
     leaseReads: false,
     tornWrites: true,
     forwarding: true,
+    pipelined: false,
     trace: false,
     verbose: false,
   };
@@ -73,6 +75,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case '--no-forwarding':
         args.forwarding = false;
         break;
+      case '--pipelined':
+        args.pipelined = true;
+        break;
       case '--trace':
         args.trace = true;
         break;
@@ -101,6 +106,7 @@ function main(): number {
       leaseReads: args.leaseReads,
       tornWrites: args.tornWrites,
       forwarding: args.forwarding,
+      pipelined: args.pipelined,
       trace: args.trace,
       verbose: args.verbose,
     },

@@ -13,6 +13,8 @@ export interface SeedRangeOptions {
   readonly leaseReads?: boolean;
   readonly tornWrites?: boolean;
   readonly forwarding?: boolean;
+  /** See `SimulationOptions.pipelined`. */
+  readonly pipelined?: boolean;
   readonly trace?: boolean;
   readonly verbose?: boolean;
   readonly createRaft?: CreateRaft;
@@ -44,6 +46,7 @@ export function runSeedRange(options: SeedRangeOptions, print: (line: string) =>
         ...(options.leaseReads === true ? { leaseReads: true } : {}),
         ...(options.tornWrites === false ? { tornWrites: false } : {}),
         ...(options.forwarding === false ? { forwarding: false } : {}),
+        ...(options.pipelined === true ? { pipelined: true } : {}),
         ...(options.trace === true ? { trace: true } : {}),
         ...(options.createRaft === undefined ? {} : { createRaft: options.createRaft }),
       };

@@ -3,7 +3,7 @@
  * the driver state that the `Ready` contract needs between `ready()` and `advance()`.
  */
 import type { Raft, RaftConfig } from '../core/raft';
-import type { NodeId, Ready, Role } from '../core/types';
+import type { Message, NodeId, Ready, Role } from '../core/types';
 import type { DiskImage, SimDisk } from './disk';
 import type { Prng } from './prng';
 import type { KvStateMachine } from './state-machine';
@@ -33,6 +33,11 @@ export interface SimNode {
   incarnation: number;
   /** The `Ready` waiting for its fsync, if any. */
   inflight: Ready | null;
+  /**
+   * Pipelined mode: Readys accepted (early messages sent, entries applied) whose writes wait
+   * for an fsync, in order, with the messages held back until then.
+   */
+  accepted: { readonly ready: Ready; readonly held: readonly Message[] }[];
   role: Role;
   term: number;
   /** Term in which this member last wrote a `Ready` as leader (append-only check). */

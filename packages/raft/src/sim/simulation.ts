@@ -94,6 +94,7 @@ export function replayCommand(options: SimulationOptions): string {
   if (options.leaseReads === true) flags.push('--lease-reads');
   if (options.tornWrites === false) flags.push('--no-torn-writes');
   if (options.forwarding === false) flags.push('--no-forwarding');
+  if (options.pipelined === true) flags.push('--pipelined');
   return `npm run sim -- ${flags.join(' ')}`;
 }
 
@@ -108,6 +109,7 @@ class Simulation {
   private readonly stepLimit: number;
   private readonly livenessTicks: number;
   private readonly tornWrites: boolean;
+  private readonly pipelined: boolean;
   private readonly stopOnViolation: boolean;
   private readonly nodeCount: number;
   private readonly stats: SimulationStats = {
@@ -133,6 +135,7 @@ class Simulation {
     messagesDuplicated: 0,
     snapshotsTaken: 0,
     snapshotsInstalled: 0,
+    readysOverlapped: 0,
     livenessTicks: 0,
     simulatedMs: 0,
   };
@@ -153,6 +156,7 @@ class Simulation {
     this.stepLimit = options.steps ?? DEFAULT_STEPS;
     this.livenessTicks = options.livenessTicks ?? DEFAULT_LIVENESS_TICKS;
     this.tornWrites = options.tornWrites ?? true;
+    this.pipelined = options.pipelined ?? false;
     this.stopOnViolation = options.stopOnViolation ?? true;
     this.keepTrace = options.trace ?? false;
     this.createRaft = options.createRaft ?? ((config, initial) => new Raft(config, initial));
@@ -237,10 +241,14 @@ class Simulation {
       }
       case 'fsync': {
         const node = this.nodes.get(event.node);
-        if (node === undefined || node.incarnation !== event.incarnation || node.inflight === null) return null;
+        if (node === undefined || node.incarnation !== event.incarnation) return null;
+        if (node.inflight === null && node.accepted.length === 0) return null;
         this.log(`fsync ${node.id}`);
-        const ready = node.inflight;
-        this.finishReady(node, ready);
+        // One fsync makes every write so far durable: every accepted Ready is persisted, in order.
+        node.disk.sync();
+        this.finishAccepted(node);
+        if (node.inflight !== null) this.finishReady(node, node.inflight);
+        else this.compact(node);
         return node;
       }
       case 'restart': {
@@ -344,6 +352,7 @@ class Simulation {
    * the batch completed synchronously (nothing to persist).
    */
   private persist(node: SimNode, ready: Ready): boolean {
+    const durableHardState = node.view.hardState;
     if (ready.snapshot !== null) {
       this.checker.observeSnapshot(node.id, ready.snapshot.meta);
       node.disk.write({ kind: 'snapshot', snapshot: ready.snapshot });
@@ -377,7 +386,14 @@ class Simulation {
       this.checker.checkLeaderLog(node.id, node.completenessTerm, node.view);
       node.completenessTerm = null;
     }
-    if (node.disk.hasPending) {
+    if (this.pipelined && ready.snapshot === null) {
+      const promisesChanged =
+        ready.hardState !== null &&
+        (ready.hardState.term !== durableHardState.term || ready.hardState.vote !== durableHardState.vote);
+      this.accept(node, ready, promisesChanged);
+      return true;
+    }
+    if (node.disk.hasPending || node.accepted.length > 0) {
       node.inflight = ready;
       const delay = this.random.int(1, this.params.fsyncMaxMs);
       this.queue.push(this.now + delay, { kind: 'fsync', node: node.id, incarnation: node.incarnation });
@@ -390,6 +406,50 @@ class Simulation {
     }
     this.finishReady(node, ready);
     return true;
+  }
+
+  /**
+   * Pipelined mode, for a Ready without a snapshot whose writes were just issued: send what
+   * may leave before they are durable (a leader's messages, a follower's forwards, unless the
+   * Ready changes term or vote), apply, answer reads and accept it; the held messages and
+   * `readyPersisted` wait for the next fsync (which also covers every earlier write).
+   */
+  private accept(node: SimNode, ready: Ready, promisesChanged: boolean): void {
+    const held: Message[] = [];
+    for (const message of ready.messages) {
+      const early = !promisesChanged && (node.role === 'leader' || message.type === 'forward');
+      if (early) this.send(message);
+      else held.push(message);
+    }
+    for (const entry of ready.committedEntries) this.apply(node, entry);
+    this.takeReads(node, ready);
+    this.coreCall(node, 'acceptReady', (raft) => raft.acceptReady(ready));
+    if (node.accepted.length === 0 && !node.disk.hasPending) {
+      for (const message of held) this.send(message);
+      this.coreCall(node, 'readyPersisted', (raft) => raft.readyPersisted(ready));
+      this.compact(node);
+      return;
+    }
+    const first = node.accepted.length === 0;
+    if (!first) this.stats.readysOverlapped++;
+    node.accepted.push({ ready, held });
+    if (!node.disk.hasPending && !first) return;
+    const delay = this.random.int(1, this.params.fsyncMaxMs);
+    this.queue.push(this.now + delay, { kind: 'fsync', node: node.id, incarnation: node.incarnation });
+    if (this.phase === 'safety' && this.random.chance(this.params.crashRate * 0.2)) {
+      const at = this.now + this.random.int(0, delay - 1);
+      this.queue.push(at, { kind: 'crash', node: node.id, incarnation: node.incarnation });
+    }
+  }
+
+  /** Pipelined mode: the fsync finished, so every accepted Ready is durable. */
+  private finishAccepted(node: SimNode): void {
+    const accepted = node.accepted;
+    node.accepted = [];
+    for (const { ready, held } of accepted) {
+      for (const message of held) this.send(message);
+      this.coreCall(node, 'readyPersisted', (raft) => raft.readyPersisted(ready));
+    }
   }
 
   /** Steps 2-4 of the contract once the batch is durable: send, apply, answer reads, advance. */
@@ -409,6 +469,13 @@ class Simulation {
       this.stats.snapshotsInstalled++;
     }
     for (const entry of ready.committedEntries) this.apply(node, entry);
+    this.takeReads(node, ready);
+    this.coreCall(node, 'advance', (raft) => raft.advance(ready));
+    this.compact(node);
+  }
+
+  /** Step 4: records the read indexes of `ready` and serves the reads now applied. */
+  private takeReads(node: SimNode, ready: Ready): void {
     for (const read of ready.readStates) {
       this.checker.readIndexReturned(read.context, node.id, read.index);
       const pending = node.reads.find((r) => r.context === read.context);
@@ -420,8 +487,6 @@ class Simulation {
       this.stats.readsFailed++;
     }
     this.serveReads(node);
-    this.coreCall(node, 'advance', (raft) => raft.advance(ready));
-    this.compact(node);
   }
 
   private apply(node: SimNode, entry: Entry): void {
@@ -464,6 +529,8 @@ class Simulation {
   /** The compaction policy: snapshot every `compactEvery` applied entries. */
   private compact(node: SimNode): void {
     if (node.raft === null || node.sm.appliedIndex - node.lastSnapshotIndex < this.params.compactEvery) return;
+    // Compaction rewrites the disk at once; it waits until no write is in flight.
+    if (node.disk.hasPending || node.accepted.length > 0) return;
     const snapshot = node.sm.snapshot();
     this.coreCall(node, 'compact', (raft) => raft.compact(snapshot));
     node.disk.saveSnapshot(snapshot);
@@ -511,6 +578,7 @@ class Simulation {
       status: 'crashed',
       incarnation: 0,
       inflight: null,
+      accepted: [],
       role: 'follower',
       term: 0,
       leaderWriteTerm: 0,
@@ -541,6 +609,7 @@ class Simulation {
     node.lastSnapshotIndex = snapshot?.meta.index ?? 0;
     node.status = 'running';
     node.inflight = null;
+    node.accepted = [];
     node.role = 'follower';
     node.term = node.disk.durable.hardState.term;
     node.leaderWriteTerm = 0;
@@ -579,6 +648,7 @@ class Simulation {
     node.forwarded = new Map();
     node.raft = null;
     node.inflight = null;
+    node.accepted = [];
     node.status = status;
     node.view = node.disk.durable.clone();
     node.incarnation++;

@@ -24,6 +24,12 @@ export interface SimulationOptions {
    * the leader. Default true; false replays runs drawn before forwarding existed.
    */
   readonly forwarding?: boolean;
+  /**
+   * Drive each member the way a pipelining runtime does (`acceptReady` now, `readyPersisted`
+   * at the fsync): the next Ready is taken while earlier writes are in flight, and only a
+   * leader's messages and forwards leave before they are durable. Default false.
+   */
+  readonly pipelined?: boolean;
   /** Serve reads from the leader lease in some runs. Default false. */
   readonly leaseReads?: boolean;
   /** Keep the event log as text in the result (for debugging a seed). Default false. */
@@ -80,6 +86,8 @@ export interface SimulationStats {
   messagesDuplicated: number;
   snapshotsTaken: number;
   snapshotsInstalled: number;
+  /** Pipelined mode: Readys taken while an earlier one still waited for its fsync. */
+  readysOverlapped: number;
   livenessTicks: number;
   simulatedMs: number;
 }

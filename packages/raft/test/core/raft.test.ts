@@ -71,6 +71,70 @@ describe('raft core', () => {
     expect(raft.ready().readStates).toEqual([{ context: 'r', index: 3 }]);
   });
 
+  it('pipelined: acceptReady hands entries over once; the leader counts itself only at readyPersisted', () => {
+    const raft = new Raft(config('a'), Raft.bootstrap({ voters: ['a'], learners: [] }));
+    raft.advance(raft.ready());
+    raft.campaign();
+    raft.advance(raft.ready());
+    raft.advance(raft.ready());
+    const commit = raft.status().commit;
+    raft.propose(encoder.encode('x'));
+    const first = raft.ready();
+    expect(first.entries.map((e) => e.index)).toEqual([commit + 1]);
+    raft.acceptReady(first);
+    // Handed over: the next Ready does not carry the entry again, nor may it commit yet.
+    expect(raft.hasReady()).toBe(false);
+    raft.propose(encoder.encode('y'));
+    const second = raft.ready();
+    expect(second.entries.map((e) => e.index)).toEqual([commit + 2]);
+    raft.acceptReady(second);
+    expect(raft.status().commit).toBe(commit);
+    raft.readyPersisted(first);
+    expect(raft.status().commit).toBe(commit + 1);
+    expect(raft.ready().committedEntries.map((e) => e.index)).toEqual([commit + 1]);
+    raft.readyPersisted(second);
+    expect(raft.status().commit).toBe(commit + 2);
+  });
+
+  it('pipelined: a follower hands over entries once and applies only what is persisted', () => {
+    const c = cluster(['a', 'b']);
+    c.node('a').raft.campaign();
+    c.stabilize(true);
+    const leader = c.node('a').raft;
+    const follower = c.node('b').raft;
+    const applied = follower.status().commit;
+    leader.propose(encoder.encode('x'));
+    const out = leader.ready();
+    c.node('a').storage.persist(out);
+    leader.advance(out);
+    for (const m of out.messages) follower.step(m);
+    const first = follower.ready();
+    expect(first.entries).toHaveLength(1);
+    follower.acceptReady(first);
+    // The same append again (a retransmission) is acknowledged from memory, in a Ready with no
+    // entries: the driver holds that ack until the first Ready is durable.
+    for (const m of out.messages) follower.step(m);
+    const second = follower.ready();
+    expect(second.entries).toEqual([]);
+    expect(second.messages.map((m) => m.type)).toEqual(['appendResp']);
+    follower.acceptReady(second);
+    follower.readyPersisted(first);
+    follower.readyPersisted(second);
+    for (const m of [...first.messages, ...second.messages]) leader.step(m);
+    const commitReady = leader.ready();
+    c.node('a').storage.persist(commitReady);
+    leader.advance(commitReady);
+    for (const m of commitReady.messages) follower.step(m);
+    expect(follower.ready().committedEntries.map((e) => e.index)).toEqual([applied + 1]);
+  });
+
+  it('acceptReady refuses a Ready that installs a snapshot', () => {
+    const raft = new Raft(config('a'), Raft.bootstrap({ voters: ['a'], learners: [] }));
+    const ready = raft.ready();
+    const snapshot = { meta: { index: 1, term: 1, conf: { voters: ['a'], learners: [] } }, data: new Uint8Array() };
+    expect(() => raft.acceptReady({ ...ready, snapshot })).toThrow(/snapshot/);
+  });
+
   it('the leader counts itself only after advance() (2 voters: the follower alone is no quorum)', () => {
     const c = cluster(['a', 'b']);
     c.node('a').raft.campaign();

@@ -47,6 +47,16 @@ class LyingDisk extends Raft {
     this.handedOut.delete(ready);
     super.advance(real ?? ready);
   }
+
+  override acceptReady(ready: Ready): void {
+    super.acceptReady(this.handedOut.get(ready) ?? ready);
+  }
+
+  override readyPersisted(ready: Ready): void {
+    const real = this.handedOut.get(ready);
+    this.handedOut.delete(ready);
+    super.readyPersisted(real ?? ready);
+  }
 }
 
 /**
