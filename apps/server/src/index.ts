@@ -8,3 +8,4 @@ export { CoordinationStateMachine, type CoordinationStateMachineOptions } from '
 export { type NodeKind, statOf } from './state/data-tree';
 export * from './state/results';
 export type { Session } from './state/sessions';
+export type { SnapshotWriter } from './state/snapshot-writer';

@@ -23,8 +23,14 @@ import { type ChangeContext, DataTree, statOf, type TreeNode } from './data-tree
 import { RecentRequests } from './recent-requests';
 import type { ApplyOutcome, CommandResult } from './results';
 import { type Session, SessionTable } from './sessions';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-format';
+import { decodeSnapshot } from './snapshot-format';
+import { SnapshotWriter } from './snapshot-writer';
 import { UndoLog } from './undo-log';
+
+/** Longest run of snapshot serialisation before the event loop gets a turn (well under a Raft tick). */
+const snapshotSliceMs = 8;
+/** Nodes serialised between two checks of the clock. */
+const snapshotSliceNodes = 256;
 
 /** Options of the state machine. */
 export interface CoordinationStateMachineOptions {
@@ -313,15 +319,52 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
   // ---------------------------------------------------------------------------------------------
   // Snapshots
 
-  /** Serialises the whole state (tree, sessions, applied revision) to bytes; identical states give identical bytes. */
-  snapshot(): Uint8Array {
-    const nodes = this.tree.paths().map((path) => [path, this.tree.get(path)!] as const);
-    return encodeSnapshot({
-      appliedRevision: this.applied,
-      nodes,
-      sessions: this.sessions.list(),
-      requests: this.requests.list(),
+  /**
+   * Captures the whole state (tree, sessions, applied revision) now and serialises it in slices
+   * between event-loop turns, so entries keep applying meanwhile; identical states give
+   * identical bytes. Rejects if a restore replaces the state first.
+   */
+  snapshot(): Promise<Uint8Array> {
+    const writer = this.beginSnapshot();
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const slice = (): void => {
+        try {
+          const until = performance.now() + snapshotSliceMs;
+          while (!writer.step(snapshotSliceNodes)) {
+            if (performance.now() >= until) {
+              setImmediate(slice);
+              return;
+            }
+          }
+          resolve(writer.finish());
+        } catch (error) {
+          writer.close();
+          reject(error);
+        }
+      };
+      setImmediate(slice);
     });
+  }
+
+  /** The same bytes as {@link snapshot}, serialised at once (tests and tools). */
+  snapshotNow(): Uint8Array {
+    const writer = this.beginSnapshot();
+    try {
+      while (!writer.step(Number.POSITIVE_INFINITY)) {}
+      return writer.finish();
+    } finally {
+      writer.close();
+    }
+  }
+
+  /**
+   * Captures the current state for a snapshot serialised slice by slice ({@link SnapshotWriter.step})
+   * while entries go on applying; what {@link snapshot} drives.
+   */
+  beginSnapshot(): SnapshotWriter {
+    const capture = this.tree.beginCapture();
+    const header = { appliedRevision: this.applied, sessions: this.sessions.list(), requests: this.requests.list() };
+    return new SnapshotWriter(capture, header, () => this.tree.endCapture(capture));
   }
 
   /** Replaces all state with a snapshot's. Throws on a corrupt snapshot, leaving the state unchanged. */

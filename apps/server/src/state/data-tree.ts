@@ -22,6 +22,7 @@ import {
 } from '@keel/protocol';
 import type { ChangeEvent, OperationError } from './results';
 import { compare } from './sessions';
+import { TreeCapture } from './tree-capture';
 import type { UndoLog } from './undo-log';
 
 /** How the server treats a node after its creation. */
@@ -113,6 +114,8 @@ export class DataTree {
   private nodes = new Map<string, TreeNode>([['/', rootNode()]]);
   /** Paths of the TTL nodes, so the leader's frequent sweep check does not scan the whole tree. */
   private readonly ttlPaths = new Set<string>();
+  /** Snapshots being serialised; each is told about every change before it happens. */
+  private readonly captures = new Set<TreeCapture>();
 
   constructor(
     private readonly undo: UndoLog,
@@ -129,23 +132,33 @@ export class DataTree {
     return this.nodes.get(path);
   }
 
-  /** Every path, sorted (the order snapshots use). */
-  paths(): string[] {
-    return [...this.nodes.keys()].sort(compare);
-  }
-
   /** Replaces every node (restore). The map must be complete and consistent. */
   replace(nodes: Map<string, TreeNode>): void {
     if (!nodes.has('/')) throw new Error('DataTree.replace: no root');
+    for (const capture of this.captures) capture.abort();
+    this.captures.clear();
     this.nodes = nodes;
     this.ttlPaths.clear();
     for (const [path, node] of nodes) if (node.kind === 'ttl') this.ttlPaths.add(path);
   }
 
-  // Records the node's present fields (or absence) so the undo log can put them back. The copy
-  // shares the children set: copying it would make every create under a large parent cost
-  // O(children); addChild/removeChild record their own inverse instead.
+  /** Starts a view of the tree as it is now that later changes do not alter; end it with {@link endCapture}. */
+  beginCapture(): TreeCapture {
+    const capture = new TreeCapture((path) => this.nodes.get(path));
+    this.captures.add(capture);
+    return capture;
+  }
+
+  /** Stops telling `capture` about changes. */
+  endCapture(capture: TreeCapture): void {
+    this.captures.delete(capture);
+  }
+
+  // Records the node's present fields (or absence) so the undo log and open captures can put
+  // them back. The copy shares the children set: copying it would make every create under a
+  // large parent cost O(children); addChild/removeChild record their own inverse instead.
   private save(path: string): void {
+    for (const capture of this.captures) capture.noteNode(path, this.nodes.get(path));
     if (!this.undo.active) return;
     const node = this.nodes.get(path);
     const copy = node === undefined ? undefined : { ...node };
@@ -160,14 +173,16 @@ export class DataTree {
     });
   }
 
-  private addChild(parent: TreeNode, name: string): void {
+  private addChild(parentPath: string, parent: TreeNode, name: string): void {
     parent.children.add(name);
-    if (this.undo.active) this.undo.record(() => parent.children.delete(name));
+    for (const capture of this.captures) capture.noteChildAdded(parentPath, name);
+    if (this.undo.active) this.undo.record(() => this.removeChild(parentPath, parent, name));
   }
 
-  private removeChild(parent: TreeNode, name: string): void {
+  private removeChild(parentPath: string, parent: TreeNode, name: string): void {
     parent.children.delete(name);
-    if (this.undo.active) this.undo.record(() => parent.children.add(name));
+    for (const capture of this.captures) capture.noteChildRemoved(parentPath, name);
+    if (this.undo.active) this.undo.record(() => this.addChild(parentPath, parent, name));
   }
 
   /** Creates a node by ZooKeeper's rules. */
@@ -224,7 +239,7 @@ export class DataTree {
     };
     this.nodes.set(path, node);
     if (node.kind === 'ttl') this.ttlPaths.add(path);
-    this.addChild(parent, basename(path));
+    this.addChild(parentPath, parent, basename(path));
     parent.childrenVersion += 1;
     parent.childrenRevision = revision;
     context.changes.push({ type: 'created', path, revision }, { type: 'childrenChanged', path: parentPath, revision });
@@ -259,7 +274,7 @@ export class DataTree {
     this.save(path);
     this.nodes.delete(path);
     this.ttlPaths.delete(path);
-    this.removeChild(parent, basename(path));
+    this.removeChild(parentPath, parent, basename(path));
     parent.childrenVersion += 1;
     parent.childrenRevision = context.revision;
     const { revision } = context;

@@ -1,23 +1,14 @@
 /**
- * The snapshot format: UTF-8 JSON with nodes sorted by path and sessions by id, so two members
+ * The snapshot format: UTF-8 JSON `{v, appliedRevision, sessions, nodes, requests}` with
+ * sessions sorted by id and nodes in depth-first order, children sorted by name, so two members
  * in the same state produce the same bytes (and tests can compare states by comparing bytes).
- * Decoding validates everything and builds a fresh tree; it throws on a corrupt snapshot.
+ * `SnapshotWriter` encodes; decoding validates everything and builds a fresh tree (any node
+ * order is accepted, parents first or not); it throws on a corrupt snapshot.
  */
 import { basename, parentOf, validatePath } from '@keel/protocol';
 import { snapshotFormatVersion } from '../constants';
 import type { NodeKind, TreeNode } from './data-tree';
 import type { Session } from './sessions';
-
-/** What a snapshot holds. */
-export interface SnapshotContent {
-  readonly appliedRevision: number;
-  /** Every node with its path, sorted by path. */
-  readonly nodes: readonly (readonly [string, Readonly<TreeNode>])[];
-  /** Every session, sorted by id. */
-  readonly sessions: readonly Omit<Session, 'ephemerals'>[];
-  /** Recently applied request ids, oldest first. */
-  readonly requests: readonly string[];
-}
 
 /** A decoded snapshot, ready to install. */
 export interface DecodedSnapshot {
@@ -29,30 +20,27 @@ export interface DecodedSnapshot {
 
 const nodeKinds: readonly NodeKind[] = ['persistent', 'ephemeral', 'container', 'ttl'];
 
-/** Encodes a snapshot; the caller passes nodes and sessions in sorted order. */
-export function encodeSnapshot(content: SnapshotContent): Uint8Array {
-  const json = {
-    v: snapshotFormatVersion,
-    appliedRevision: content.appliedRevision,
-    sessions: content.sessions.map((s) => [s.id, s.secret, s.timeoutMs, s.createdAt, s.owner, s.sequence]),
-    // Children are not stored: they follow from the paths.
-    nodes: content.nodes.map(([path, n]) => [
-      path,
-      Buffer.from(n.data.buffer, n.data.byteOffset, n.data.byteLength).toString('base64'),
-      n.version,
-      n.childrenVersion,
-      n.createdRevision,
-      n.modifiedRevision,
-      n.childrenRevision,
-      n.createdAt,
-      n.modifiedAt,
-      n.ephemeralOwner,
-      n.kind,
-      n.ttlMs,
-    ]),
-    requests: content.requests,
-  };
-  return new TextEncoder().encode(JSON.stringify(json));
+/** A session as a snapshot row. */
+export function sessionRow(s: Omit<Session, 'ephemerals'>): unknown[] {
+  return [s.id, s.secret, s.timeoutMs, s.createdAt, s.owner, s.sequence];
+}
+
+/** A node as a snapshot row. Children are not stored: they follow from the paths. */
+export function nodeRow(path: string, n: Readonly<TreeNode>): unknown[] {
+  return [
+    path,
+    Buffer.from(n.data.buffer, n.data.byteOffset, n.data.byteLength).toString('base64'),
+    n.version,
+    n.childrenVersion,
+    n.createdRevision,
+    n.modifiedRevision,
+    n.childrenRevision,
+    n.createdAt,
+    n.modifiedAt,
+    n.ephemeralOwner,
+    n.kind,
+    n.ttlMs,
+  ];
 }
 
 function corrupt(message: string): never {

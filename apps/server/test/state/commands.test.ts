@@ -154,11 +154,11 @@ describe('commands - bad payloads', () => {
     it(`${name}: ${code}, and apply reports it without changing state`, () => {
       expect(decodeCommand(payload)).toMatchObject({ ok: false, code });
       const machine = new CoordinationStateMachine();
-      const before = machine.snapshot();
+      const before = machine.snapshotNow();
       const outcome = machine.apply({ term: 1, index: 1, type: EntryType.Normal, data: payload });
       expect(outcome).toMatchObject({ revision: 1, result: { type: 'error', code }, changes: [] });
       // Only the applied revision moved.
-      const after = new TextDecoder().decode(machine.snapshot());
+      const after = new TextDecoder().decode(machine.snapshotNow());
       expect(after).toBe(new TextDecoder().decode(before).replace('"appliedRevision":0', '"appliedRevision":1'));
     });
   }

@@ -15,10 +15,9 @@ function multi(h: Harness, ops: MultiCommandOp[], sessionId: string | null = nul
 }
 
 function stateWithoutRevision(h: Harness): unknown {
-  const { appliedRevision: _revision, ...rest } = JSON.parse(new TextDecoder().decode(h.machine.snapshot())) as Record<
-    string,
-    unknown
-  >;
+  const { appliedRevision: _revision, ...rest } = JSON.parse(
+    new TextDecoder().decode(h.machine.snapshotNow()),
+  ) as Record<string, unknown>;
   return rest;
 }
 

@@ -97,7 +97,7 @@ describe('nodeCount', () => {
     const source = new Harness();
     for (const name of ['a', 'b', 'c']) source.create(`/${name}`);
     source.create('/a/x');
-    const snapshot = source.machine.snapshot();
+    const snapshot = source.machine.snapshotNow();
 
     const fresh = new Harness();
     fresh.machine.restore(snapshot);

@@ -53,7 +53,7 @@ describe('request ids', () => {
     h.create('/counter', { data: '0' });
     h.apply(setCounter('1', 'r1'));
     const restored = new CoordinationStateMachine();
-    restored.restore(h.machine.snapshot());
+    restored.restore(h.machine.snapshotNow());
     expect(restored.hasApplied('r1')).toBe(true);
     const duplicate = {
       term: 1,
@@ -63,7 +63,7 @@ describe('request ids', () => {
     };
     expect(restored.apply(duplicate).result).toEqual({ type: 'duplicate' });
     expect(h.machine.apply(duplicate).result).toEqual({ type: 'duplicate' });
-    expect(restored.snapshot()).toEqual(h.machine.snapshot());
+    expect(restored.snapshotNow()).toEqual(h.machine.snapshotNow());
   });
 
   it('forgets the oldest ids beyond the bound, in the same way on every member', () => {
@@ -78,10 +78,10 @@ describe('request ids', () => {
   it('touchSessions lists the open sessions and changes nothing else', () => {
     const h = new Harness();
     h.openSession('s1');
-    const before = h.machine.snapshot();
+    const before = h.machine.snapshotNow();
     const touched = h.apply({ type: 'touchSessions', sessionIds: ['s1', 'gone'], time: 5 });
     expect(touched.result).toEqual({ type: 'touchSessions', sessionIds: ['s1'] });
-    const after = new TextDecoder().decode(h.machine.snapshot());
+    const after = new TextDecoder().decode(h.machine.snapshotNow());
     // Only the applied revision moves.
     expect(after.replace(/"appliedRevision":\d+/, '')).toBe(
       new TextDecoder().decode(before).replace(/"appliedRevision":\d+/, ''),

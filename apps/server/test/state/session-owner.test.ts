@@ -34,7 +34,7 @@ describe('session owner', () => {
     expect(write('conn-b', '/b').result).toMatchObject({ type: 'create' });
 
     const restored = new CoordinationStateMachine();
-    restored.restore(h.machine.snapshot());
+    restored.restore(h.machine.snapshotNow());
     expect(restored.session('s')?.owner).toBe('conn-b');
 
     const closeFromOld = h.apply({ type: 'closeSession', sessionId: 's', reason: 'closed', time: 3, owner: 'conn-a' });
@@ -85,7 +85,7 @@ describe('command sequence of the owner', () => {
     // A late 3 still fits.
     expect(owned(h, 3, '/three').result).toMatchObject({ type: 'create' });
     const restored = new CoordinationStateMachine();
-    restored.restore(h.machine.snapshot());
+    restored.restore(h.machine.snapshotNow());
     expect(restored.session('s')?.sequence).toBe(3);
     // A move starts the new owner's numbering afresh.
     h.apply({ type: 'moveSession', sessionId: 's', owner: 'next', time: 2 });

@@ -131,12 +131,12 @@ describe('tree rules - errors', () => {
       h.create('/base');
       h.create('/base/child');
       h.create('/eph', { mode: 'ephemeral', session: 's1' });
-      const before = h.machine.snapshot();
+      const before = h.machine.snapshotNow();
       const outcome = run(h);
       expect(codeOf(outcome)).toBe(code);
       expect(outcome.changes).toEqual([]);
       // Only the applied revision moves.
-      const after = new CoordinationStateMachineView(h.machine.snapshot());
+      const after = new CoordinationStateMachineView(h.machine.snapshotNow());
       expect(after.withoutRevision()).toEqual(new CoordinationStateMachineView(before).withoutRevision());
     });
   }

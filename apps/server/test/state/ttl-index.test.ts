@@ -32,7 +32,7 @@ describe('TTL index', () => {
     expect(h.machine.ttlCandidates(later)).toEqual(['/t1']);
 
     const restored = new CoordinationStateMachine();
-    restored.restore(h.machine.snapshot());
+    restored.restore(h.machine.snapshotNow());
     expect(restored.ttlCandidates(later)).toEqual(['/t1']);
 
     h.time = later;

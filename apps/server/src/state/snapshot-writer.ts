@@ -1,0 +1,101 @@
+/**
+ * Serialises a snapshot (format: `snapshot-format.ts`) a slice of nodes at a time from a
+ * {@link TreeCapture}, so the caller can apply entries between slices and the event loop never
+ * holds for the whole tree. Sessions and recent request ids are small and copied at once.
+ */
+import { snapshotFormatVersion } from '../constants';
+import type { Session } from './sessions';
+import { nodeRow, sessionRow } from './snapshot-format';
+import type { TreeCapture } from './tree-capture';
+
+/** What the writer needs besides the tree, all as of the captured revision. */
+export interface SnapshotHeader {
+  readonly appliedRevision: number;
+  /** Every session, sorted by id. */
+  readonly sessions: readonly Omit<Session, 'ephemerals'>[];
+  /** Recently applied request ids, oldest first. */
+  readonly requests: readonly string[];
+}
+
+/** A parent whose children are being written: its path, its sorted names, the next one to write. */
+interface Level {
+  readonly path: string;
+  readonly names: readonly string[];
+  next: number;
+}
+
+/**
+ * Depth-first serialisation of a captured tree; call {@link step} until it returns true, then
+ * {@link finish}, or {@link close} to give up. Either ends the capture.
+ */
+export class SnapshotWriter {
+  private readonly parts: Buffer[] = [];
+  private readonly stack: Level[] = [];
+  private readonly trailer: string;
+  private rootWritten = false;
+  private nodesWritten = 0;
+
+  constructor(
+    private readonly capture: TreeCapture,
+    header: SnapshotHeader,
+    private readonly endCapture: () => void,
+  ) {
+    // Copied now: sessions and request ids change as entries apply.
+    const sessions = JSON.stringify(header.sessions.map(sessionRow));
+    this.parts.push(
+      Buffer.from(
+        `{"v":${snapshotFormatVersion},"appliedRevision":${header.appliedRevision},"sessions":${sessions},"nodes":[`,
+      ),
+    );
+    this.trailer = `],"requests":${JSON.stringify(header.requests)}}`;
+  }
+
+  /** Writes up to `count` more nodes; true once every node is written. */
+  step(count: number): boolean {
+    const rows: unknown[][] = [];
+    if (!this.rootWritten) {
+      this.rootWritten = true;
+      rows.push(this.visit('/'));
+    }
+    while (rows.length < count) {
+      const level = this.stack[this.stack.length - 1];
+      if (level === undefined) break;
+      const name = level.names[level.next++];
+      if (name === undefined) {
+        this.stack.pop();
+        continue;
+      }
+      rows.push(this.visit(level.path === '/' ? `/${name}` : `${level.path}/${name}`));
+    }
+    if (rows.length > 0) {
+      const json = JSON.stringify(rows);
+      // Rows of one slice without the brackets, comma-joined to the slices before.
+      this.parts.push(Buffer.from(`${this.nodesWritten > 0 ? ',' : ''}${json.slice(1, -1)}`));
+      this.nodesWritten += rows.length;
+    }
+    return this.stack.length === 0;
+  }
+
+  /** The snapshot's bytes; only after {@link step} returned true. */
+  finish(): Uint8Array {
+    if (!this.rootWritten || this.stack.length > 0) throw new Error('SnapshotWriter.finish: nodes left to write');
+    this.parts.push(Buffer.from(this.trailer));
+    const bytes = Buffer.concat(this.parts);
+    this.close();
+    return bytes;
+  }
+
+  /** Ends the capture (the tree stops recording pre-images for it) and drops what was written. */
+  close(): void {
+    this.parts.length = 0;
+    this.endCapture();
+  }
+
+  private visit(path: string): unknown[] {
+    const node = this.capture.nodeAt(path);
+    if (node === undefined) throw new Error(`SnapshotWriter: captured child ${path} has no node`);
+    const names = this.capture.childrenOf(path);
+    if (names.length > 0) this.stack.push({ path, names, next: 0 });
+    return nodeRow(path, node);
+  }
+}
