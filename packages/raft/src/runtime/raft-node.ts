@@ -831,8 +831,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
         if (this.capturedSnapshot !== captured) return;
         this.capturedSnapshot = null;
         if (this.stopping) return;
-        const snapshot = { meta, data: encodeSnapshotEnvelope(captured.addresses, appData) };
-        this.snapshotWrite = this.writeOwnSnapshot(snapshot).finally(() => {
+        this.snapshotWrite = this.writeOwnSnapshot(meta, captured.addresses, appData).finally(() => {
           this.snapshotWrite = null;
         });
       },
@@ -845,8 +844,15 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   }
 
   /** Writes this member's own snapshot to storage while the loop goes on. */
-  private async writeOwnSnapshot(snapshot: Snapshot): Promise<void> {
+  private async writeOwnSnapshot(
+    meta: Snapshot['meta'],
+    addresses: ReadonlyMap<NodeId, string>,
+    appData: Uint8Array,
+  ): Promise<void> {
+    let snapshot: Snapshot;
     try {
+      snapshot = { meta, data: await encodeSnapshotEnvelope(addresses, appData) };
+      if (this.stopping) return;
       await this.storage.saveSnapshot(snapshot);
     } catch (error) {
       // The log is intact without it; the next interval tries again.

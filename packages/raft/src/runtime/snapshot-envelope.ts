@@ -20,8 +20,14 @@ export interface SnapshotEnvelope {
   readonly appData: Uint8Array;
 }
 
+/** Bytes of application data copied per event-loop turn: a large state is copied without a long stall. */
+const COPY_SLICE_BYTES = 8 * 1024 * 1024;
+
 /** Wraps the application's snapshot bytes with the peer addresses known at that point. */
-export function encodeSnapshotEnvelope(addresses: ReadonlyMap<NodeId, string>, appData: Uint8Array): Uint8Array {
+export async function encodeSnapshotEnvelope(
+  addresses: ReadonlyMap<NodeId, string>,
+  appData: Uint8Array,
+): Promise<Uint8Array> {
   const pairs: [Uint8Array, Uint8Array][] = [];
   let size = 1 + 4;
   for (const [id, url] of addresses) {
@@ -46,7 +52,10 @@ export function encodeSnapshotEnvelope(addresses: ReadonlyMap<NodeId, string>, a
     out.set(urlBytes, offset + 2);
     offset += 2 + urlBytes.length;
   }
-  out.set(appData, offset);
+  for (let copied = 0; copied < appData.length; copied += COPY_SLICE_BYTES) {
+    if (copied > 0) await new Promise((resolve) => setImmediate(resolve));
+    out.set(appData.subarray(copied, copied + COPY_SLICE_BYTES), offset + copied);
+  }
   return out;
 }
 

@@ -10,25 +10,31 @@ import { decodeSnapshotEnvelope, encodeSnapshotEnvelope } from '../../src/runtim
 import { createWaiter } from '../../src/runtime/waiter';
 
 describe('snapshot envelope', () => {
-  it('round-trips addresses and application bytes', () => {
+  it('round-trips addresses and application bytes', async () => {
     const addresses = new Map([
       ['n1', 'ws://127.0.0.1:4001'],
       ['ñ2', 'ws://127.0.0.1:4002'],
     ]);
     const appData = new Uint8Array([1, 2, 3, 250]);
-    const decoded = decodeSnapshotEnvelope(encodeSnapshotEnvelope(addresses, appData));
+    const decoded = decodeSnapshotEnvelope(await encodeSnapshotEnvelope(addresses, appData));
     expect([...decoded.addresses]).toEqual([...addresses]);
     expect([...decoded.appData]).toEqual([...appData]);
   });
 
-  it('round-trips an empty address map and empty data', () => {
-    const decoded = decodeSnapshotEnvelope(encodeSnapshotEnvelope(new Map(), new Uint8Array()));
+  it('copies application data larger than one copy slice intact', async () => {
+    const appData = new Uint8Array(20 * 1024 * 1024 + 5).map((_, i) => i % 251);
+    const decoded = decodeSnapshotEnvelope(await encodeSnapshotEnvelope(new Map([['n1', 'ws://h:1']]), appData));
+    expect(Buffer.from(decoded.appData).equals(Buffer.from(appData))).toBe(true);
+  });
+
+  it('round-trips an empty address map and empty data', async () => {
+    const decoded = decodeSnapshotEnvelope(await encodeSnapshotEnvelope(new Map(), new Uint8Array()));
     expect(decoded.addresses.size).toBe(0);
     expect(decoded.appData.length).toBe(0);
   });
 
-  it('refuses truncated bytes and unknown versions', () => {
-    const bytes = encodeSnapshotEnvelope(new Map([['n1', 'ws://127.0.0.1:1']]), new Uint8Array());
+  it('refuses truncated bytes and unknown versions', async () => {
+    const bytes = await encodeSnapshotEnvelope(new Map([['n1', 'ws://127.0.0.1:1']]), new Uint8Array());
     expect(() => decodeSnapshotEnvelope(bytes.subarray(0, bytes.length - 3))).toThrow(RangeError);
     const wrongVersion = bytes.slice();
     wrongVersion[0] = 9;
