@@ -2,13 +2,13 @@
  * The one place that speaks to `@keel/client`: every recipe reaches the client through these
  * helpers, so the recipes read as recipes and one file follows the client's API.
  */
-import type { KeelClient } from '@keel/client';
+import type { KeelClient, WatchedEventType } from '@keel/client';
 import type { CreateMode, Stat } from '@keel/protocol';
 import type { ConnectionState } from '../connection/error-policy';
 
-/** A one-shot watch left by a read: `fired` resolves once, when the watched node changes. */
+/** A one-shot watch left by a read: `fired` resolves once, with the event's type, when the watched node changes. */
 export interface OneShotWatch {
-  readonly fired: Promise<void>;
+  readonly fired: Promise<WatchedEventType>;
 }
 
 /** A node's data and stat. */
@@ -61,11 +61,11 @@ export async function getNode(client: KeelClient, path: string): Promise<NodeSna
 
 /** Reads a node and leaves a one-shot data watch (throws `NoNode`, leaving no watch). */
 export async function getNodeWatched(client: KeelClient, path: string): Promise<NodeSnapshot & OneShotWatch> {
-  let fire!: () => void;
-  const fired = new Promise<void>((resolve) => {
+  let fire!: (type: WatchedEventType) => void;
+  const fired = new Promise<WatchedEventType>((resolve) => {
     fire = resolve;
   });
-  const { data, stat } = await client.get(path, { watch: () => fire() });
+  const { data, stat } = await client.get(path, { watch: (event) => fire(event.type) });
   return { data, stat, fired };
 }
 
@@ -79,11 +79,11 @@ export async function existsNodeWatched(
   client: KeelClient,
   path: string,
 ): Promise<{ stat: Stat | null } & OneShotWatch> {
-  let fire!: () => void;
-  const fired = new Promise<void>((resolve) => {
+  let fire!: (type: WatchedEventType) => void;
+  const fired = new Promise<WatchedEventType>((resolve) => {
     fire = resolve;
   });
-  const stat = await client.exists(path, { watch: () => fire() });
+  const stat = await client.exists(path, { watch: (event) => fire(event.type) });
   return { stat, fired };
 }
 
@@ -97,11 +97,11 @@ export async function childrenOfWatched(
   client: KeelClient,
   path: string,
 ): Promise<{ children: string[] } & OneShotWatch> {
-  let fire!: () => void;
-  const fired = new Promise<void>((resolve) => {
+  let fire!: (type: WatchedEventType) => void;
+  const fired = new Promise<WatchedEventType>((resolve) => {
     fire = resolve;
   });
-  const children = await client.children(path, { watch: () => fire() });
+  const children = await client.children(path, { watch: (event) => fire(event.type) });
   return { children, fired };
 }
 

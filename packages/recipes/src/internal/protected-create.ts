@@ -8,7 +8,7 @@ import { type CreateMode, isKeelError, join } from '@keel/protocol';
 import { ConnectionTracker } from '../connection/connection-tracker';
 import { retryAttemptsMax } from '../constants';
 import { sleep, throwIfAborted } from './abort';
-import { childrenOf, createNode } from './client-ops';
+import { childrenOf, createNodeWithStat, existsNode } from './client-ops';
 import { deleteQuietly, ensurePath, protectedId } from './nodes';
 import { backoffMs, isRetryable, retrying } from './retry';
 
@@ -18,6 +18,8 @@ export interface CreatedNode {
   readonly name: string;
   /** The tracker epoch (session) the node was created in. */
   readonly epoch: number;
+  /** The node's `createdRevision` (a lock's fencing token), from the create's answer. */
+  readonly createdRevision: number;
 }
 
 /**
@@ -41,8 +43,8 @@ export async function createProtectedSequential(
     throwIfAborted(signal);
     const epoch = tracker.epoch;
     try {
-      const path = await createNode(client, prefix, data, mode);
-      return { path, name: path.slice(parent.length === 1 ? 1 : parent.length + 1), epoch };
+      const { path, stat } = await createNodeWithStat(client, prefix, data, mode);
+      return { path, name: nameIn(parent, path), epoch, createdRevision: stat.createdRevision };
     } catch (error) {
       if (attempt >= retryAttemptsMax) throw error;
       if (isKeelError(error, 'NoNode')) {
@@ -61,9 +63,19 @@ export async function createProtectedSequential(
       // The lost answer may have created the node; its session must still be ours.
       if (tracker.epoch !== epoch) continue;
       const found = await findProtected(client, parent, id, signal);
-      if (found !== null) return { path: join(parent, found), name: found, epoch };
+      if (found === null) continue;
+      const path = join(parent, found);
+      const stat = await retrying(client, () => existsNode(client, path), signal);
+      if (stat !== null && tracker.epoch === epoch)
+        return { path, name: found, epoch, createdRevision: stat.createdRevision };
+      // Deleted again by someone else, or the session ended meanwhile: create anew.
     }
   }
+}
+
+/** The name of `path` in its `parent` directory. */
+function nameIn(parent: string, path: string): string {
+  return path.slice(parent.length === 1 ? 1 : parent.length + 1);
 }
 
 /** The child of `parent` whose name starts with protection id `id`, or null. */

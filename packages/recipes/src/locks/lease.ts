@@ -148,7 +148,16 @@ export class Lease {
     }
   }
 
-  /** After a suspension survived under a lenient policy: the node must still exist and be ours. */
+  /**
+   * @internal Checks without waiting that the node still exists and is ours, and revokes the
+   * lease (`nodeVanished`) if not: for a lock that passed on at its predecessor's deletion event,
+   * without reading the directory again.
+   */
+  checkNodeInBackground(): void {
+    void this.recheck();
+  }
+
+  /** The node must still exist and be ours (after a suspension survived under a lenient policy, or a hand-over at an event). */
   private async recheck(): Promise<void> {
     try {
       const stat = await retrying(this.client, () => existsNode(this.client, this.path));

@@ -47,6 +47,7 @@ export class LockBase {
       onReleased: () => this.held.delete(lease),
     });
     this.held.add(lease);
+    if (!node.seenSinceWake) lease.checkNodeInBackground();
     return lease;
   }
 

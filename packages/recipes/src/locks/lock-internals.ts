@@ -2,23 +2,27 @@
  * The acquire loop every sequential-node lock shares (Curator's LockInternals): create a
  * protected ephemeral sequential node, list the children sorted by sequence, ask the driver
  * whether the node holds the lock, otherwise watch only the node the driver names (the
- * predecessor) with a one-shot exists watch and check again when it fires. A failed acquisition
- * deletes its node.
+ * predecessor) with a one-shot exists watch and decide again when it is deleted. A failed
+ * acquisition deletes its node.
  */
 import type { KeelClient } from '@keel/client';
 import { isKeelError, join } from '@keel/protocol';
 import { ConnectionTracker } from '../connection/connection-tracker';
 import { lockNodeRecreationsMax } from '../constants';
 import { anySignal, Deadline, isDeadlineExpired, raceAbort, throwIfAborted } from '../internal/abort';
-import { childrenOf, existsNode, existsNodeWatched, sessionIdOf } from '../internal/client-ops';
+import { childrenOf, getNodeWatched, type OneShotWatch } from '../internal/client-ops';
 import { deleteQuietly, sortedBySequence, unprotectedName } from '../internal/nodes';
-import { createProtectedSequential } from '../internal/protected-create';
+import { type CreatedNode, createProtectedSequential } from '../internal/protected-create';
 import { retrying } from '../internal/retry';
 
 /** A driver's answer: the node holds the lock, or must wait for `watch` (a sibling's name) to change. */
 export type LockDecision = { readonly acquired: true } | { readonly acquired: false; readonly watch: string };
 
-/** The rule of one lock kind (Curator's LockInternalsDriver). */
+/**
+ * The rule of one lock kind (Curator's LockInternalsDriver). A decision may depend only on the
+ * nodes ahead of ours, and removing one of them must never turn "acquired" into "wait": the
+ * acquire loop decides again on its last list, less the nodes it saw deleted.
+ */
 export interface LockDriver {
   /** Decides for `ourName` among `sorted` (every lock node of the directory, sorted by sequence). */
   decide(sorted: readonly string[], ourName: string): LockDecision;
@@ -40,6 +44,12 @@ export interface AcquiredNode {
   readonly path: string;
   readonly fencingToken: number;
   readonly epoch: number;
+  /**
+   * Whether the node was seen in a listing after the last watch wake-up. When not (the lock
+   * passed on at a deletion's event), the lease checks in the background that the node is
+   * still there and revokes itself if someone deleted it meanwhile.
+   */
+  readonly seenSinceWake: boolean;
 }
 
 /** Options of one acquisition. */
@@ -93,7 +103,7 @@ export class LockInternals {
       for (let recreations = 0; ; recreations++) {
         const created = await createProtectedSequential(this.client, this.basePath, this.lockName, data, wait);
         ourPath = created.path;
-        const acquired = await this.waitTurn(created.path, created.name, created.epoch, wait);
+        const acquired = await this.waitTurn(created, wait);
         if (acquired !== null) return acquired;
         // Our node's session ended while we waited: start again with the new session.
         await this.cleanup(ourPath);
@@ -110,28 +120,44 @@ export class LockInternals {
     }
   }
 
-  /** Waits until the driver says our node holds the lock; null if the node's session ended. */
-  private async waitTurn(ourPath: string, ourName: string, epoch: number, wait: AbortSignal) {
+  /**
+   * Waits until the driver says our node holds the lock; null if the node's session ended.
+   * Nodes ahead of ours can only go (a new node gets a higher sequence number), so when the
+   * watched node is deleted and the driver, deciding again on the last list without it, says
+   * the lock is ours, it is: the lock passes on at the deletion's event, with no read after it.
+   * Otherwise (a node ahead may be gone or not) the directory is listed again.
+   */
+  private async waitTurn(created: CreatedNode, wait: AbortSignal): Promise<AcquiredNode | null> {
     const tracker = ConnectionTracker.of(this.client);
+    const acquired = (seenSinceWake: boolean): AcquiredNode => ({
+      path: created.path,
+      fencingToken: created.createdRevision,
+      epoch: created.epoch,
+      seenSinceWake,
+    });
     for (;;) {
       throwIfAborted(wait);
-      if (tracker.epoch !== epoch) return null;
+      if (tracker.epoch !== created.epoch) return null;
       const sorted = await this.sortedNodes(wait);
-      if (!sorted.includes(ourName)) return null;
-      const decision = this.driver.decide(sorted, ourName);
-      if (decision.acquired) {
-        const stat = await retrying(this.client, () => existsNode(this.client, ourPath), wait);
-        // The node must belong to the session we hold now, not one that ended unnoticed.
-        if (stat === null || stat.ephemeralOwner !== sessionIdOf(this.client) || tracker.epoch !== epoch) return null;
-        return { path: ourPath, fencingToken: stat.createdRevision, epoch };
-      }
-      const watched = join(this.basePath, decision.watch);
-      const { stat, fired } = await retrying(this.client, () => existsNodeWatched(this.client, watched), wait);
-      if (stat === null) continue;
+      if (!sorted.includes(created.name)) return null;
+      const decision = this.driver.decide(sorted, created.name);
+      if (decision.acquired) return acquired(true);
+      const watched = await retrying(
+        this.client,
+        () => watchData(this.client, join(this.basePath, decision.watch)),
+        wait,
+      );
+      if (watched === null) continue;
       // A connection change may cost the watch; check again after any of them.
-      const woke = await wakeOnWatchOrState(tracker, fired, wait);
-      if (woke === 'watch') this.wakeups += 1;
-      else if (!tracker.isConnected) await tracker.waitConnected(wait);
+      const woke = await wakeOnWatchOrState(tracker, watched.fired, wait);
+      if (woke === 'watch') {
+        this.wakeups += 1;
+        const rest = without(sorted, decision.watch);
+        if ((await watched.fired) === 'deleted' && this.driver.decide(rest, created.name).acquired) {
+          throwIfAborted(wait);
+          if (tracker.epoch === created.epoch) return acquired(false);
+        }
+      } else if (!tracker.isConnected) await tracker.waitConnected(wait);
     }
   }
 
@@ -143,12 +169,32 @@ export class LockInternals {
 }
 
 /**
+ * Leaves a one-shot data watch on `path` (fires on its deletion or data change), or resolves
+ * null if the node is already gone. A data watch, unlike an
+ * exists watch, leaves nothing behind on a node that is gone.
+ */
+async function watchData(client: KeelClient, path: string): Promise<OneShotWatch | null> {
+  try {
+    const { fired } = await getNodeWatched(client, path);
+    return { fired };
+  } catch (error) {
+    if (isKeelError(error, 'NoNode')) return null;
+    throw error;
+  }
+}
+
+/** `sorted` without `name`. */
+function without(sorted: readonly string[], name: string): string[] {
+  return sorted.filter((each) => each !== name);
+}
+
+/**
  * Waits for a one-shot watch to fire or for the connection to change state (which may cost the
  * watch), whichever comes first; rejects if `wait` fires. Leaves no listener behind.
  */
 export function wakeOnWatchOrState(
   tracker: ConnectionTracker,
-  fired: Promise<void>,
+  fired: Promise<unknown>,
   wait?: AbortSignal,
 ): Promise<'watch' | 'state'> {
   let unlisten: () => void = () => undefined;
