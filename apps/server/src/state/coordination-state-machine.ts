@@ -29,8 +29,9 @@ import { UndoLog } from './undo-log';
 
 /** Longest run of snapshot serialisation before the event loop gets a turn (well under a Raft tick). */
 const snapshotSliceMs = 8;
-/** Nodes serialised between two checks of the clock. */
+/** Nodes serialised, or bytes of the result assembled, between two checks of the clock. */
 const snapshotSliceNodes = 256;
+const snapshotSliceBytes = 1024 * 1024;
 
 /** Options of the state machine. */
 export interface CoordinationStateMachineOptions {
@@ -330,7 +331,7 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
       const slice = (): void => {
         try {
           const until = performance.now() + snapshotSliceMs;
-          while (!writer.step(snapshotSliceNodes)) {
+          while (!writer.step(snapshotSliceNodes) || !writer.assemble(snapshotSliceBytes)) {
             if (performance.now() >= until) {
               setImmediate(slice);
               return;

@@ -26,7 +26,8 @@ interface Level {
 
 /**
  * Depth-first serialisation of a captured tree; call {@link step} until it returns true, then
- * {@link finish}, or {@link close} to give up. Either ends the capture.
+ * {@link finish} (optionally {@link assemble} first, to copy the result in slices too), or
+ * {@link close} to give up. Either ends the capture.
  */
 export class SnapshotWriter {
   private readonly parts: Buffer[] = [];
@@ -34,6 +35,8 @@ export class SnapshotWriter {
   private readonly trailer: string;
   private rootWritten = false;
   private nodesWritten = 0;
+  /** The result being assembled from `parts`, and how many parts are in it. */
+  private result: { bytes: Buffer; offset: number; parts: number } | null = null;
 
   constructor(
     private readonly capture: TreeCapture,
@@ -76,11 +79,33 @@ export class SnapshotWriter {
     return this.stack.length === 0;
   }
 
+  /**
+   * Copies about `maxBytes` more of the written parts into the result; true once all are in.
+   * Only after {@link step} returned true.
+   */
+  assemble(maxBytes: number): boolean {
+    if (!this.rootWritten || this.stack.length > 0) throw new Error('SnapshotWriter: nodes left to write');
+    if (this.result === null) {
+      this.parts.push(Buffer.from(this.trailer));
+      let size = 0;
+      for (const part of this.parts) size += part.byteLength;
+      this.result = { bytes: Buffer.allocUnsafe(size), offset: 0, parts: 0 };
+    }
+    const result = this.result;
+    let copied = 0;
+    while (result.parts < this.parts.length && copied < maxBytes) {
+      const part = this.parts[result.parts++]!;
+      part.copy(result.bytes, result.offset);
+      result.offset += part.byteLength;
+      copied += part.byteLength;
+    }
+    return result.parts === this.parts.length;
+  }
+
   /** The snapshot's bytes; only after {@link step} returned true. */
   finish(): Uint8Array {
-    if (!this.rootWritten || this.stack.length > 0) throw new Error('SnapshotWriter.finish: nodes left to write');
-    this.parts.push(Buffer.from(this.trailer));
-    const bytes = Buffer.concat(this.parts);
+    while (!this.assemble(Number.POSITIVE_INFINITY)) {}
+    const bytes = this.result!.bytes;
     this.close();
     return bytes;
   }
