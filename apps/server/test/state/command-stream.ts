@@ -2,7 +2,7 @@
  * A seeded random stream of state machine commands (creates of every mode, sets, deletes,
  * multis, sessions opening and closing, sweeps, garbage payloads) for the snapshot tests.
  */
-import type { CreateMode } from '@keel/protocol';
+import { createModes } from '@keel/protocol';
 import { EntryType, mulberry32 } from '@keel/raft';
 import { type Command, encodeCommand, type MultiCommandOp } from '../../src';
 import { bytes } from './harness';
@@ -10,15 +10,7 @@ import { bytes } from './harness';
 /** Deterministic, so every run with a seed replays the same stream. */
 const random = mulberry32;
 
-const modes: CreateMode[] = [
-  'persistent',
-  'ephemeral',
-  'persistent_sequential',
-  'ephemeral_sequential',
-  'container',
-  'persistent_ttl',
-  'persistent_sequential_ttl',
-];
+const modes = createModes;
 
 /** Paths few enough that commands collide often. */
 export const smallPathSpace = ['/a', '/b', '/a/x', '/a/y', '/b/x', '/a/x/1', '/b/x/2', '/c'];
