@@ -83,15 +83,32 @@ export class LockInternals {
   /** Every lock node of the directory, sorted by sequence. */
   async sortedNodes(signal?: AbortSignal): Promise<string[]> {
     try {
-      const children = await retrying(this.client, () => childrenOf(this.client, this.basePath), signal);
-      const markers = [this.lockName, ...this.siblingNames];
-      return sortedBySequence(children).filter((name) =>
-        markers.some((marker) => unprotectedName(name).startsWith(marker)),
-      );
+      return this.lockNodesOf(await retrying(this.client, () => childrenOf(this.client, this.basePath), signal));
     } catch (error) {
       if (isKeelError(error, 'NoNode')) return [];
       throw error;
     }
+  }
+
+  /** The lock nodes among `children`, sorted by sequence. */
+  private lockNodesOf(children: readonly string[]): string[] {
+    const markers = [this.lockName, ...this.siblingNames];
+    return sortedBySequence(children).filter((name) =>
+      markers.some((marker) => unprotectedName(name).startsWith(marker)),
+    );
+  }
+
+  /**
+   * Lists the directory right behind a create sent just before, without waiting for its answer:
+   * the member answers a session's requests in order, so the list (one attempt, null on any
+   * failure) shows the new node, and create and list take one round trip. A list that lacks
+   * the node (the create was retried) is not used.
+   */
+  private listBehindCreate(): Promise<string[] | null> {
+    return childrenOf(this.client, this.basePath).then(
+      (children) => this.lockNodesOf(children),
+      () => null,
+    );
   }
 
   /** Acquires; resolves null if `timeoutMs` passed first. The node is deleted on any failure. */
@@ -101,9 +118,12 @@ export class LockInternals {
     let ourPath: string | null = null;
     try {
       for (let recreations = 0; ; recreations++) {
-        const created = await createProtectedSequential(this.client, this.basePath, this.lockName, data, wait);
+        const creating = createProtectedSequential(this.client, this.basePath, this.lockName, data, wait);
+        const listing = this.listBehindCreate();
+        const created = await creating;
         ourPath = created.path;
-        const acquired = await this.waitTurn(created, wait);
+        const listed = await listing;
+        const acquired = await this.waitTurn(created, wait, listed?.includes(created.name) ? listed : null);
         if (acquired !== null) return acquired;
         // Our node's session ended while we waited: start again with the new session.
         await this.cleanup(ourPath);
@@ -127,7 +147,11 @@ export class LockInternals {
    * the lock is ours, it is: the lock passes on at the deletion's event, with no read after it.
    * Otherwise (a node ahead may be gone or not) the directory is listed again.
    */
-  private async waitTurn(created: CreatedNode, wait: AbortSignal): Promise<AcquiredNode | null> {
+  private async waitTurn(
+    created: CreatedNode,
+    wait: AbortSignal,
+    firstList: string[] | null,
+  ): Promise<AcquiredNode | null> {
     const tracker = ConnectionTracker.of(this.client);
     const acquired = (seenSinceWake: boolean): AcquiredNode => ({
       path: created.path,
@@ -135,10 +159,12 @@ export class LockInternals {
       epoch: created.epoch,
       seenSinceWake,
     });
+    let listed = firstList;
     for (;;) {
       throwIfAborted(wait);
       if (tracker.epoch !== created.epoch) return null;
-      const sorted = await this.sortedNodes(wait);
+      const sorted = listed ?? (await this.sortedNodes(wait));
+      listed = null;
       if (!sorted.includes(created.name)) return null;
       const decision = this.driver.decide(sorted, created.name);
       if (decision.acquired) return acquired(true);
