@@ -80,6 +80,7 @@ export {
   StorageError,
   type StorageErrorCode,
   StorageFailedError,
+  StorageLockedError,
   StorageMisuseError,
 } from './storage/errors';
 export { type FsyncProbeOptions, type FsyncProbeResult, measureFsyncRate } from './storage/fsync-probe';

@@ -18,10 +18,10 @@
  * hard state. So a durable commit index never points past the durable log, which recovery
  * uses to tell a torn write (never acknowledged) from damage to acknowledged data.
  *
- * Not handled: two processes opening the same directory (the operator must prevent it), and
- * a power loss that persists the pages of an unfinished write out of order so that damage
- * is followed by intact records: only the final record may be torn, anything else refuses
- * to start.
+ * A `LOCK` file keeps a second process out of the directory (best effort: `dir-lock.ts`).
+ * Not handled: a power loss that persists the pages of an unfinished write out of order so
+ * that damage is followed by intact records: only the final record may be torn, anything else
+ * refuses to start.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
@@ -37,6 +37,7 @@ import {
   writeAll,
   writeFileAtomic,
 } from './atomic-file';
+import { lockDirectory } from './dir-lock';
 import { type DiskStats, emptyDiskStats } from './disk-stats';
 import {
   RecordTooLargeError,
@@ -121,6 +122,8 @@ export class DurableLog implements RaftStorage {
   private lastIndex = 0;
   private snapshotIndex = 0;
   private snapshotTerm = 0;
+  /** Removes this process's lock file (set by `open`). */
+  private unlock: () => Promise<void> = async () => {};
   /** Numbers staged snapshot files, so two saves in flight never share a temp file. */
   private stagedSnapshots = 0;
 
@@ -145,12 +148,16 @@ export class DurableLog implements RaftStorage {
     this.snapshotDir = join(dir, SNAPSHOT_DIR);
   }
 
-  /** Creates the directories if needed. Nothing is read until `load()`. */
+  /**
+   * Creates the directories if needed and takes the directory's lock file; throws
+   * `StorageLockedError` if another live process holds it. Nothing is read until `load()`.
+   */
   static async open(dir: string, options: DurableLogOptions = {}): Promise<DurableLog> {
     const resolved = resolveOptions(options);
     const log = new DurableLog(dir, resolved);
     await mkdir(log.logDir, { recursive: true });
     await mkdir(log.snapshotDir, { recursive: true });
+    log.unlock = await lockDirectory(dir);
     await fsyncDirectory(dir, log.counters);
     return log;
   }
@@ -306,6 +313,7 @@ export class DurableLog implements RaftStorage {
     } finally {
       this.phase = 'closed';
       for (const segment of this.segments) await closeHandle(segment);
+      await this.unlock();
     }
   }
 

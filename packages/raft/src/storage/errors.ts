@@ -9,7 +9,8 @@ export type StorageErrorCode =
   | 'STORAGE_RECORD_TOO_LARGE'
   | 'STORAGE_CLOSED'
   | 'STORAGE_FAILED'
-  | 'STORAGE_MISUSE';
+  | 'STORAGE_MISUSE'
+  | 'STORAGE_LOCKED';
 
 /** Base class of every error thrown by `storage/`. */
 export class StorageError extends Error {
@@ -88,4 +89,22 @@ export function isStorageError(error: unknown): error is StorageError {
 
 function describe(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** Another live process has the data directory open (its `LOCK` file names it). */
+export class StorageLockedError extends StorageError {
+  /** The data directory. */
+  readonly dir: string;
+  /** Process id of the holder, when the lock file names one. */
+  readonly pid: number | null;
+
+  constructor(dir: string, pid: number | null) {
+    super(
+      'STORAGE_LOCKED',
+      `data directory ${dir} is in use by ${pid === null ? 'another process' : `process ${pid}`}: stop it, or give this member another data directory`,
+    );
+    this.name = 'StorageLockedError';
+    this.dir = dir;
+    this.pid = pid;
+  }
 }
