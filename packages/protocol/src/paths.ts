@@ -86,9 +86,12 @@ export function validatePath(path: unknown, bytesMax: number = defaultPathBytesM
 }
 
 function segmentProblem(path: string, start: number, end: number): PathProblem | undefined {
-  if (start === end) return 'emptySegment';
-  const segment = path.slice(start, end);
-  if (segment === '.' || segment === '..') return 'dotSegment';
+  const length = end - start;
+  if (length === 0) return 'emptySegment';
+  // Compared in place: slicing every segment of every path allocated on each request.
+  if (length <= 2 && path.charCodeAt(start) === 0x2e && (length === 1 || path.charCodeAt(start + 1) === 0x2e)) {
+    return 'dotSegment';
+  }
   return undefined;
 }
 

@@ -11,6 +11,9 @@ import { decodeUtf8 } from '../utf8';
 
 const uintBytesMax = 8;
 
+// Longer strings go to TextDecoder, which is faster for them (and the spread's argument count stays small).
+const asciiFastBytesMax = 64;
+
 /** A cursor over one frame. */
 export class FrameReader {
   private offset = 0;
@@ -87,7 +90,18 @@ export class FrameReader {
   }
 
   string(bytesMax: number, field: string): string {
-    const text = decodeUtf8(this.raw(bytesMax, field));
+    const raw = this.raw(bytesMax, field);
+    // ASCII is valid UTF-8 and decodes byte for byte: short names skip a TextDecoder call.
+    if (raw.length <= asciiFastBytesMax) {
+      let text = '';
+      for (let i = 0; i < raw.length; i++) {
+        const byte = raw[i] ?? 0x80;
+        if (byte >= 0x80) break;
+        text += String.fromCharCode(byte);
+      }
+      if (text.length === raw.length) return text;
+    }
+    const text = decodeUtf8(raw);
     if (text === undefined) throw new BadArgumentsError(`${field}: malformed UTF-8`);
     return text;
   }

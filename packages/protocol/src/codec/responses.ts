@@ -6,7 +6,6 @@ import { defaultLimits, identifierBytesMax, membersMax, type ProtocolLimits, tex
 import { BadArgumentsError, TooLargeError } from '../errors';
 import type { MemberInfo, ServerMessage, ServerMessageType, WatchEventType } from '../messages';
 import { watchKinds } from '../messages';
-import { validatePath } from '../paths';
 import { readErrorBody, readMultiResults, readStat, writeErrorBody, writeMultiResults, writeStat } from './fields';
 import { beginFrame, type DecodeResult, decodeFrame } from './frame';
 import type { FrameReader } from './reader';
@@ -137,9 +136,27 @@ function writeChildName(writer: FrameWriter, name: string): void {
   writer.string(name, writer.limits.pathBytesMax, 'child name');
 }
 
-// A child name is one valid path segment: checked as the path "/name".
+/**
+ * Whether `name` is one valid path segment, i.e. `/name` passes `validatePath`. Checked in one
+ * scan without building that path or a result: a children answer checks every name.
+ */
 function isChildName(name: string, pathBytesMax: number): boolean {
-  return name.length > 0 && !name.includes('/') && validatePath(`/${name}`, pathBytesMax).ok;
+  if (name.length === 0 || name.length >= pathBytesMax || name === '.' || name === '..') return false;
+  let bytes = 1;
+  for (let i = 0; i < name.length; i++) {
+    const unit = name.charCodeAt(i);
+    if (unit === 0x2f || unit < 0x20 || (unit >= 0x7f && unit <= 0x9f)) return false;
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = name.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      bytes += 4;
+      i++;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) return false;
+    else bytes += 3;
+  }
+  return bytes <= pathBytesMax;
 }
 
 function writeMembers(writer: FrameWriter, members: readonly MemberInfo[]): void {

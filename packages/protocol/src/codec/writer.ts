@@ -78,6 +78,17 @@ export class FrameWriter {
 
   string(value: string, bytesMax: number, field: string): void {
     if (typeof value !== 'string') throw new BadArgumentsError(`${field} must be a string`);
+    // Paths and child names are nearly always ASCII: copied byte for byte, they skip a
+    // TextEncoder call and its allocation (a 100-name children answer made 100 of each).
+    if (value.length <= bytesMax && isAscii(value)) {
+      this.uint(value.length, field);
+      this.reserve(value.length);
+      const buffer = this.buffer;
+      let at = this.length;
+      for (let i = 0; i < value.length; i++) buffer[at++] = value.charCodeAt(i);
+      this.length = at;
+      return;
+    }
     if (!isWellFormed(value)) throw new BadArgumentsError(`${field} contains a lone surrogate`);
     this.bytes(encodeUtf8(value), bytesMax, field);
   }
@@ -106,6 +117,11 @@ export class FrameWriter {
     if (index < 0) throw new BadArgumentsError(`${field} is not one of ${names.join(', ')}: ${String(value)}`);
     this.u8(index);
   }
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
 
 function uintLength(value: number): number {
