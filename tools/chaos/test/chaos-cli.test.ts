@@ -20,6 +20,8 @@ describe('chaos CLI', () => {
       '9',
       '--clients',
       '4',
+      '--snapshot-every',
+      '200',
     ]);
     expect(options).toEqual({
       workload: 'lock',
@@ -28,10 +30,11 @@ describe('chaos CLI', () => {
       faults: ['kill', 'partition'],
       seed: 9,
       clients: 4,
+      snapshotEveryEntries: 200,
     });
     if (options === 'help') throw new Error('unexpected help');
     expect(replayCommand(options)).toBe(
-      'npm run chaos -- --duration 30 --nodes 5 --faults kill,partition --workload lock --seed 9 --clients 4',
+      'npm run chaos -- --duration 30 --nodes 5 --faults kill,partition --workload lock --seed 9 --clients 4 --snapshot-every 200',
     );
   });
 

@@ -4,8 +4,10 @@
 // the command that replays the run.
 // Method: `runChaos` starts 3 keel-server processes (build the server first) behind fault
 // proxies, runs 8 clients for a few seconds while a seeded schedule kills, pauses, partitions
-// and restarts members, heals, checks, and tears everything down. CHAOS_LONG=1 runs 60 s per
-// workload on 5 members instead; CHAOS_SEED=n picks another seed.
+// and restarts members, heals, checks, and tears everything down. Members snapshot every 200
+// entries, so snapshots are taken, the log compacted and lagging members sent the leader's
+// snapshot while the faults happen. CHAOS_LONG=1 runs 60 s per workload on 5 members instead;
+// CHAOS_SEED=n picks another seed.
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { faultKinds } from '../src/faults/schedule';
@@ -31,6 +33,7 @@ describe.sequential('chaos runs', () => {
         durationMs,
         faults: faultKinds,
         seed: seedOverride ?? seeds[workload],
+        snapshotEveryEntries: 200,
         log: (line) => lines.push(line),
       });
       const faultsApplied = report.events.filter((e) => e.action === 'fault').length;

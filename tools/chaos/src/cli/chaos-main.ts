@@ -20,6 +20,8 @@ export const chaosUsage = `Usage: npm run chaos -- [options]
   --workload <name>    ${workloadNames.join(' | ')} (default register)
   --seed <n>           seed of the fault schedule and the workload (default: random, printed)
   --clients <n>        concurrent clients (default 8)
+  --snapshot-every <n> members snapshot every n entries (default: the server's 100,000);
+                       small values put snapshots, compaction and installs under the faults
   --out <dir>          where to write history.jsonl, faults.jsonl and, on failure, the members' files
   --keep               keep the members' data and logs even when the run passes
   -h, --help           this text
@@ -47,6 +49,7 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions | 'help' {
       workload: { type: 'string' },
       seed: { type: 'string' },
       clients: { type: 'string' },
+      'snapshot-every': { type: 'string' },
       out: { type: 'string' },
       keep: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -70,6 +73,9 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions | 'help' {
     faults: parseFaultKinds(values.faults ?? 'kill,pause,partition,restart'),
     seed,
     clients: positiveInteger(values.clients, 8, '--clients'),
+    ...(values['snapshot-every'] === undefined
+      ? {}
+      : { snapshotEveryEntries: positiveInteger(values['snapshot-every'], 0, '--snapshot-every') }),
     ...(values.out === undefined ? {} : { outDir: values.out }),
     ...(values.keep === true ? { keepFiles: true } : {}),
   };

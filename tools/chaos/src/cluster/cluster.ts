@@ -30,6 +30,8 @@ export interface ClusterOptions {
   readonly logLevel?: string;
   /** Where the cluster reports what it does (default: nowhere). */
   readonly log?: (line: string) => void;
+  /** The members' `--snapshot-every-entries` (default: the server's). */
+  readonly snapshotEveryEntries?: number;
 }
 
 /** How a partition is made: `drop` black-holes bytes silently, `cut` resets and refuses connections. */
@@ -128,6 +130,9 @@ export class ChaosCluster {
           args.push('--admin-port', String(portOf(i, 2)));
         }
         if (binary.logLevelFlag) args.push('--log-level', options.logLevel ?? 'info');
+        if (options.snapshotEveryEntries !== undefined) {
+          args.push('--snapshot-every-entries', String(options.snapshotEveryEntries));
+        }
         members.set(
           id,
           new MemberProcess({

@@ -28,6 +28,8 @@ export interface ChaosOptions {
   readonly outDir?: string;
   /** Keep the members' data and logs even when the run passes (they are always kept on failure). */
   readonly keepFiles?: boolean;
+  /** The members' snapshot interval in entries (default: the server's, 100,000; small values exercise snapshots and installs). */
+  readonly snapshotEveryEntries?: number;
   /** Longest wait for the healed cluster to elect a leader (default 30 s). */
   readonly recoveryTimeoutMs?: number;
   readonly log?: (line: string) => void;
@@ -54,7 +56,9 @@ export const clientsDefault = 8;
 /** The CLI command that replays `options`. */
 export function replayCommand(options: ChaosOptions): string {
   const faults = options.faults.length === 0 ? 'none' : options.faults.join(',');
-  return `npm run chaos -- --duration ${options.durationMs / 1000} --nodes ${options.nodes} --faults ${faults} --workload ${options.workload} --seed ${options.seed} --clients ${options.clients ?? clientsDefault}`;
+  const snapshots =
+    options.snapshotEveryEntries === undefined ? '' : ` --snapshot-every ${options.snapshotEveryEntries}`;
+  return `npm run chaos -- --duration ${options.durationMs / 1000} --nodes ${options.nodes} --faults ${faults} --workload ${options.workload} --seed ${options.seed} --clients ${options.clients ?? clientsDefault}${snapshots}`;
 }
 
 /** The summary line of a result. */
@@ -95,7 +99,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let cluster: ChaosCluster | null = null;
   let passed = false;
   try {
-    cluster = await ChaosCluster.start({ nodes: options.nodes, baseDir: clusterDir, log });
+    cluster = await ChaosCluster.start({
+      nodes: options.nodes,
+      baseDir: clusterDir,
+      log,
+      ...(options.snapshotEveryEntries === undefined ? {} : { snapshotEveryEntries: options.snapshotEveryEntries }),
+    });
     const running: WorkloadContext = { ...context, servers: cluster.clientUrls };
     await workload.setup(running);
     const stop = new AbortController();
