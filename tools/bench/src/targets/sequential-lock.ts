@@ -2,7 +2,9 @@
  * The standard ZooKeeper lock recipe over any {@link Session}: create an ephemeral sequential
  * node under the lock path, list the children; the lowest sequence holds the lock; every other
  * contender watches only its predecessor (no herd effect) and checks again when it goes.
- * Release deletes the node. Used for ZooKeeper, and for Keel while `@keel/recipes` has no Mutex.
+ * Release deletes the node. The ZooKeeper side of the lock workloads: the textbook recipe, which
+ * does what Curator's InterProcessMutex does on the wire (create, list, watch the predecessor,
+ * list again after every wake-up), each step waiting for the previous answer.
  */
 import type { HeldLock, Mutex, Session } from './session';
 
