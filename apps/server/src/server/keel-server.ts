@@ -234,7 +234,7 @@ export class KeelServer {
         count > limits.sessionsPerAddressMax
           ? { code: 'Throttled', message: `over ${limits.sessionsPerAddressMax} connections from ${address}` }
           : null;
-      const connection = new ClientConnection(socket, host, refusal);
+      const connection = new ClientConnection(socket, host, refusal, request.socket);
       this.connections.add(connection);
       socket.on('close', () => {
         this.connections.delete(connection);
