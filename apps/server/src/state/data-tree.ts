@@ -42,9 +42,15 @@ export interface TreeNode {
   kind: NodeKind;
   /** The TTL of a `ttl` node; null for the others. */
   ttlMs: number | null;
-  /** Child names. */
-  readonly children: Set<string>;
+  /** Child names: {@link noChildren} until the first child, so a leaf costs no set of its own. */
+  children: ReadonlySet<string>;
 }
+
+/**
+ * The children of every leaf. Shared, so it must never change: only `DataTree` adds children,
+ * and it gives a node its own set first.
+ */
+export const noChildren: ReadonlySet<string> = new Set<string>();
 
 /** Where and when a change happens. */
 export interface ChangeContext {
@@ -105,7 +111,7 @@ export function rootNode(): TreeNode {
     ephemeralOwner: null,
     kind: 'persistent',
     ttlMs: null,
-    children: new Set(),
+    children: noChildren,
   };
 }
 
@@ -174,13 +180,14 @@ export class DataTree {
   }
 
   private addChild(parentPath: string, parent: TreeNode, name: string): void {
-    parent.children.add(name);
+    if (parent.children === noChildren) parent.children = new Set([name]);
+    else (parent.children as Set<string>).add(name);
     for (const capture of this.captures) capture.noteChildAdded(parentPath, name);
     if (this.undo.active) this.undo.record(() => this.removeChild(parentPath, parent, name));
   }
 
   private removeChild(parentPath: string, parent: TreeNode, name: string): void {
-    parent.children.delete(name);
+    if (parent.children !== noChildren) (parent.children as Set<string>).delete(name);
     for (const capture of this.captures) capture.noteChildRemoved(parentPath, name);
     if (this.undo.active) this.undo.record(() => this.addChild(parentPath, parent, name));
   }
@@ -235,7 +242,7 @@ export class DataTree {
             ? 'ttl'
             : 'persistent',
       ttlMs: spec.ttlMs ?? null,
-      children: new Set(),
+      children: noChildren,
     };
     this.nodes.set(path, node);
     if (node.kind === 'ttl') this.ttlPaths.add(path);

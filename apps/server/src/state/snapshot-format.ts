@@ -7,7 +7,7 @@
  */
 import { basename, parentOf, validatePath } from '@keel/protocol';
 import { snapshotFormatVersion } from '../constants';
-import type { NodeKind, TreeNode } from './data-tree';
+import { type NodeKind, noChildren, type TreeNode } from './data-tree';
 import type { Session } from './sessions';
 
 /** A decoded snapshot, ready to install. */
@@ -109,7 +109,7 @@ export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
       ephemeralOwner: owner as string | null,
       kind: kind as NodeKind,
       ttlMs: ttlMs === null ? null : integer(ttlMs, 'ttlMs'),
-      children: new Set(),
+      children: noChildren,
     });
   }
   if (!nodes.has('/')) corrupt('no root');
@@ -119,7 +119,8 @@ export function decodeSnapshot(bytes: Uint8Array): DecodedSnapshot {
     const parent = nodes.get(parentPath);
     if (parent === undefined) corrupt(`orphan ${path}`);
     if (parent.kind === 'ephemeral') corrupt(`child of ephemeral at ${path}`);
-    parent.children.add(basename(path));
+    if (parent.children === noChildren) parent.children = new Set();
+    (parent.children as Set<string>).add(basename(path));
   }
   // Absent in snapshots written before request ids existed.
   const requests: string[] = [];

@@ -8,6 +8,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { MultiCommandOp } from '../../src';
+import { noChildren } from '../../src/state/data-tree';
 import { bytes, codeOf, Harness } from './harness';
 
 function multi(h: Harness, ops: MultiCommandOp[], sessionId: string | null = null) {
@@ -22,6 +23,22 @@ function stateWithoutRevision(h: Harness): unknown {
 }
 
 describe('multi', () => {
+  it('a rolled-back create under a leaf leaves every leaf childless (leaves share one empty child set)', () => {
+    const h = new Harness();
+    h.create('/a');
+    h.create('/b');
+    h.create('/c');
+    const outcome = multi(h, [
+      { op: 'create', path: '/b/x', data: bytes('x'), mode: 'persistent' },
+      { op: 'create', path: '/missing/y', data: bytes('y'), mode: 'persistent' },
+    ]);
+    expect(outcome.changes).toEqual([]);
+    expect(h.exists('/b/x')).toBe(false);
+    h.create('/a/z');
+    expect([h.children('/a'), h.children('/b'), h.children('/c'), h.children('/a/z')]).toEqual([['z'], [], [], []]);
+    expect(noChildren.size).toBe(0);
+  });
+
   it('applies every operation in one revision with per-op results', () => {
     const h = new Harness();
     h.create('/a', { data: 'v0' });
