@@ -17,6 +17,7 @@ import {
   type ServerMessage,
   TimeoutError,
 } from '@keel/protocol';
+import { SendBatching } from './send-batching';
 import { openSocket, type WebSocketConstructor, type WebSocketLike, webSocketOpen } from './web-socket';
 
 /** How a connection ended, as the client sees it. */
@@ -48,11 +49,15 @@ export class Connection {
   /** When the last frame was sent. */
   lastSentAt = Date.now();
 
+  private readonly batching: SendBatching;
+
   private constructor(
     /** The member URL. */
     readonly url: string,
     private readonly socket: WebSocketLike,
-  ) {}
+  ) {
+    this.batching = new SendBatching(socket);
+  }
 
   /**
    * Opens a socket to `url` and sends the handshake; resolves with the connection and the
@@ -160,7 +165,9 @@ export class Connection {
   /** Encodes and sends a request; throws the encoder's typed error for a bad request. */
   send(request: Request): void {
     const frame = encodeRequest(request);
+    this.batching.hold();
     this.socket.send(frame);
+    this.batching.sent((this.socket as { bufferedAmount?: number }).bufferedAmount);
     this.lastSentAt = Date.now();
   }
 
@@ -176,6 +183,8 @@ export class Connection {
   }
 
   private closeSocket(code: number, reason: string): void {
+    // Held frames go before the close frame.
+    this.batching.release();
     try {
       this.socket.close(code, reason);
     } catch {
