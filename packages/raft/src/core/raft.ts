@@ -468,10 +468,10 @@ export class Raft {
    * durable, in the order the Readys were accepted.
    *
    * Until then the driver holds back every message of this Ready except a leader's own
-   * (appends, heartbeats) and a follower's forwards, and only when the Ready changes neither
-   * term nor vote: a follower's acknowledgement may cover entries handed over by an EARLIER
-   * Ready that is not durable yet, so held messages go out only once every Ready accepted up
-   * to this one is persisted. Throws for a Ready with a snapshot, which must use `advance`.
+   * (appends, heartbeats) and a follower's forwards and read requests, and only when the
+   * Ready changes neither term nor vote: a follower's acknowledgement may cover entries
+   * handed over by an EARLIER Ready that is not durable yet, so held messages go out only
+   * once every Ready accepted up to this one is persisted. Throws for a Ready with a snapshot, which must use `advance`.
    */
   acceptReady(ready: Ready): void {
     if (ready.snapshot !== null) {

@@ -3,9 +3,10 @@
  * user's state machine.
  *
  * Everything that reaches the core (ticks, inbound messages, proposals, reads) is queued and fed
- * to it at the start of a Ready cycle, and cycles never overlap. While one cycle waits for its
- * fsync, new input accumulates and goes into the next cycle's batch: one fsync covers every
- * proposal that arrived meanwhile (group commit).
+ * to it at the start of a Ready cycle. A cycle queues its writes and does not wait for their
+ * fsync (see `handleReady`): the storage runs one flush at a time, and every write queued while
+ * one runs goes into the next (group commit), so a leader keeps appending, replicating and
+ * counting acks while its earlier entries are being made durable.
  *
  * Requests that any member may make (`submit`, membership changes, `transferLeadership`) go
  * through the core's `submit*` calls, which decide at feed time whether this member leads (do
@@ -95,6 +96,11 @@ function toPeerMap(peers: RaftNodeOptions['peers']): Map<NodeId, string> {
   return new Map(Object.entries(peers));
 }
 
+/** A follower's message that promises nothing about its log or vote: it may leave before the fsync. */
+function sendableEarly(message: Message): boolean {
+  return message.type === 'forward' || message.type === 'readIndex';
+}
+
 function isEmptyStorage(hardState: HardState, snapshot: Snapshot | null, entries: readonly Entry[]): boolean {
   return hardState.term === 0 && hardState.vote === null && snapshot === null && entries.length === 0;
 }
@@ -151,6 +157,10 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   private readonly confWaiters = new Set<ConfWaiter>();
   /** Submits handed to the core, resolved once the Ready carrying them is persisted and sent. */
   private handedOn: Waiter<void>[] = [];
+  /** How many of `handedOn` belong to Readys already taken (the rest wait for the next one). */
+  private handedOnClaimed = 0;
+  /** Accepted Readys whose writes are not durable yet. */
+  private persisting = 0;
   private readSequence = 0;
   private readonly releaseRequest = (): void => {
     this.pendingRequests--;
@@ -606,24 +616,86 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     }
   }
 
-  /** One Ready cycle, in the order `Ready` prescribes. */
+  /**
+   * One Ready cycle. Without a snapshot it is pipelined (Raft thesis §10.2.1; the core's
+   * `acceptReady`): the writes are queued for the next group commit, what may leave before
+   * they are durable leaves, committed entries are applied, and the cycle ends without waiting
+   * for the fsync, so proposals and acks that arrive meanwhile go into the next cycle (and the
+   * next flush) instead of waiting for this one. The rest of the Ready (held messages, resolved
+   * submits, `readyPersisted`) follows once `storage.sync()` resolves, which covers every write
+   * queued so far; syncs resolve in call order, so Readys complete in the order accepted.
+   */
   private async handleReady(ready: Ready): Promise<void> {
+    if (ready.snapshot !== null) {
+      await this.handleSnapshotReady(ready, ready.snapshot);
+      return;
+    }
     this.stats.readyCycles++;
-    // Every submit fed before this Ready is in it (appended entries or a forward message); they
-    // stay listed until sent, so that a failing cycle's shutdown rejects them.
-    const handedOn = this.handedOn.length;
+    // Every submit fed before this Ready is in it (appended entries or a forward message).
+    const handedOn = this.handedOn.length - this.handedOnClaimed;
+    this.handedOnClaimed += handedOn;
     if (ready.softState !== null)
       this.noteSoftState(ready.softState.role, ready.softState.term, ready.softState.leader);
-
-    // 1. Persist: snapshot, entries, hard state; one fsync for the batch. While the fsync runs,
-    // the committed entries are applied: the core never hands out an entry above this member's
-    // durable index, so they were durable (and committed) before this Ready. Waiting for the
-    // fsync of the NEW entries before applying older ones would make every write wait for two
-    // fsyncs and split the writes in flight into two alternating batches.
-    if (ready.snapshot !== null) {
-      await this.storage.saveSnapshot(ready.snapshot);
-      this.storedSnapshotIndex = Math.max(this.storedSnapshotIndex, ready.snapshot.meta.index);
+    const { needSync, promisesChanged } = this.write(ready);
+    // A leader's messages (appends, heartbeats, refusals of stale terms) promise nothing about
+    // its own log: the followers' fsyncs run in parallel with the leader's, and the core counts
+    // the leader's copy only at `readyPersisted`. A follower's forwards promise nothing either.
+    // Its acks and votes do, and an ack may cover entries an EARLIER Ready handed over, so
+    // they wait for every write so far. Nothing leaves early when this Ready changes term or
+    // vote: those must be durable before any message of the new term leaves.
+    let held = ready.messages;
+    if (!promisesChanged) {
+      if (this.role === 'leader') held = [];
+      else if (ready.messages.some(sendableEarly)) held = ready.messages.filter((m) => !sendableEarly(m));
     }
+    this.learnAddresses(ready);
+    if (held.length < ready.messages.length) {
+      this.sendMessages(held.length === 0 ? ready.messages : ready.messages.filter((m) => sendableEarly(m)));
+    }
+    // The core never hands out an entry above this member's durable index, so the committed
+    // entries were durable (and committed) before this Ready: they apply now, not after its fsync.
+    this.applyReady(ready);
+    this.core.acceptReady(ready);
+    if (!needSync && this.persisting === 0) {
+      this.completeReady(ready, held, handedOn);
+      return;
+    }
+    this.persisting++;
+    const durable = this.storage.sync().then(
+      () => {
+        this.persisting--;
+        if (needSync) {
+          this.stats.syncs++;
+          this.hardStateDirty = false;
+          if (ready.hardState !== null) this.lastDurableHardState = ready.hardState;
+        }
+        this.completeReady(ready, held, handedOn);
+        this.schedule();
+      },
+      (error: unknown) => {
+        this.persisting--;
+        // Every Ready still waiting shares the failed flush; one failure stops the node once.
+        if (this.fatalError === null) this.fail(error);
+      },
+    );
+    // A new term or vote is durable before anything else is written: else a member that
+    // elected itself alone could write entries of a term that a crash takes back (the hard
+    // state goes to disk after the log), win that term again and write other entries at the
+    // same indexes. Elections are rare; this costs nothing in steady state.
+    if (promisesChanged) await durable;
+  }
+
+  /** The writes of `ready` are durable: send what waited for them, resolve submits, tell the core. */
+  private completeReady(ready: Ready, held: readonly Message[], handedOn: number): void {
+    if (this.stopping) return;
+    this.sendMessages(held);
+    this.handedOnClaimed -= handedOn;
+    for (const waiter of this.handedOn.splice(0, handedOn)) waiter.resolve();
+    this.core.readyPersisted(ready);
+  }
+
+  /** Queues a Ready's entries and hard state; says whether they need an fsync and change promises. */
+  private write(ready: Ready): { needSync: boolean; promisesChanged: boolean } {
     let needSync = false;
     let promisesChanged = false;
     if (ready.entries.length > 0) {
@@ -640,43 +712,48 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       if (promisesChanged) needSync = true;
       else this.hardStateDirty = true;
     }
-    const synced = needSync ? this.sync(ready.hardState) : null;
-    // Settled by the await below; until then a failure must not count as unhandled.
-    synced?.catch(() => {});
-    // A leader's messages (appends, heartbeats, refusals of stale terms) promise nothing about
-    // its own log, so they may go out while it writes its entries (Raft thesis §10.2.1): the
-    // followers' fsyncs run in parallel with the leader's, and the core counts the leader's
-    // copy towards commit only once durable (`advance`). Not when this Ready changes term or
-    // vote: those must be durable before any message of the new term leaves.
-    const sendEarly = this.role === 'leader' && ready.snapshot === null && !promisesChanged;
-    if (sendEarly) this.send(ready);
-    // 2. Apply: a leader's snapshot replaces the state machine first (it must be stored, which
-    // the fsync above covers), then committed entries in order.
-    if (ready.snapshot === null) {
-      this.applyReady(ready);
-      if (synced !== null) await synced;
-    } else {
-      if (synced !== null) await synced;
-      await this.installSnapshot(ready.snapshot);
-      this.applyReady(ready);
-    }
+    return { needSync, promisesChanged };
+  }
 
-    // 3. Send (a follower only now that the Ready is durable: its acks and votes are promises).
-    if (!sendEarly) this.send(ready);
+  /**
+   * A Ready that installs a leader's snapshot is handled whole, in the order `Ready`
+   * prescribes, once every earlier Ready is durable: store the snapshot, persist, install,
+   * apply, send, `advance`.
+   */
+  private async handleSnapshotReady(ready: Ready, snapshot: Snapshot): Promise<void> {
+    this.stats.readyCycles++;
+    const handedOn = this.handedOn.length - this.handedOnClaimed;
+    this.handedOnClaimed += handedOn;
+    if (ready.softState !== null)
+      this.noteSoftState(ready.softState.role, ready.softState.term, ready.softState.leader);
+    if (this.persisting > 0) await this.storage.sync();
+    await this.storage.saveSnapshot(snapshot);
+    this.storedSnapshotIndex = Math.max(this.storedSnapshotIndex, snapshot.meta.index);
+    this.write(ready);
+    await this.storage.sync();
+    this.stats.syncs++;
+    this.hardStateDirty = false;
+    if (ready.hardState !== null) this.lastDurableHardState = ready.hardState;
+    await this.installSnapshot(snapshot);
+    this.applyReady(ready);
+    this.learnAddresses(ready);
+    this.sendMessages(ready.messages);
+    this.handedOnClaimed -= handedOn;
     for (const waiter of this.handedOn.splice(0, handedOn)) waiter.resolve();
-
     this.core.advance(ready);
   }
 
-  /** Sends a Ready's messages; peers learn addresses first, so messages to a member just added are not dropped. */
-  private send(ready: Ready): void {
+  /** Peers learn the addresses a Ready's committed entries carry first, so messages to a member just added are not dropped. */
+  private learnAddresses(ready: Ready): void {
     let peersChanged = false;
     for (const entry of ready.committedEntries) peersChanged = this.learnAddress(entry) || peersChanged;
     if (peersChanged) this.pushPeers();
-    if (ready.messages.length > 0) {
-      this.transport.send(ready.messages);
-      this.stats.messagesSent += ready.messages.length;
-    }
+  }
+
+  private sendMessages(messages: readonly Message[]): void {
+    if (messages.length === 0) return;
+    this.transport.send(messages);
+    this.stats.messagesSent += messages.length;
   }
 
   /** Applies a Ready's committed entries, then answers the reads they (and its read states) allow. */
@@ -690,13 +767,6 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       const url = failure.leader === null ? null : (this.addresses.get(failure.leader) ?? null);
       waiter?.reject(new NotLeaderError(failure.leader, url));
     }
-  }
-
-  private async sync(hardState: HardState | null): Promise<void> {
-    await this.storage.sync();
-    this.stats.syncs++;
-    this.hardStateDirty = false;
-    if (hardState !== null) this.lastDurableHardState = hardState;
   }
 
   private noteSoftState(role: Role, term: number, leader: NodeId | null): void {

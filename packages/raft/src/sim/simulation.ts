@@ -352,7 +352,7 @@ class Simulation {
    * the batch completed synchronously (nothing to persist).
    */
   private persist(node: SimNode, ready: Ready): boolean {
-    const durableHardState = node.view.hardState;
+    const durableHardState = node.disk.durable.hardState;
     if (ready.snapshot !== null) {
       this.checker.observeSnapshot(node.id, ready.snapshot.meta);
       node.disk.write({ kind: 'snapshot', snapshot: ready.snapshot });
@@ -386,11 +386,14 @@ class Simulation {
       this.checker.checkLeaderLog(node.id, node.completenessTerm, node.view);
       node.completenessTerm = null;
     }
-    if (this.pipelined && ready.snapshot === null) {
-      const promisesChanged =
-        ready.hardState !== null &&
-        (ready.hardState.term !== durableHardState.term || ready.hardState.vote !== durableHardState.vote);
-      this.accept(node, ready, promisesChanged);
+    // A new term or vote is made durable before anything else is written, as `RaftNode`
+    // does: else a single voter that elected itself could write entries of a term that a
+    // crash takes back, then win the same term again and write other entries at those indexes.
+    const promisesChanged =
+      ready.hardState !== null &&
+      (ready.hardState.term !== durableHardState.term || ready.hardState.vote !== durableHardState.vote);
+    if (this.pipelined && ready.snapshot === null && !promisesChanged) {
+      this.accept(node, ready);
       return true;
     }
     if (node.disk.hasPending || node.accepted.length > 0) {
@@ -409,15 +412,16 @@ class Simulation {
   }
 
   /**
-   * Pipelined mode, for a Ready without a snapshot whose writes were just issued: send what
-   * may leave before they are durable (a leader's messages, a follower's forwards, unless the
-   * Ready changes term or vote), apply, answer reads and accept it; the held messages and
-   * `readyPersisted` wait for the next fsync (which also covers every earlier write).
+   * Pipelined mode, for a Ready that changes neither term nor vote and has no snapshot, whose
+   * writes were just issued: send what may leave before they are durable (a leader's
+   * messages, a follower's forwards and read requests), apply, answer reads and accept it; the
+   * held messages and `readyPersisted` wait for the next fsync (which also covers every
+   * earlier write).
    */
-  private accept(node: SimNode, ready: Ready, promisesChanged: boolean): void {
+  private accept(node: SimNode, ready: Ready): void {
     const held: Message[] = [];
     for (const message of ready.messages) {
-      const early = !promisesChanged && (node.role === 'leader' || message.type === 'forward');
+      const early = node.role === 'leader' || message.type === 'forward' || message.type === 'readIndex';
       if (early) this.send(message);
       else held.push(message);
     }
