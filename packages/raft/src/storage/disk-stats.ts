@@ -7,7 +7,7 @@ export interface DiskStats {
   flushes: number;
   /** `write` calls on segment files. */
   segmentWrites: number;
-  /** `datasync` calls on segment files. */
+  /** `datasync` calls and syncing (O_DSYNC) writes on segment files. */
   segmentDatasyncs: number;
   /** `fsync` calls on hard state and snapshot files. */
   fileFsyncs: number;
