@@ -47,7 +47,7 @@ export interface RaftStorage {
 export interface Transport {
   /** Starts accepting peers; `onMessage` receives every valid message addressed to this member. */
   start(onMessage: (message: Message) => void): Promise<void>;
-  /** Queues messages; they leave in one batch per peer per event-loop turn. Never throws. */
+  /** Queues messages; they leave in one batch per peer once the current callback is done. Never throws. */
   send(messages: readonly Message[]): void;
   /** Sets where each peer can be reached (`ws://host:port`). Unknown peers' messages are dropped. */
   setPeers(peers: ReadonlyMap<NodeId, string>): void;

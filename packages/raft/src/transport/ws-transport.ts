@@ -2,7 +2,8 @@
  * `WsTransport`: the default peer transport. Every member listens with a `ws` server for
  * peers that dial it and dials each peer it sends to (see `peer-link.ts`), so each direction
  * of a pair has its own connection. Messages given to `send()` are grouped per peer and
- * written once per event-loop turn, as one frame per peer when limits allow.
+ * written when the current callback is done (a microtask), as one frame per peer when limits
+ * allow.
  */
 import type { AddressInfo } from 'node:net';
 import type WebSocket from 'ws';
@@ -47,7 +48,7 @@ export class WsTransport implements Transport {
   private readonly links = new Map<NodeId, PeerLink>();
   private readonly addresses = new Map<NodeId, string>();
   private readonly dirty = new Set<PeerLink>();
-  private flushScheduled: NodeJS.Immediate | null = null;
+  private flushScheduled = false;
   private readonly inbound = new Set<WebSocket>();
   private pendingHandshakes = 0;
 
@@ -154,9 +155,13 @@ export class WsTransport implements Transport {
       link.push(message);
       this.dirty.add(link);
     }
-    if (this.dirty.size > 0 && this.flushScheduled === null) {
-      // setImmediate runs after this turn's I/O callbacks: everything sent in the turn joins one frame.
-      this.flushScheduled = setImmediate(() => this.flush());
+    if (this.dirty.size > 0 && !this.flushScheduled) {
+      // A microtask runs once the current callback is done: everything it sends (a whole Ready
+      // cycle, or every Ready completed by one fsync) joins one frame per peer, and the frame
+      // leaves at once. setImmediate would hold it for a whole event-loop iteration, and on a
+      // busy member every hop of a write (forward, append, ack, commit) paid that delay.
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
     }
   }
 
@@ -175,8 +180,6 @@ export class WsTransport implements Transport {
   async close(): Promise<void> {
     if (this.lifecycle === 'closed') return;
     this.lifecycle = 'closed';
-    if (this.flushScheduled !== null) clearImmediate(this.flushScheduled);
-    this.flushScheduled = null;
     this.dirty.clear();
     const closing: Promise<void>[] = [];
     for (const link of this.links.values()) closing.push(link.close(peerCloseCodes.goingAway, 'member closing'));
@@ -204,7 +207,7 @@ export class WsTransport implements Transport {
   }
 
   private flush(): void {
-    this.flushScheduled = null;
+    this.flushScheduled = false;
     const links = [...this.dirty];
     this.dirty.clear();
     for (const link of links) link.flush();
