@@ -5,31 +5,18 @@
 // Method: a real single-node member with small byte limits; raw `ws` clients, one of which
 // pauses its socket (so the kernel buffers fill and the member's queue grows).
 import { closeCodes, encodeRequest, type ServerMessage } from '@keel/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startSingle, tempDir } from './harness';
+import { describe, expect, it } from 'vitest';
+import { bytes, RawClient, useSingle } from './harness';
 
 describe('KeelServer backpressure', () => {
-  let server: KeelServer;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    server = await startSingle(temp.dir, {
-      requestBytesMax: 2 * 1024 * 1024,
-      pendingRequestBytesMax: 2 * 1024 * 1024,
-      sendBufferBytesMax: 1024 * 1024,
-    });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await cleanup?.();
+  const member = useSingle({
+    requestBytesMax: 2 * 1024 * 1024,
+    pendingRequestBytesMax: 2 * 1024 * 1024,
+    sendBufferBytesMax: 1024 * 1024,
   });
 
   it('throttles beyond pendingRequestBytesMax, in order', async () => {
-    const { client } = await RawClient.connect(server.clientUrl);
+    const { client } = await RawClient.connect(member.server.clientUrl);
     await client.expect({ op: 'create', xid: 0, path: '/heavy', data: bytes(''), mode: 'persistent' }, 'create');
     const xids: number[] = [];
     for (let i = 0; i < 8; i++) {
@@ -51,12 +38,12 @@ describe('KeelServer backpressure', () => {
   });
 
   it('closes a client that stops reading once its send queue passes sendBufferBytesMax', async () => {
-    const { client: writer } = await RawClient.connect(server.clientUrl);
+    const { client: writer } = await RawClient.connect(member.server.clientUrl);
     await writer.expect(
       { op: 'create', xid: 0, path: '/big', data: new Uint8Array(1024 * 1024), mode: 'persistent' },
       'create',
     );
-    const { client: slow } = await RawClient.connect(server.clientUrl);
+    const { client: slow } = await RawClient.connect(member.server.clientUrl);
     slow.socket.pause();
     for (let i = 0; i < 64; i++) {
       slow.sendRaw(encodeRequest({ op: 'get', xid: slow.xid(), path: '/big', watch: false, linearizable: false }));

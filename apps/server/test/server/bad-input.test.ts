@@ -10,9 +10,8 @@
 // close (then reconnects, resuming its session). After every batch one write is acknowledged.
 import { type ErrorCode, encodeRequest, type Request, type ServerMessage } from '@keel/protocol';
 import { mulberry32 } from '@keel/raft';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startSingle, tempDir, text } from './harness';
+import { describe, expect, it } from 'vitest';
+import { bytes, RawClient, text, useSingle } from './harness';
 
 const seed = 0x5eed_0bad;
 const framesTotal = 10_000;
@@ -195,26 +194,14 @@ function garbage(random: () => number): Uint8Array {
 }
 
 describe('KeelServer bad input at volume', () => {
-  let server: KeelServer;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    server = await startSingle(temp.dir, { dataBytesMax, requestBytesMax });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await cleanup?.();
-  });
+  const member = useSingle({ dataBytesMax, requestBytesMax });
 
   it(`survives ${framesTotal} random and mutated frames, seed ${seed}`, async () => {
     const random = mulberry32(seed);
-    let { client, session } = await RawClient.connect(server.clientUrl);
+    let { client, session } = await RawClient.connect(member.server.clientUrl);
     let lastSeen = 0;
     const reconnect = async () => {
-      client = await RawClient.open(server.clientUrl);
+      client = await RawClient.open(member.server.clientUrl);
       const resumed = await client.request({
         op: 'resume',
         xid: client.xid(),
@@ -227,7 +214,7 @@ describe('KeelServer bad input at volume', () => {
       // A mutated frame may have been a closeSession: then start a new session.
       if (resumed?.type !== 'connected') {
         await client.close();
-        ({ client, session } = await RawClient.connect(server.clientUrl));
+        ({ client, session } = await RawClient.connect(member.server.clientUrl));
         await client.expect({ op: 'create', xid: 0, path: '/eph', data: bytes(''), mode: 'ephemeral' }, 'create');
       }
     };
@@ -293,7 +280,7 @@ describe('KeelServer bad input at volume', () => {
 
     expect(typedChecked).toBeGreaterThan(framesTotal / 3);
     expect(closes).toBeGreaterThan(0);
-    const { client: checker } = await RawClient.connect(server.clientUrl);
+    const { client: checker } = await RawClient.connect(member.server.clientUrl);
     for (const [path, value] of acknowledged) {
       const read = await checker.expect({ op: 'get', xid: 0, path, watch: false, linearizable: false }, 'get');
       expect(text(read.data)).toBe(value);

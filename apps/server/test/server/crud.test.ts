@@ -2,27 +2,14 @@
 // WebSocket with ZooKeeper's versions and typed errors, in order, each with a revision.
 // Method: a real member (durable log in a temp dir, 127.0.0.1, ephemeral ports) and a raw `ws`
 // client sending @keel/protocol frames.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startSingle, tempDir, text } from './harness';
+import { describe, expect, it } from 'vitest';
+import { bytes, RawClient, text, useSingle } from './harness';
 
 describe('KeelServer single node: reads and writes', () => {
-  let server: KeelServer;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    server = await startSingle(temp.dir);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await cleanup?.();
-  });
+  const member = useSingle();
 
   it('creates, reads, sets and deletes with versions and typed errors', async () => {
-    const { client, session } = await RawClient.connect(server.clientUrl);
+    const { client, session } = await RawClient.connect(member.server.clientUrl);
     expect(session.resumed).toBe(false);
     expect(session.memberId).toBe('m1');
 
@@ -96,7 +83,7 @@ describe('KeelServer single node: reads and writes', () => {
   });
 
   it('answers pipelined requests in the order they were sent', async () => {
-    const { client } = await RawClient.connect(server.clientUrl);
+    const { client } = await RawClient.connect(member.server.clientUrl);
     const { encodeRequest } = await import('@keel/protocol');
     const count = 50;
     for (let i = 0; i < count; i++) {
@@ -125,7 +112,7 @@ describe('KeelServer single node: reads and writes', () => {
   });
 
   it('closes a connection whose first request is not a handshake', async () => {
-    const client = await RawClient.open(server.clientUrl);
+    const client = await RawClient.open(member.server.clientUrl);
     const answer = await client.request({ op: 'get', xid: 1, path: '/', watch: false, linearizable: false });
     expect(answer).toBeNull();
     expect((await client.closed).code).toBe(4003);

@@ -5,9 +5,8 @@
 // the connection must have closed (then the client reconnects, resuming its session).
 import { encodeRequest, type Request } from '@keel/protocol';
 import { mulberry32 } from '@keel/raft';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startSingle, tempDir, text } from './harness';
+import { describe, expect, it } from 'vitest';
+import { bytes, RawClient, text, useSingle } from './harness';
 
 const prng = mulberry32;
 
@@ -55,23 +54,11 @@ function garbage(random: () => number): Uint8Array {
 }
 
 describe('KeelServer bad input', () => {
-  let server: KeelServer;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    server = await startSingle(temp.dir);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await cleanup?.();
-  });
+  const member = useSingle();
 
   it('survives 1,000 garbage and mutated frames, answering or closing for each', async () => {
     const random = prng(0x6b65656c);
-    let { client, session } = await RawClient.connect(server.clientUrl);
+    let { client, session } = await RawClient.connect(member.server.clientUrl);
     await client.expect({ op: 'create', xid: 0, path: '/fuzz', data: bytes(''), mode: 'persistent' }, 'create');
     let closes = 0;
     let newSessions = 0;
@@ -87,7 +74,7 @@ describe('KeelServer bad input', () => {
       expect(info?.code).toBeGreaterThanOrEqual(1000);
       if (info?.code !== 1000) expect(info?.reason.length).toBeGreaterThan(0);
       // Reconnect: resume the session if it still lives, else start a new one.
-      const next = await RawClient.open(server.clientUrl);
+      const next = await RawClient.open(member.server.clientUrl);
       const resumed = await next.request({
         op: 'resume',
         xid: 1,
@@ -101,13 +88,13 @@ describe('KeelServer bad input', () => {
         client = next;
       } else {
         newSessions++;
-        ({ client, session } = await RawClient.connect(server.clientUrl));
+        ({ client, session } = await RawClient.connect(member.server.clientUrl));
       }
     }
     // The PRNG must have exercised both paths: closes and in-band answers.
     expect(closes).toBeGreaterThan(0);
     expect(closes).toBeLessThan(1_000);
-    expect(server.node.status().stopped).toBe(false);
+    expect(member.server.node.status().stopped).toBe(false);
     expect(newSessions).toBeLessThan(closes + 1);
 
     const created = await client.expect(
@@ -124,7 +111,7 @@ describe('KeelServer bad input', () => {
   });
 
   it('closes on a text frame with a protocol error', async () => {
-    const { client } = await RawClient.connect(server.clientUrl);
+    const { client } = await RawClient.connect(member.server.clientUrl);
     client.socket.send('hello');
     const info = await client.closed;
     expect(info.code).toBe(1002);
@@ -132,7 +119,7 @@ describe('KeelServer bad input', () => {
   });
 
   it('answers a readable but invalid request with a typed error and keeps the connection', async () => {
-    const { client } = await RawClient.connect(server.clientUrl);
+    const { client } = await RawClient.connect(member.server.clientUrl);
     const frame = encodeRequest({ op: 'get', xid: 42, path: '/ok', watch: false, linearizable: false });
     const longer = new Uint8Array(frame.length + 1);
     longer.set(frame);

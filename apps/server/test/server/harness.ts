@@ -1,6 +1,7 @@
 /**
- * Shared helpers of the network server tests: a member on 127.0.0.1 with ephemeral ports and a
- * temporary data directory, and a raw `ws` client that speaks `@keel/protocol` frames.
+ * Shared helpers of the network server tests: members on 127.0.0.1 with ephemeral ports and a
+ * temporary data directory (started for a whole `describe` by `useSingle` / `useCluster`, or by
+ * hand), and a raw `ws` client that speaks `@keel/protocol` frames.
  */
 import {
   decodeResponse,
@@ -11,21 +12,45 @@ import {
   type ServerMessage,
   type WatchEvent,
 } from '@keel/protocol';
+import { afterAll, beforeAll } from 'vitest';
 import WebSocket from 'ws';
 import type { KeelServer } from '../../src/server/keel-server';
 import type { KeelServerOptions } from '../../src/server/options';
-import { tempDir as sharedTempDir, startMember, startMembers, type TempDir } from '../../src/testing/index';
+import {
+  tempDir as sharedTempDir,
+  startMember,
+  startMembers,
+  type TempDir,
+  TestCluster,
+  waitForLeader,
+} from '../../src/testing/index';
 
 export { waitFor, waitForLeader } from '../../src/testing/index';
 
+const tempPrefix = 'keel-server-';
+
 /** Creates a temporary data directory; `cleanup` removes it. */
 export function tempDir(): Promise<TempDir> {
-  return sharedTempDir('keel-server-');
+  return sharedTempDir(tempPrefix);
 }
+
+/** What a single member of these tests runs with unless told otherwise. */
+const singleOptions = { clusterSecret: 'test-secret' } as const satisfies Partial<KeelServerOptions>;
+
+/**
+ * What the members of a three-member cluster run with unless told otherwise; a member started by
+ * hand to join or replace one of them needs the same.
+ */
+export const clusterOptions = {
+  clusterSecret: 'cluster-test',
+  // Three members share one busy process: an election timeout of 300-600 ms keeps a
+  // scheduling stall from deposing the leader (which fails writes in flight).
+  raft: { electionTicks: 30 },
+} as const satisfies Partial<KeelServerOptions>;
 
 /** Starts a single-node member in `dataDir` and waits until it leads. */
 export function startSingle(dataDir: string, overrides: Partial<KeelServerOptions> = {}): Promise<KeelServer> {
-  return startMember({ clusterSecret: 'test-secret', dataDir, ...overrides });
+  return startMember({ ...singleOptions, dataDir, ...overrides });
 }
 
 /** How a connection ended. */
@@ -168,11 +193,108 @@ export function startCluster(
   ids: readonly string[],
   overrides: Partial<KeelServerOptions> = {},
 ): Promise<KeelServer[]> {
-  return startMembers(dir, ids, {
-    clusterSecret: 'cluster-test',
-    // Three members share one busy process: an election timeout of 300-600 ms keeps a
-    // scheduling stall from deposing the leader (which fails writes in flight).
-    raft: { electionTicks: 30 },
-    ...overrides,
+  return startMembers(dir, ids, { ...clusterOptions, ...overrides });
+}
+
+/** Waits until `servers` agree on a leader; returns it and another member. */
+export async function leaderAndFollower(
+  servers: readonly KeelServer[],
+): Promise<{ leader: KeelServer; follower: KeelServer }> {
+  const leader = await waitForLeader(servers);
+  const follower = servers.find((server) => server !== leader);
+  if (follower === undefined) throw new Error('no follower');
+  return { leader, follower };
+}
+
+/**
+ * Starts a {@link TestCluster} in a `beforeAll` of the enclosing `describe` and stops it in its
+ * `afterAll`; `get()` returns it from the `beforeAll` on.
+ */
+function useTestCluster(ids: readonly string[], options: Partial<KeelServerOptions>): () => TestCluster {
+  let cluster: TestCluster | undefined;
+  beforeAll(async () => {
+    cluster = await TestCluster.start(ids, options, tempPrefix);
   });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return () => {
+    if (cluster === undefined)
+      throw new Error('the members of this describe have not started (read in a test, not at collection)');
+    return cluster;
+  };
+}
+
+/** One member started for every test of a `describe` (see {@link useSingle}). */
+export interface SingleFixture {
+  /** The member (`servers[0]`). */
+  readonly server: KeelServer;
+  /** The member in a list a test may change (a restarted member in its place) to have it stopped too. */
+  readonly servers: KeelServer[];
+  /** The temporary directory; the member's data directory is `<dir>/m1`. */
+  readonly dir: string;
+}
+
+/**
+ * Starts a single-node member (id `m1`, options as {@link startSingle}) before the tests of the
+ * enclosing `describe` and stops it and removes its data after them. Read the fixture in tests.
+ */
+export function useSingle(overrides: Partial<KeelServerOptions> = {}): SingleFixture {
+  const get = useTestCluster(['m1'], { ...singleOptions, ...overrides });
+  return {
+    get server() {
+      const server = get().servers[0];
+      if (server === undefined) throw new Error('no member');
+      return server;
+    },
+    get servers() {
+      return get().servers;
+    },
+    get dir() {
+      return get().dir;
+    },
+  };
+}
+
+/** Three members started for every test of a `describe` (see {@link useCluster}). */
+export interface ClusterFixture {
+  /** The members `a`, `b`, `c`; a test may replace or add members here to have them stopped too. */
+  readonly servers: KeelServer[];
+  /** The member that led once they first agreed on a leader. */
+  readonly leader: KeelServer;
+  /** A member other than {@link ClusterFixture.leader}. */
+  readonly follower: KeelServer;
+  /** The temporary directory; each member's data directory is `<dir>/<id>`. */
+  readonly dir: string;
+}
+
+/**
+ * Starts members `a`, `b`, `c` (options as {@link startCluster}) before the tests of the
+ * enclosing `describe`, waits until they agree on a leader, and stops them and removes their
+ * data after the tests. Read the fixture in tests.
+ */
+export function useCluster(overrides: Partial<KeelServerOptions> = {}): ClusterFixture {
+  const get = useTestCluster(['a', 'b', 'c'], { ...clusterOptions, ...overrides });
+  let roles: { leader: KeelServer; follower: KeelServer } | undefined;
+  beforeAll(async () => {
+    roles = await leaderAndFollower(get().servers);
+  });
+  const role = (name: 'leader' | 'follower'): KeelServer => {
+    if (roles === undefined) throw new Error('the members of this describe have not started');
+    return roles[name];
+  };
+  return {
+    get servers() {
+      return get().servers;
+    },
+    get leader() {
+      return role('leader');
+    },
+    get follower() {
+      return role('follower');
+    },
+    get dir() {
+      return get().dir;
+    },
+  };
 }

@@ -2,24 +2,15 @@
 // (replicated) survive it too.
 // Method: a real single-node member writes through a raw client, is stopped, and a new member
 // is started on the same data directory (new ports); the state is read back over the wire.
-import { afterAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startSingle, tempDir, text } from './harness';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bytes, RawClient, startSingle, text, useSingle } from './harness';
 
 describe('KeelServer restart', () => {
-  const running: KeelServer[] = [];
-  let cleanup: (() => Promise<void>) | undefined;
-
-  afterAll(async () => {
-    for (const server of running) await server.stop();
-    await cleanup?.();
-  });
+  const member = useSingle();
 
   it('keeps acknowledged writes and sessions across a restart', async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    const first = await startSingle(temp.dir);
-    running.push(first);
+    const first = member.server;
     const { client, session } = await RawClient.connect(first.clientUrl);
     await client.expect({ op: 'create', xid: 0, path: '/kept', data: bytes('0'), mode: 'persistent' }, 'create');
     let last = 0;
@@ -35,8 +26,9 @@ describe('KeelServer restart', () => {
     await first.stop();
     expect((await client.closed).code).toBe(4002);
 
-    const second = await startSingle(temp.dir);
-    running.push(second);
+    // Same id and data directory; in the first's place, so the fixture stops it.
+    const second = await startSingle(join(member.dir, first.id), { id: first.id });
+    member.servers[0] = second;
     expect(second.machine.appliedRevision).toBeGreaterThan(last);
     const resumed = await RawClient.open(second.clientUrl);
     const connected = await resumed.expect(

@@ -3,24 +3,11 @@
 // secret while alive.
 // Method: a real single-node member with short session timeouts; raw `ws` clients; one client
 // owns ephemerals, another observes them until they are gone (polled, with a generous ceiling).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startSingle, tempDir, waitFor } from './harness';
+import { describe, expect, it } from 'vitest';
+import { bytes, RawClient, useSingle, waitFor } from './harness';
 
 describe('KeelServer sessions', () => {
-  let server: KeelServer;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    server = await startSingle(temp.dir, { sessionTimeoutMsMin: 100, expiryCheckMs: 20 });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await cleanup?.();
-  });
+  const member = useSingle({ sessionTimeoutMsMin: 100, expiryCheckMs: 20 });
 
   async function exists(client: RawClient, path: string): Promise<boolean> {
     const answer = await client.expect({ op: 'exists', xid: 0, path, watch: false, linearizable: false }, 'exists');
@@ -28,8 +15,8 @@ describe('KeelServer sessions', () => {
   }
 
   it('deletes an ephemeral node after its connection closed and the session timed out', async () => {
-    const observer = (await RawClient.connect(server.clientUrl, 30_000)).client;
-    const { client: owner, session } = await RawClient.connect(server.clientUrl, 200);
+    const observer = (await RawClient.connect(member.server.clientUrl, 30_000)).client;
+    const { client: owner, session } = await RawClient.connect(member.server.clientUrl, 200);
     expect(session.sessionTimeoutMs).toBe(200);
     const created = await owner.expect(
       { op: 'create', xid: 0, path: '/lease', data: bytes('me'), mode: 'ephemeral' },
@@ -37,14 +24,14 @@ describe('KeelServer sessions', () => {
     );
     expect(created.stat.ephemeralOwner).toBe(session.sessionId);
     expect(await exists(observer, '/lease')).toBe(true);
-    expect(server.machine.session(session.sessionId)).toBeDefined();
+    expect(member.server.machine.session(session.sessionId)).toBeDefined();
 
     await owner.close();
     await waitFor('the ephemeral to go', async () => !(await exists(observer, '/lease')), 30_000);
-    expect(server.machine.session(session.sessionId)).toBeUndefined();
+    expect(member.server.machine.session(session.sessionId)).toBeUndefined();
 
     // The expired session cannot be resumed.
-    const late = await RawClient.open(server.clientUrl);
+    const late = await RawClient.open(member.server.clientUrl);
     const answer = await late.request({
       op: 'resume',
       xid: 1,
@@ -60,7 +47,7 @@ describe('KeelServer sessions', () => {
   });
 
   it('keeps a pinging session alive past its timeout', async () => {
-    const { client, session } = await RawClient.connect(server.clientUrl, 1_000);
+    const { client, session } = await RawClient.connect(member.server.clientUrl, 1_000);
     await client.expect({ op: 'create', xid: 0, path: '/alive', data: bytes(''), mode: 'ephemeral' }, 'create');
     const start = Date.now();
     // Ping every ~20 ms for two and a half timeouts; the session must survive all of them.
@@ -68,17 +55,17 @@ describe('KeelServer sessions', () => {
       await client.expect({ op: 'ping', xid: 0 }, 'pong');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(server.machine.session(session.sessionId)).toBeDefined();
+    expect(member.server.machine.session(session.sessionId)).toBeDefined();
     expect(await exists(client, '/alive')).toBe(true);
     await client.expect({ op: 'closeSession', xid: 0 }, 'closeSession');
     expect((await client.closed).code).toBe(1000);
-    expect(server.machine.get('/alive')).toBeNull();
+    expect(member.server.machine.get('/alive')).toBeNull();
   });
 
   it('resumes a live session on a new connection and moves it off the old one', async () => {
-    const { client: first, session } = await RawClient.connect(server.clientUrl, 30_000);
+    const { client: first, session } = await RawClient.connect(member.server.clientUrl, 30_000);
     await first.expect({ op: 'create', xid: 0, path: '/mine', data: bytes(''), mode: 'ephemeral' }, 'create');
-    const second = await RawClient.open(server.clientUrl);
+    const second = await RawClient.open(member.server.clientUrl);
     const resumed = await second.expect(
       {
         op: 'resume',
@@ -96,7 +83,7 @@ describe('KeelServer sessions', () => {
     expect((await first.closed).code).toBe(4001);
     expect(await exists(second, '/mine')).toBe(true);
 
-    const wrong = await RawClient.open(server.clientUrl);
+    const wrong = await RawClient.open(member.server.clientUrl);
     const refused = await wrong.request({
       op: 'resume',
       xid: 1,

@@ -4,36 +4,23 @@
 // (`Throttled`) and connections per client address (`Throttled`, then closed).
 // Method: real single-node members with small limits and a fast TTL check; raw `ws` clients.
 import { closeCodes, encodeRequest } from '@keel/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startSingle, tempDir, waitFor } from './harness';
+import { describe, expect, it } from 'vitest';
+import { bytes, RawClient, useSingle, waitFor } from './harness';
 
 describe('KeelServer TTL sweeps and limits', () => {
-  let server: KeelServer;
-  let cleanup: () => Promise<void>;
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    server = await startSingle(temp.dir, {
-      ttlCheckMs: 20,
-      dataBytesMax: 1000,
-      requestBytesMax: 64 * 1024,
-      pendingRequestsMax: 8,
-      sessionsPerAddressMax: 4,
-    });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await cleanup?.();
+  const member = useSingle({
+    ttlCheckMs: 20,
+    dataBytesMax: 1000,
+    requestBytesMax: 64 * 1024,
+    pendingRequestsMax: 8,
+    sessionsPerAddressMax: 4,
   });
 
   const exists = async (client: RawClient, path: string) =>
     (await client.expect({ op: 'exists', xid: 0, path, watch: false, linearizable: false }, 'exists')).stat !== null;
 
   it('sweeps a childless TTL node after its TTL and keeps one that has children', async () => {
-    const { client } = await RawClient.connect(server.clientUrl);
+    const { client } = await RawClient.connect(member.server.clientUrl);
     await client.expect(
       { op: 'create', xid: 0, path: '/ttl-alone', data: bytes(''), mode: 'persistent_ttl', ttlMs: 200 },
       'create',
@@ -49,12 +36,12 @@ describe('KeelServer TTL sweeps and limits', () => {
     await waitFor('the childless TTL node to be swept', async () => !(await exists(client, '/ttl-alone')), 30_000);
     // Both TTLs ran out together; the sweep that removed one passed over the other.
     expect(await exists(client, '/ttl-parent')).toBe(true);
-    expect(server.machine.ttlCandidates(Date.now())).toEqual([]);
+    expect(member.server.machine.ttlCandidates(Date.now())).toEqual([]);
     await client.close();
   });
 
   it('refuses node data over dataBytesMax and a frame over requestBytesMax with TooLarge', async () => {
-    const { client } = await RawClient.connect(server.clientUrl);
+    const { client } = await RawClient.connect(member.server.clientUrl);
     const data = await client.expect(
       { op: 'create', xid: 0, path: '/big', data: new Uint8Array(1001), mode: 'persistent' },
       'error',
@@ -75,7 +62,7 @@ describe('KeelServer TTL sweeps and limits', () => {
   });
 
   it('answers Throttled beyond pendingRequestsMax, in order, and serves the rest', async () => {
-    const { client } = await RawClient.connect(server.clientUrl);
+    const { client } = await RawClient.connect(member.server.clientUrl);
     const xids: number[] = [];
     for (let i = 0; i < 40; i++) {
       const xid = client.xid();
@@ -97,8 +84,8 @@ describe('KeelServer TTL sweeps and limits', () => {
 
   it('refuses connections beyond sessionsPerAddressMax with Throttled and a close', async () => {
     const clients = [];
-    for (let i = 0; i < 4; i++) clients.push((await RawClient.connect(server.clientUrl)).client);
-    const extra = await RawClient.open(server.clientUrl);
+    for (let i = 0; i < 4; i++) clients.push((await RawClient.connect(member.server.clientUrl)).client);
+    const extra = await RawClient.open(member.server.clientUrl);
     const refused = await extra.request({
       op: 'connect',
       xid: 1,
@@ -112,7 +99,7 @@ describe('KeelServer TTL sweeps and limits', () => {
     await waitFor(
       'a free connection slot',
       async () => {
-        const next = await RawClient.open(server.clientUrl);
+        const next = await RawClient.open(member.server.clientUrl);
         const answer = await next.request({
           op: 'connect',
           xid: 1,

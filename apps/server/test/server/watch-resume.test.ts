@@ -6,28 +6,12 @@
 // window, and raw `ws` clients. A writer changes the tree while no watch exists (the watcher's
 // "reconnect" gap), then the watcher adds its watch with the revision it had seen; a plain read
 // after later writes is the barrier after which every event is in `watcher.received`.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startSingle, tempDir } from './harness';
+import { describe, expect, it } from 'vitest';
+import { bytes, RawClient, useSingle } from './harness';
 
 describe('KeelServer watch resumption', () => {
-  let server: KeelServer;
-  let small: KeelServer;
-  const cleanups: (() => Promise<void>)[] = [];
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    const temp2 = await tempDir();
-    cleanups.push(temp.cleanup, temp2.cleanup);
-    server = await startSingle(temp.dir, { watchesPerConnectionMax: 3 });
-    small = await startSingle(temp2.dir, { changeWindowRevisions: 5 });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await small?.stop();
-    for (const cleanup of cleanups) await cleanup();
-  });
+  const member = useSingle({ watchesPerConnectionMax: 3 });
+  const small = useSingle({ changeWindowRevisions: 5 });
 
   const create = (client: RawClient, path: string, data = '') =>
     client.expect({ op: 'create', xid: 0, path, data: bytes(data), mode: 'persistent' }, 'create');
@@ -39,12 +23,12 @@ describe('KeelServer watch resumption', () => {
     client.watchEvents().map((event) => `${event.event} ${event.path}@${event.revision}`);
 
   it('replays what a persistent watch missed, then continues live without a duplicate', async () => {
-    const { client: writer } = await RawClient.connect(server.clientUrl);
+    const { client: writer } = await RawClient.connect(member.server.clientUrl);
     const seen = await create(writer, '/p', 'v0');
     const missed1 = await set(writer, '/p', 'v1');
     const child = await create(writer, '/p/c');
     const missed2 = await set(writer, '/p', 'v2');
-    const { client: watcher } = await RawClient.connect(server.clientUrl);
+    const { client: watcher } = await RawClient.connect(member.server.clientUrl);
     const added = await watcher.expect(
       { op: 'addWatch', xid: 0, path: '/p', kind: 'persistent', sinceRevision: seen.revision },
       'addWatch',
@@ -64,17 +48,17 @@ describe('KeelServer watch resumption', () => {
   });
 
   it('replays below a recursive watch, and nothing for a revision already seen', async () => {
-    const { client: writer } = await RawClient.connect(server.clientUrl);
+    const { client: writer } = await RawClient.connect(member.server.clientUrl);
     const seen = await create(writer, '/r');
     const a = await create(writer, '/r/a');
     const b = await create(writer, '/r/a/b', 'x');
     await create(writer, '/other');
-    const { client: watcher } = await RawClient.connect(server.clientUrl);
+    const { client: watcher } = await RawClient.connect(member.server.clientUrl);
     await watcher.expect(
       { op: 'addWatch', xid: 0, path: '/r', kind: 'persistentRecursive', sinceRevision: seen.revision },
       'addWatch',
     );
-    const { client: upToDate } = await RawClient.connect(server.clientUrl);
+    const { client: upToDate } = await RawClient.connect(member.server.clientUrl);
     await upToDate.expect(
       { op: 'addWatch', xid: 0, path: '/r', kind: 'persistentRecursive', sinceRevision: b.revision },
       'addWatch',
@@ -87,11 +71,11 @@ describe('KeelServer watch resumption', () => {
   });
 
   it('fires a one-shot watch for the first missed change only, and leaves it spent', async () => {
-    const { client: writer } = await RawClient.connect(server.clientUrl);
+    const { client: writer } = await RawClient.connect(member.server.clientUrl);
     const seen = await create(writer, '/once', 'v0');
     const first = await set(writer, '/once', 'v1');
     await set(writer, '/once', 'v2');
-    const { client: watcher } = await RawClient.connect(server.clientUrl);
+    const { client: watcher } = await RawClient.connect(member.server.clientUrl);
     await watcher.expect(
       { op: 'addWatch', xid: 0, path: '/once', kind: 'data', sinceRevision: seen.revision },
       'addWatch',
@@ -99,7 +83,7 @@ describe('KeelServer watch resumption', () => {
     await set(writer, '/once', 'v3');
     await barrier(watcher);
     expect(eventsOf(watcher)).toEqual([`dataChanged /once@${first.revision}`]);
-    expect(server.watchCount).toBe(0);
+    expect(member.server.watchCount).toBe(0);
     // With nothing missed, the one-shot watch stays registered and fires on the next change.
     const now = await barrier(watcher);
     await watcher.expect(
@@ -114,10 +98,10 @@ describe('KeelServer watch resumption', () => {
   });
 
   it('answers resyncNeeded when the window no longer reaches back, then continues live', async () => {
-    const { client: writer } = await RawClient.connect(small.clientUrl);
+    const { client: writer } = await RawClient.connect(small.server.clientUrl);
     const seen = await create(writer, '/far', 'v0');
     for (let i = 0; i < 8; i++) await set(writer, '/far', `v${i + 1}`);
-    const { client: watcher } = await RawClient.connect(small.clientUrl);
+    const { client: watcher } = await RawClient.connect(small.server.clientUrl);
     const added = await watcher.expect(
       { op: 'addWatch', xid: 0, path: '/far', kind: 'persistent', sinceRevision: seen.revision },
       'addWatch',
@@ -128,13 +112,13 @@ describe('KeelServer watch resumption', () => {
       { type: 'watch', event: 'resyncNeeded', path: '/far', kind: 'persistent', revision: added.revision },
       { type: 'watch', event: 'dataChanged', path: '/far', revision: live.revision },
     ]);
-    expect(small.changes.completeAfter).toBeGreaterThan(seen.revision);
+    expect(small.server.changes.completeAfter).toBeGreaterThan(seen.revision);
     await watcher.close();
     await writer.close();
   });
 
   it('refuses a watch over the per-connection limit with TooLarge, and a read with watch too', async () => {
-    const { client } = await RawClient.connect(server.clientUrl);
+    const { client } = await RawClient.connect(member.server.clientUrl);
     for (const path of ['/w1', '/w2', '/w3']) {
       await client.expect({ op: 'addWatch', xid: 0, path, kind: 'persistent' }, 'addWatch');
     }

@@ -7,30 +7,17 @@
 // plain read on the watcher after the writes acts as a barrier: events are sent when an entry
 // is applied, so every event the writes caused is in `watcher.received` before that answer.
 import type { Request, ServerMessage } from '@keel/protocol';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startSingle, tempDir, text, waitFor } from './harness';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bytes, RawClient, text, useSingle, waitFor } from './harness';
 
 describe('KeelServer watches', () => {
-  let server: KeelServer;
-  let cleanup: () => Promise<void>;
+  const member = useSingle();
   let watcher: RawClient;
   let writer: RawClient;
 
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    server = await startSingle(temp.dir);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    await cleanup?.();
-  });
-
   beforeEach(async () => {
-    watcher = (await RawClient.connect(server.clientUrl)).client;
-    writer = (await RawClient.connect(server.clientUrl)).client;
+    watcher = (await RawClient.connect(member.server.clientUrl)).client;
+    writer = (await RawClient.connect(member.server.clientUrl)).client;
   });
 
   afterEach(async () => {
@@ -56,7 +43,7 @@ describe('KeelServer watches', () => {
     await set(writer, '/data', 'v2');
     await barrier(watcher);
     expect(eventsOf(watcher)).toEqual([{ event: 'dataChanged', path: '/data', revision: first.revision }]);
-    expect(server.watchCount).toBe(0);
+    expect(member.server.watchCount).toBe(0);
   });
 
   it('get on a missing node leaves no watch (NoNode), as in ZooKeeper', async () => {
@@ -118,7 +105,7 @@ describe('KeelServer watches', () => {
     const seen = eventsOf(watcher);
     expect(seen).toEqual(expected);
     for (let i = 1; i < seen.length; i++) expect(seen[i]?.revision).toBeGreaterThan(seen[i - 1]?.revision ?? 0);
-    expect(server.watchCount).toBe(1);
+    expect(member.server.watchCount).toBe(1);
   });
 
   it('a persistent watch sees data and child changes of its node until removeWatch', async () => {
@@ -167,9 +154,9 @@ describe('KeelServer watches', () => {
     await create(writer, '/gone');
     await watcher.expect({ op: 'addWatch', xid: 0, path: '/gone', kind: 'persistentRecursive' }, 'addWatch');
     await watcher.expect({ op: 'exists', xid: 0, path: '/gone', watch: true, linearizable: false }, 'exists');
-    expect(server.watchCount).toBe(2);
+    expect(member.server.watchCount).toBe(2);
     await watcher.close();
-    await waitFor('the watches to be dropped', () => server.watchCount === 0, 10_000);
+    await waitFor('the watches to be dropped', () => member.server.watchCount === 0, 10_000);
     await set(writer, '/gone', 'after');
   });
 });
