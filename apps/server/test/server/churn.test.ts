@@ -6,25 +6,18 @@
 // whenever a connection ends; meanwhile leadership is moved twice and a follower is stopped and
 // restarted on the same ports. At the end the tree is read through one member (after sync).
 import { encodeRequest, type ServerMessage } from '@keel/protocol';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startCluster, tempDir, waitForLeader } from './harness';
+import { bytes, clusterOptions, RawClient, useCluster, waitForLeader } from './harness';
 
 const batch = 20;
 
 describe('KeelServer under churn', () => {
-  let servers: KeelServer[] = [];
-  let cleanup: (() => Promise<void>) | undefined;
-
-  afterAll(async () => {
-    for (const server of servers) await server.stop();
-    await cleanup?.();
-  });
+  const cluster = useCluster();
 
   it('keeps acknowledged writes and per-connection FIFO through transfers and a restart', async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    servers = await startCluster(temp.dir, ['a', 'b', 'c']);
+    // The restarted member takes its predecessor's place here, so the fixture stops it.
+    const servers = cluster.servers;
     const { client: setup } = await RawClient.connect(servers[0]!.clientUrl);
     await setup.expect({ op: 'create', xid: 0, path: '/w', data: bytes(''), mode: 'persistent' }, 'create');
     await setup.close();
@@ -86,13 +79,12 @@ describe('KeelServer under churn', () => {
     await settle();
     servers[victimIndex] = await KeelServer.start({
       id: victim.id,
-      dataDir: `${temp.dir}/${victim.id}`,
+      dataDir: `${cluster.dir}/${victim.id}`,
       clientListen: { host: '127.0.0.1', port: clientPort },
       peerListen: { host: '127.0.0.1', port: peerPort },
       peers: Object.fromEntries(servers.map((server) => [server.id, server.peerUrl])),
-      clusterSecret: 'cluster-test',
+      ...clusterOptions,
       tickMs: 10,
-      raft: { electionTicks: 30 },
     });
     await settle();
     running = false;

@@ -8,35 +8,19 @@
 // Method: three real members (durable logs in temp dirs, peer and client sockets on 127.0.0.1,
 // ephemeral ports) and raw `ws` clients.
 import { closeCodes, encodeRequest, type ServerMessage } from '@keel/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startCluster, tempDir, text, waitFor, waitForLeader } from './harness';
+import { bytes, RawClient, text, useCluster, waitFor } from './harness';
 
 describe('KeelServer three members', () => {
-  let servers: KeelServer[] = [];
-  let leader: KeelServer;
-  let follower: KeelServer;
-  let cleanup: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    servers = await startCluster(temp.dir, ['a', 'b', 'c']);
-    leader = await waitForLeader(servers);
-    const other = servers.find((server) => server !== leader);
-    if (other === undefined) throw new Error('no follower');
-    follower = other;
-  });
-
-  afterAll(async () => {
-    for (const server of servers) await server.stop();
-    await cleanup?.();
-  });
+  const cluster = useCluster();
 
   it('creates a session on a follower and forwards its writes, answering each once applied', async () => {
-    const { client, session } = await RawClient.connect(follower.clientUrl);
-    expect(session.memberId).toBe(follower.id);
-    expect(leader.machine.session(session.sessionId)).toBeDefined();
+    const { client, session } = await RawClient.connect(cluster.follower.clientUrl);
+    expect(session.memberId).toBe(cluster.follower.id);
+    // Committed, so the leader has it, though it may apply it a moment after the follower (the
+    // followers' acks can commit an entry while the leader's own fsync of it is still running).
+    await waitFor('the leader to apply the session', () => cluster.leader.machine.session(session.sessionId) !== undefined, 10_000);
     const created = await client.expect(
       { op: 'create', xid: 0, path: '/shared', data: bytes('hello'), mode: 'persistent' },
       'create',
@@ -54,13 +38,13 @@ describe('KeelServer three members', () => {
     expect(bad.code).toBe('BadVersion');
     const read = await client.expect({ op: 'get', xid: 0, path: '/shared', watch: false, linearizable: false }, 'get');
     expect(text(read.data)).toBe('v2');
-    await waitFor('the leader to apply', () => leader.machine.appliedRevision >= set.revision, 10_000);
-    expect(text(leader.machine.get('/shared')?.data ?? bytes(''))).toBe('v2');
+    await waitFor('the leader to apply', () => cluster.leader.machine.appliedRevision >= set.revision, 10_000);
+    expect(text(cluster.leader.machine.get('/shared')?.data ?? bytes(''))).toBe('v2');
     await client.close();
   });
 
   it('pipelines writes on a follower: answered in order, a read after them sees them all', async () => {
-    const { client } = await RawClient.connect(follower.clientUrl);
+    const { client } = await RawClient.connect(cluster.follower.clientUrl);
     await client.expect({ op: 'create', xid: 0, path: '/pipe', data: bytes(''), mode: 'persistent' }, 'create');
     const xids: number[] = [];
     for (let i = 0; i < 50; i++) {
@@ -88,11 +72,11 @@ describe('KeelServer three members', () => {
   });
 
   it('forwards and replicates a node of the largest data size (1 MiB)', async () => {
-    const { client } = await RawClient.connect(follower.clientUrl);
+    const { client } = await RawClient.connect(cluster.follower.clientUrl);
     const data = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
     const created = await client.expect({ op: 'create', xid: 0, path: '/mib', data, mode: 'persistent' }, 'create');
     expect(created.stat.dataLength).toBe(data.length);
-    for (const server of servers) {
+    for (const server of cluster.servers) {
       await waitFor('the node everywhere', () => server.machine.appliedRevision >= created.revision, 10_000);
       // Compared as buffers: a deep equality over a million elements is slow.
       expect(Buffer.from(server.machine.get('/mib')?.data ?? []).equals(Buffer.from(data))).toBe(true);
@@ -101,12 +85,12 @@ describe('KeelServer three members', () => {
   });
 
   it('serves local, linearizable and sync reads on a follower', async () => {
-    const { client: onLeader } = await RawClient.connect(leader.clientUrl);
+    const { client: onLeader } = await RawClient.connect(cluster.leader.clientUrl);
     const written = await onLeader.expect(
       { op: 'create', xid: 0, path: '/from-leader', data: bytes('x'), mode: 'persistent' },
       'create',
     );
-    const { client } = await RawClient.connect(follower.clientUrl);
+    const { client } = await RawClient.connect(cluster.follower.clientUrl);
     const synced = await client.expect({ op: 'sync', xid: 0, path: '/' }, 'sync');
     expect(synced.revision).toBeGreaterThanOrEqual(written.revision);
     const linear = await client.expect(
@@ -119,8 +103,8 @@ describe('KeelServer three members', () => {
   });
 
   it('resumes a persistent watch on another member with every event it missed', async () => {
-    const [first, second] = servers.filter((server) => server !== leader) as [KeelServer, KeelServer];
-    const { client: writer } = await RawClient.connect(leader.clientUrl);
+    const [first, second] = cluster.servers.filter((server) => server !== cluster.leader) as [KeelServer, KeelServer];
+    const { client: writer } = await RawClient.connect(cluster.leader.clientUrl);
     await writer.expect({ op: 'create', xid: 0, path: '/moving', data: bytes('0'), mode: 'persistent' }, 'create');
     const { client: watcher, session } = await RawClient.connect(first.clientUrl);
     await watcher.expect({ op: 'addWatch', xid: 0, path: '/moving', kind: 'persistent' }, 'addWatch');
@@ -153,7 +137,7 @@ describe('KeelServer three members', () => {
   });
 
   it('moves a session to another member: the old connection is told and closed', async () => {
-    const [first, second] = servers.filter((server) => server !== leader) as [KeelServer, KeelServer];
+    const [first, second] = cluster.servers.filter((server) => server !== cluster.leader) as [KeelServer, KeelServer];
     const { client: old, session } = await RawClient.connect(first.clientUrl);
     const created = await old.expect(
       { op: 'create', xid: 0, path: '/owned', data: bytes(''), mode: 'ephemeral' },
@@ -180,14 +164,14 @@ describe('KeelServer three members', () => {
   });
 
   it('closes a session from a follower: its ephemerals go on every member', async () => {
-    const { client } = await RawClient.connect(follower.clientUrl);
+    const { client } = await RawClient.connect(cluster.follower.clientUrl);
     const node = await client.expect(
       { op: 'create', xid: 0, path: '/eph', data: bytes(''), mode: 'ephemeral' },
       'create',
     );
     expect(node.stat.ephemeralOwner).not.toBeNull();
     const closed = await client.expect({ op: 'closeSession', xid: 0 }, 'closeSession');
-    for (const server of servers) {
+    for (const server of cluster.servers) {
       await waitFor('the close to apply', () => server.machine.appliedRevision >= closed.revision, 10_000);
       expect(server.machine.get('/eph')).toBeNull();
     }

@@ -6,29 +6,14 @@
 // ConnectionLoss can only come from the member failing its pending writes on the leader change.
 // Twenty pipelined creates are sent, then the leader is stopped.
 import { encodeRequest, type ServerMessage } from '@keel/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startCluster, tempDir, waitForLeader } from './harness';
+import { describe, expect, it } from 'vitest';
+import { bytes, leaderAndFollower, RawClient, useCluster, waitForLeader } from './harness';
 
 describe('KeelServer leader failover', () => {
-  let servers: KeelServer[] = [];
-  let cleanup: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    servers = await startCluster(temp.dir, ['a', 'b', 'c'], { writeTimeoutMs: 600_000 });
-  });
-
-  afterAll(async () => {
-    for (const server of servers) await server.stop();
-    await cleanup?.();
-  });
+  const cluster = useCluster({ writeTimeoutMs: 600_000 });
 
   it('answers every in-flight write across a leader failover and keeps the acknowledged ones', async () => {
-    const leader = await waitForLeader(servers);
-    const follower = servers.find((server) => server !== leader);
-    if (follower === undefined) throw new Error('no follower');
+    const { leader, follower } = await leaderAndFollower(cluster.servers);
     const { client, session } = await RawClient.connect(follower.clientUrl);
     await client.expect({ op: 'create', xid: 0, path: '/f', data: bytes(''), mode: 'persistent' }, 'create');
 
@@ -57,7 +42,7 @@ describe('KeelServer leader failover', () => {
     if (answers.length < xids.length) expect(answers.at(-1)).toMatchObject({ code: 'ConnectionLoss' });
     await client.close();
 
-    const live = servers.filter((server) => server !== leader);
+    const live = cluster.servers.filter((server) => server !== leader);
     await waitForLeader(live);
     const resumed = await RawClient.open(follower.clientUrl);
     await resumed.expect(

@@ -5,55 +5,40 @@
 // Method: three real members with short session timeouts, raw `ws` clients on a follower. The
 // pinging loop runs for several session timeouts; the expiry is polled with a generous ceiling.
 import { closeCodes } from '@keel/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startCluster, tempDir, waitFor, waitForLeader } from './harness';
+import { describe, expect, it } from 'vitest';
+import { bytes, RawClient, useCluster, waitFor } from './harness';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('KeelServer session liveness through a follower', () => {
-  let servers: KeelServer[] = [];
-  let leader: KeelServer;
-  let follower: KeelServer;
-  let cleanup: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    servers = await startCluster(temp.dir, ['a', 'b', 'c'], { sessionTimeoutMsMin: 300, expiryCheckMs: 20 });
-    leader = await waitForLeader(servers);
-    const other = servers.find((server) => server !== leader);
-    if (other === undefined) throw new Error('no follower');
-    follower = other;
-  });
-
-  afterAll(async () => {
-    for (const server of servers) await server.stop();
-    await cleanup?.();
-  });
+  const cluster = useCluster({ sessionTimeoutMsMin: 300, expiryCheckMs: 20 });
 
   it('keeps a pinging follower-only session alive for several timeouts', async () => {
-    const { client, session } = await RawClient.connect(follower.clientUrl, 2_000);
+    const { client, session } = await RawClient.connect(cluster.follower.clientUrl, 2_000);
     expect(session.sessionTimeoutMs).toBe(2_000);
     const until = Date.now() + 4_500;
     while (Date.now() < until) {
       await client.expect({ op: 'ping', xid: 0 }, 'pong');
       await sleep(100);
     }
-    expect(leader.machine.session(session.sessionId)).toBeDefined();
+    expect(cluster.leader.machine.session(session.sessionId)).toBeDefined();
     expect(client.closeInfo).toBeNull();
     await client.expect({ op: 'exists', xid: 0, path: '/', watch: false, linearizable: false }, 'exists');
     await client.close();
   });
 
   it('expires a silent follower-only session and ends its connection on the follower', async () => {
-    const { client, session } = await RawClient.connect(follower.clientUrl, 300);
+    const { client, session } = await RawClient.connect(cluster.follower.clientUrl, 300);
     await client.expect({ op: 'create', xid: 0, path: '/silent', data: bytes(''), mode: 'ephemeral' }, 'create');
-    await waitFor('the session to expire', () => leader.machine.session(session.sessionId) === undefined, 30_000);
+    await waitFor(
+      'the session to expire',
+      () => cluster.leader.machine.session(session.sessionId) === undefined,
+      30_000,
+    );
     const closed = await client.closed;
     expect(closed.code).toBe(closeCodes.sessionExpired);
     expect(client.received.some((message) => message.type === 'session' && message.event === 'expired')).toBe(true);
-    for (const server of servers) {
+    for (const server of cluster.servers) {
       await waitFor('the expiry to apply', () => server.machine.get('/silent') === null, 10_000);
     }
   });

@@ -6,38 +6,23 @@
 // both directions (every member is told a dead address for the other side; each direction of
 // a peer pair has its own connection), then the client resumes on another member.
 import { closeCodes } from '@keel/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startCluster, tempDir, waitFor, waitForLeader } from './harness';
+import { describe, expect, it } from 'vitest';
+import { bytes, leaderAndFollower, RawClient, useCluster, waitFor } from './harness';
 
 const dead = 'ws://127.0.0.1:1';
 
 describe('KeelServer losing its leader', () => {
-  let servers: KeelServer[] = [];
-  let cleanup: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    servers = await startCluster(temp.dir, ['a', 'b', 'c'], { sessionTimeoutMsMin: 3_000, expiryCheckMs: 20 });
-  });
-
-  afterAll(async () => {
-    for (const server of servers) await server.stop();
-    await cleanup?.();
-  });
+  const cluster = useCluster({ sessionTimeoutMsMin: 3_000, expiryCheckMs: 20 });
 
   it('closes the clients of an isolated follower, which resume their sessions on the majority', async () => {
-    const leader = await waitForLeader(servers);
-    const isolated = servers.find((server) => server !== leader);
-    if (isolated === undefined) throw new Error('no follower');
-    const majority = servers.filter((server) => server !== isolated);
+    const { follower: isolated } = await leaderAndFollower(cluster.servers);
+    const majority = cluster.servers.filter((server) => server !== isolated);
     const { client, session } = await RawClient.connect(isolated.clientUrl, 3_000);
     const created = await client.expect(
       { op: 'create', xid: 0, path: '/held', data: bytes(''), mode: 'ephemeral' },
       'create',
     );
-    const addresses = new Map(servers.map((server) => [server.id, server.peerUrl] as const));
+    const addresses = new Map(cluster.servers.map((server) => [server.id, server.peerUrl] as const));
     for (const server of majority) server.node.setPeerAddresses({ [isolated.id]: dead });
     isolated.node.setPeerAddresses(Object.fromEntries(majority.map((server) => [server.id, dead])));
 
@@ -75,7 +60,7 @@ describe('KeelServer losing its leader', () => {
     );
     expect(held.stat?.ephemeralOwner).toBe(session.sessionId);
 
-    for (const server of servers) server.node.setPeerAddresses(addresses);
+    for (const server of cluster.servers) server.node.setPeerAddresses(addresses);
     await waitFor('the isolated member to rejoin', () => isolated.node.leaderInfo().leader !== null, 30_000);
     await moved.close();
   });

@@ -7,23 +7,16 @@
 // log), raw `ws` clients; the admin client and the writer sit on a follower that is never removed.
 import { join } from 'node:path';
 import type { ResponseByOp } from '@keel/protocol';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startCluster, tempDir, text, waitFor, waitForLeader } from './harness';
+import { bytes, clusterOptions, RawClient, text, useCluster, waitFor, waitForLeader } from './harness';
 
 describe('KeelServer membership administration', () => {
-  const servers: KeelServer[] = [];
-  let cleanup: (() => Promise<void>) | undefined;
-
-  afterAll(async () => {
-    for (const server of servers) await server.stop();
-    await cleanup?.();
-  });
+  const cluster = useCluster();
 
   it('adds a learner, promotes it, removes a member and moves leadership to it, writes flowing', async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    servers.push(...(await startCluster(temp.dir, ['a', 'b', 'c'])));
+    // The joining member is added here, so the fixture stops it too.
+    const servers = cluster.servers;
     const leader = await waitForLeader(servers);
     const [adminHome, toRemove] = servers.filter((server) => server !== leader) as [KeelServer, KeelServer];
     const { client } = await RawClient.connect(adminHome.clientUrl);
@@ -40,12 +33,11 @@ describe('KeelServer membership administration', () => {
     const peers = Object.fromEntries(servers.map((server) => [server.id, server.peerUrl]));
     const joining = await KeelServer.start({
       id: 'd',
-      dataDir: join(temp.dir, 'd'),
+      dataDir: join(cluster.dir, 'd'),
       clientListen: { host: '127.0.0.1', port: 0 },
-      clusterSecret: 'cluster-test',
+      ...clusterOptions,
       peers,
       tickMs: 10,
-      raft: { electionTicks: 30 },
     });
     servers.push(joining);
     await client.expect({ op: 'addLearner', xid: 0, memberId: 'd', address: joining.peerUrl }, 'addLearner');

@@ -10,9 +10,8 @@
 // a leader at that point tell this case from the leaderless one and from an expiry. Fails
 // without the report round-trip check: the connection then ends with `sessionExpired`.
 import { closeCodes } from '@keel/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startCluster, tempDir, waitFor, waitForLeader } from './harness';
+import { describe, expect, it } from 'vitest';
+import { bytes, leaderAndFollower, RawClient, useCluster, waitFor } from './harness';
 
 const dead = 'ws://127.0.0.1:1';
 // Long enough that the cut is noticed (a report interval plus the round-trip bound, at least an
@@ -20,21 +19,9 @@ const dead = 'ws://127.0.0.1:1';
 const sessionTimeoutMs = 6_000;
 
 describe('KeelServer cut off in one direction', () => {
-  let servers: KeelServer[] = [];
-  let cleanup: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    servers = await startCluster(temp.dir, ['a', 'b', 'c'], {
-      sessionTimeoutMsMin: sessionTimeoutMs,
-      expiryCheckMs: 20,
-    });
-  });
-
-  afterAll(async () => {
-    for (const server of servers) await server.stop();
-    await cleanup?.();
+  const cluster = useCluster({
+    sessionTimeoutMsMin: sessionTimeoutMs,
+    expiryCheckMs: 20,
   });
 
   /** Pings every 50 ms until the connection closes or `until()` holds; returns how many pings were answered. */
@@ -50,9 +37,7 @@ describe('KeelServer cut off in one direction', () => {
   }
 
   it('keeps the clients of a follower whose reports reach the leader', async () => {
-    const leader = await waitForLeader(servers);
-    const follower = servers.find((server) => server !== leader);
-    if (follower === undefined) throw new Error('no follower');
+    const { follower } = await leaderAndFollower(cluster.servers);
     const { client } = await RawClient.connect(follower.clientUrl, sessionTimeoutMs);
     // Two round-trip bounds: several reports, each of which must come back applied in time.
     const until = Date.now() + 4_000;
@@ -63,16 +48,14 @@ describe('KeelServer cut off in one direction', () => {
   });
 
   it('closes the clients of a follower that hears the leader but is not heard, which resume on the majority', async () => {
-    const leader = await waitForLeader(servers);
-    const cut = servers.find((server) => server !== leader);
-    if (cut === undefined) throw new Error('no follower');
-    const majority = servers.filter((server) => server !== cut);
+    const { leader, follower: cut } = await leaderAndFollower(cluster.servers);
+    const majority = cluster.servers.filter((server) => server !== cut);
     const { client, session } = await RawClient.connect(cut.clientUrl, sessionTimeoutMs);
     const created = await client.expect(
       { op: 'create', xid: 0, path: '/one-way', data: bytes(''), mode: 'ephemeral' },
       'create',
     );
-    const addresses = new Map(servers.map((server) => [server.id, server.peerUrl] as const));
+    const addresses = new Map(cluster.servers.map((server) => [server.id, server.peerUrl] as const));
     cut.node.setPeerAddresses(Object.fromEntries(majority.map((server) => [server.id, dead])));
 
     let leaderAtClose: string | null = null;
@@ -104,7 +87,7 @@ describe('KeelServer cut off in one direction', () => {
     );
     expect(held.stat?.ephemeralOwner).toBe(session.sessionId);
 
-    for (const server of servers) server.node.setPeerAddresses(addresses);
+    for (const server of cluster.servers) server.node.setPeerAddresses(addresses);
     await waitFor('the cut member to be heard again', () => leader.node.isLeader(), 30_000);
     await moved.close();
   });

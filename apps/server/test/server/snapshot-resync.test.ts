@@ -6,31 +6,16 @@
 // cut off from receiving (the other members are told a dead address for it; each direction of
 // a peer pair has its own connection), the leader writes and compacts its log past the
 // follower, then the address is restored and the leader sends its snapshot.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeelServer } from '../../src/server/keel-server';
-import { bytes, RawClient, startCluster, tempDir, waitFor, waitForLeader } from './harness';
+import { describe, expect, it } from 'vitest';
+import { bytes, leaderAndFollower, RawClient, useCluster, waitFor } from './harness';
 
 describe('KeelServer snapshot install and watches', () => {
-  let servers: KeelServer[] = [];
-  let cleanup: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    const temp = await tempDir();
-    cleanup = temp.cleanup;
-    // The cut-off follower must keep its watcher's connection however long the leader takes to
-    // compact (a member without a leader closes its clients after leaderlessCloseMs).
-    servers = await startCluster(temp.dir, ['a', 'b', 'c'], { snapshotEveryEntries: 20, leaderlessCloseMs: 600_000 });
-  });
-
-  afterAll(async () => {
-    for (const server of servers) await server.stop();
-    await cleanup?.();
-  });
+  // The cut-off follower must keep its watcher's connection however long the leader takes to
+  // compact (a member without a leader closes its clients after leaderlessCloseMs).
+  const cluster = useCluster({ snapshotEveryEntries: 20, leaderlessCloseMs: 600_000 });
 
   it('sends resyncNeeded to every watch of a follower that installs a snapshot', async () => {
-    const leader = await waitForLeader(servers);
-    const lagging = servers.find((server) => server !== leader);
-    if (lagging === undefined) throw new Error('no follower');
+    const { leader, follower: lagging } = await leaderAndFollower(cluster.servers);
     const { client: writer } = await RawClient.connect(leader.clientUrl);
     await writer.expect({ op: 'create', xid: 0, path: '/snap', data: bytes('0'), mode: 'persistent' }, 'create');
     const base = await writer.expect(
@@ -45,7 +30,7 @@ describe('KeelServer snapshot install and watches', () => {
     await watcher.expect({ op: 'get', xid: 0, path: '/once', watch: true, linearizable: false }, 'get');
     expect(lagging.watchCount).toBe(2);
 
-    const others = servers.filter((server) => server !== lagging);
+    const others = cluster.servers.filter((server) => server !== lagging);
     for (const server of others) server.node.setPeerAddresses({ [lagging.id]: 'ws://127.0.0.1:1' });
     let last = base.revision;
     for (let i = 0; i < 60; i++) {
