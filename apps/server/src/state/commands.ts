@@ -5,9 +5,12 @@
  * everything that is not a pure function of the state (session ids and secrets, the time) and
  * writes it into the command, so every member applies the same command to the same result.
  *
- * The encoding is UTF-8 JSON `{ "v": 1, "c": { ... } }` with node data as base64. Decoding
- * validates every field and never throws: a bad payload becomes a typed error result, so one
- * bad entry cannot crash a member's apply loop.
+ * Create, set and delete (every client write) use a binary layout (`command-binary.ts`, first
+ * byte 0x02); the others are UTF-8 JSON `{ "v": 1, "c": { ... } }` with node data as base64,
+ * which is also how every command was written before the binary layout existed: the decoder
+ * tells them apart by the first byte and reads both, so existing logs and snapshots' entries
+ * stay readable. Decoding validates every field and never throws: a bad payload becomes a
+ * typed error result, so one bad entry cannot crash a member's apply loop.
  */
 import {
   BadArgumentsError,
@@ -29,6 +32,16 @@ import {
   touchSessionsMax,
   ttlMsMax,
 } from '../constants';
+import {
+  BinaryCommandReader,
+  BinaryCommandWriter,
+  binaryCommandTag,
+  binaryFlags,
+  binaryModes,
+  binaryStringBytesMax,
+  binaryTypes,
+  TruncatedCommandError,
+} from './command-binary';
 
 /** Fields of every command that changes nodes. */
 export interface NodeCommandBase {
@@ -167,7 +180,8 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * command that could not be decoded back.
  */
 export function encodeCommand(command: Command): Uint8Array {
-  const bytes = encoder.encode(JSON.stringify({ v: commandFormatVersion, c: toJson(command) }));
+  const bytes =
+    encodeBinary(command) ?? encoder.encode(JSON.stringify({ v: commandFormatVersion, c: toJson(command) }));
   // Assert before writing what the decoder will check after reading.
   const check = decodeCommand(bytes);
   if (!check.ok) {
@@ -177,6 +191,143 @@ export function encodeCommand(command: Command): Uint8Array {
     throw check.code === 'TooLarge' ? new TooLargeError(message) : new BadArgumentsError(message);
   }
   return bytes;
+}
+
+type BinaryCommand = CreateCommand | SetCommand | DeleteCommand;
+
+/** The binary layout of a create, set or delete; null for other commands or a string too long for it. */
+function encodeBinary(command: Command): Uint8Array | null {
+  if (command.type !== 'create' && command.type !== 'set' && command.type !== 'delete') return null;
+  const strings = [command.path];
+  let flags = 0;
+  let bytes = 3 + 8;
+  if (command.sessionId !== null) {
+    flags |= binaryFlags.sessionId;
+    strings.push(command.sessionId);
+  }
+  if (command.requestId !== undefined) {
+    flags |= binaryFlags.requestId;
+    strings.push(command.requestId);
+  }
+  if (command.owner !== undefined) {
+    flags |= binaryFlags.owner;
+    strings.push(command.owner);
+  }
+  if (command.sequence !== undefined) {
+    flags |= binaryFlags.sequence;
+    bytes += 8;
+  }
+  for (const value of strings) {
+    const length = BinaryCommandWriter.stringBytes(value);
+    if (length - 2 > binaryStringBytesMax) return null;
+    bytes += length;
+  }
+  const modeByte = command.type === 'create' ? binaryModes.indexOf(command.mode) : 0;
+  if (modeByte < 0) return null;
+  if (command.type === 'create') {
+    bytes += 1;
+    if (command.ttlMs !== undefined) {
+      flags |= binaryFlags.ttlMs;
+      bytes += 8;
+    }
+  } else if (command.expectedVersion !== undefined) {
+    flags |= binaryFlags.expectedVersion;
+    bytes += 4;
+  }
+  if (command.type !== 'delete') bytes += 4 + command.data.byteLength;
+  // Values the layout cannot hold exactly go to JSON, whose decoder refuses them with a typed error.
+  if (
+    !Number.isSafeInteger(command.time) ||
+    (command.sequence !== undefined && !Number.isSafeInteger(command.sequence))
+  )
+    return null;
+  if (command.type !== 'create' && command.expectedVersion !== undefined && !isInt32(command.expectedVersion))
+    return null;
+  if (command.type === 'create' && command.ttlMs !== undefined && !Number.isSafeInteger(command.ttlMs)) return null;
+  return writeBinary(command, flags, modeByte, bytes);
+}
+
+function writeBinary(command: BinaryCommand, flags: number, modeByte: number, bytes: number): Uint8Array {
+  const writer = new BinaryCommandWriter(bytes);
+  writer.u8(binaryCommandTag);
+  writer.u8(binaryTypes[command.type]);
+  writer.u8(flags);
+  writer.f64(command.time);
+  if (command.sessionId !== null) writer.string(command.sessionId);
+  if (command.requestId !== undefined) writer.string(command.requestId);
+  if (command.owner !== undefined) writer.string(command.owner);
+  if (command.sequence !== undefined) writer.f64(command.sequence);
+  writer.string(command.path);
+  switch (command.type) {
+    case 'create':
+      writer.u8(modeByte);
+      if (command.ttlMs !== undefined) writer.f64(command.ttlMs);
+      writer.bytes(command.data);
+      break;
+    case 'set':
+      if (command.expectedVersion !== undefined) writer.i32(command.expectedVersion);
+      writer.bytes(command.data);
+      break;
+    case 'delete':
+      if (command.expectedVersion !== undefined) writer.i32(command.expectedVersion);
+      break;
+  }
+  return writer.finish();
+}
+
+function isInt32(value: number): boolean {
+  return Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31;
+}
+
+const knownFlags = Object.values(binaryFlags).reduce((all, flag) => all | flag, 0);
+
+/** Reads and validates a binary create, set or delete (see `command-binary.ts`). */
+function readBinary(payload: Uint8Array): Command {
+  const reader = new BinaryCommandReader(payload);
+  reader.u8();
+  const type = reader.u8();
+  const flags = reader.u8();
+  if ((flags & ~knownFlags) !== 0) throw new Invalid('BadArguments', 'unknown command flags');
+  const has = (flag: number): boolean => (flags & flag) !== 0;
+  const base: NodeCommandBase = {
+    time: timeField(reader.f64()),
+    sessionId: has(binaryFlags.sessionId) ? identifierField(reader.string(), 'sessionId') : null,
+    ...(has(binaryFlags.requestId) ? { requestId: requestIdField(reader.string()) } : {}),
+    ...(has(binaryFlags.owner) ? { owner: ownerField(reader.string()) } : {}),
+    ...(has(binaryFlags.sequence) ? { sequence: sequenceField(reader.f64()) } : {}),
+  };
+  const path = pathField(reader.string());
+  let command: Command;
+  switch (type) {
+    case binaryTypes.create: {
+      if (has(binaryFlags.expectedVersion)) throw new Invalid('BadArguments', 'a create has no expected version');
+      const mode = binaryModes[reader.u8()];
+      if (mode === undefined) throw new Invalid('BadArguments', 'unknown create mode');
+      const ttl = has(binaryFlags.ttlMs) ? { ttlMs: ttlField(reader.f64()) } : {};
+      command = { type: 'create', ...base, path, data: binaryData(reader), mode, ...ttl };
+      break;
+    }
+    case binaryTypes.set:
+    case binaryTypes.delete: {
+      if (has(binaryFlags.ttlMs)) throw new Invalid('BadArguments', 'only a create has a TTL');
+      const version = has(binaryFlags.expectedVersion) ? { expectedVersion: versionField(reader.i32()) } : {};
+      command =
+        type === binaryTypes.set
+          ? { type: 'set', ...base, path, data: binaryData(reader), ...version }
+          : { type: 'delete', ...base, path, ...version };
+      break;
+    }
+    default:
+      throw new Invalid('BadArguments', `unknown binary command type ${type}`);
+  }
+  if (!reader.done) throw new Invalid('BadArguments', 'bytes after the end of the command');
+  return command;
+}
+
+function binaryData(reader: BinaryCommandReader): Uint8Array {
+  const data = reader.bytes();
+  if (data.byteLength > dataBytesMax) throw new Invalid('TooLarge', `data is over ${dataBytesMax} bytes`);
+  return data;
 }
 
 function toJson(command: Command): Record<string, unknown> {
@@ -208,6 +359,15 @@ class Invalid extends Error {
 export function decodeCommand(payload: Uint8Array): CommandDecodeResult {
   if (payload.byteLength > commandBytesMax) {
     return { ok: false, code: 'TooLarge', message: `command is ${payload.byteLength} bytes, over ${commandBytesMax}` };
+  }
+  if (payload[0] === binaryCommandTag) {
+    try {
+      return { ok: true, command: readBinary(payload) };
+    } catch (error) {
+      if (error instanceof Invalid) return { ok: false, code: error.code, message: error.message };
+      if (error instanceof TruncatedCommandError) return { ok: false, code: 'BadArguments', message: error.message };
+      return { ok: false, code: 'BadArguments', message: 'malformed command' };
+    }
   }
   let json: unknown;
   try {
@@ -413,7 +573,7 @@ function requestIdField(value: unknown): string {
 }
 
 function identifierField(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length === 0 || encoder.encode(value).byteLength > identifierBytesMax) {
+  if (typeof value !== 'string' || value.length === 0 || Buffer.byteLength(value, 'utf8') > identifierBytesMax) {
     throw new Invalid('BadArguments', `${name} must be a non-empty string of at most ${identifierBytesMax} bytes`);
   }
   return value;
