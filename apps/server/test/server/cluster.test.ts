@@ -20,7 +20,11 @@ describe('KeelServer three members', () => {
     expect(session.memberId).toBe(cluster.follower.id);
     // Committed, so the leader has it, though it may apply it a moment after the follower (the
     // followers' acks can commit an entry while the leader's own fsync of it is still running).
-    await waitFor('the leader to apply the session', () => cluster.leader.machine.session(session.sessionId) !== undefined, 10_000);
+    await waitFor(
+      'the leader to apply the session',
+      () => cluster.leader.machine.session(session.sessionId) !== undefined,
+      10_000,
+    );
     const created = await client.expect(
       { op: 'create', xid: 0, path: '/shared', data: bytes('hello'), mode: 'persistent' },
       'create',
