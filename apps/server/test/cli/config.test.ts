@@ -3,6 +3,7 @@
 // message per problem, and maps the result onto KeelServerOptions.
 // Method: pure calls of parseCli with an explicit environment and an in-memory file reader (no
 // process, no disk), checking the resolved config, the server options and the exact messages.
+// Each refused input is a named row of a table and runs as a test of its own.
 import { defaultRaftConfig } from '@keel/raft';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/cli/args';
@@ -310,12 +311,6 @@ describe('configuration - defaults and sources', () => {
     });
   });
 
-  it('refuses limits above what the protocol allows', () => {
-    expect(problems(['--max-data-bytes', '1048577'])).toEqual([
-      '--max-data-bytes must be an integer 1-1048576, got "1048577"',
-    ]);
-  });
-
   it('treats empty environment variables as unset', () => {
     expect(start([], { KEEL_ID: '', KEEL_UNKNOWN_BUT_EMPTY: '' }).config.id).toBe('keel-1');
   });
@@ -327,128 +322,293 @@ describe('configuration - defaults and sources', () => {
   });
 });
 
+/**
+ * The problems a refused configuration must report: every one, in order; or what the first one
+ * is (a pattern where only part of it matters).
+ */
+type Expected = { readonly problems: string[] } | { readonly first: string | RegExp };
+
+/** A configuration parseCli must refuse, named after what is wrong with it (the test's name). */
+type Refusal = Expected & {
+  readonly name: string;
+  readonly argv?: string[];
+  readonly env?: Record<string, string>;
+  readonly files?: Record<string, string>;
+};
+
+/** The sources of a configuration given only as the file `k` with `content`. */
+const fileK = (content: string) => ({ argv: ['--config', 'k'], files: { k: content } });
+
+/** One test per refusal, named after it. */
+function refusesEach(refusals: readonly Refusal[]): void {
+  for (const refusal of refusals) {
+    it(refusal.name, () => {
+      const found = problems(refusal.argv ?? [], refusal.env, refusal.files);
+      if ('problems' in refusal) expect(found).toEqual(refusal.problems);
+      else if (typeof refusal.first === 'string') expect(found[0]).toBe(refusal.first);
+      else expect(found[0]).toMatch(refusal.first);
+    });
+  }
+}
+
 describe('configuration - problems', () => {
-  it('names the flag, what it must be and what it got', () => {
-    expect(problems(['--client-port', 'abc'])).toEqual(['--client-port must be an integer 0-65535, got "abc"']);
-    expect(problems([], { KEEL_CLIENT_PORT: '70000' })).toEqual([
-      'KEEL_CLIENT_PORT must be an integer 0-65535, got "70000"',
-    ]);
-    expect(problems(['--config', 'k.json'], {}, { 'k.json': '{"clientPort":"5181"}' })).toEqual([
-      'k.json: clientPort must be an integer 0-65535, got "5181"',
-    ]);
-  });
-
-  it('reports every problem at once', () => {
-    const found = problems(
-      ['--bogus', 'x', '--client-port', '-5', '--log-level', 'loud', '--peer', 'nourl', 'stray', '--id'],
-      { KEEL_TYPO: '1', KEEL_SESSION_TIMEOUT_MIN_MS: '1.5' },
-    );
-    expect(found).toEqual([
-      'unknown flag --bogus (see keel-server --help)',
-      'unexpected argument "stray": every setting is a --flag',
-      '--id needs a value',
-      'unknown environment variable KEEL_TYPO (see keel-server --help for the known ones)',
-      '--client-port must be an integer 0-65535, got "-5"',
-      '--peer must be id=url items such as n2=ws://10.0.0.2:5281; "nourl" is not id=url, got ["nourl"]',
-      'KEEL_SESSION_TIMEOUT_MIN_MS must be an integer 1-86400000, got "1.5"',
-      '--log-level must be one of trace, debug, info, warn, error, fatal, silent, got "loud"',
+  describe('names the flag, what it must be and what it got', () => {
+    refusesEach([
+      {
+        name: 'a flag',
+        argv: ['--client-port', 'abc'],
+        problems: ['--client-port must be an integer 0-65535, got "abc"'],
+      },
+      {
+        name: 'an environment variable',
+        env: { KEEL_CLIENT_PORT: '70000' },
+        problems: ['KEEL_CLIENT_PORT must be an integer 0-65535, got "70000"'],
+      },
+      {
+        name: 'a key of the file',
+        argv: ['--config', 'k.json'],
+        files: { 'k.json': '{"clientPort":"5181"}' },
+        problems: ['k.json: clientPort must be an integer 0-65535, got "5181"'],
+      },
     ]);
   });
 
-  it('refuses unknown keys, bad JSON and missing files', () => {
-    expect(problems(['--config', 'k'], {}, { k: '{"clientport":1}' })[0]).toMatch(/^k: unknown key "clientport"/);
-    expect(problems(['--config', 'k'], {}, { k: '{"id":' })[0]).toMatch(/^k is not valid JSON: /);
-    expect(problems(['--config', 'k'], {}, { k: '[1]' })).toEqual(['k must hold a JSON object of settings, got [1]']);
-    expect(problems(['--config', 'missing.json'])).toEqual(['--config file missing.json cannot be read (ENOENT)']);
-    expect(problems([], { KEEL_CONFIG: 'gone.json' })).toEqual(['KEEL_CONFIG file gone.json cannot be read (ENOENT)']);
-  });
-
-  it('refuses a flag given twice and a boolean flag with a value', () => {
-    expect(problems(['--id', 'a', '--id', 'b'])).toEqual(['--id is given twice; give it once']);
-    expect(problems(['--join=true'])).toEqual(['--join takes no value (leave the flag out for false), got "true"']);
-  });
-
-  it('refuses bad values of every kind', () => {
-    expect(problems(['--host', 'http://x'])[0]).toMatch(/^--host must be a host name or IP address/);
-    expect(problems(['--host', 'h:80'])[0]).toMatch(/^--host must be a host name/);
-    expect(start(['--host', '::1']).config.clientListen.host).toBe('::1');
-    expect(problems(['--peer-url', 'http://h:1'])[0]).toMatch(/^--peer-url must be a ws:\/\/ or wss:\/\/ URL/);
-    expect(problems(['--client-url', 'ws://h:1/path'])[0]).toMatch(/^--client-url must be a ws/);
-    expect(problems(['--data-dir', ''])).toEqual(['--data-dir must be a non-empty directory path, got ""']);
-    expect(problems(['--id', 'a\u0001b'])[0]).toMatch(/^--id must be a member id/);
-    expect(problems([], { KEEL_JOIN: 'yes' })).toEqual(['KEEL_JOIN must be true or false, got "yes"']);
-    expect(problems(['--config', 'k'], {}, { k: '{"peers":["a=ws://h:1"]}' })[0]).toMatch(
-      /^k: peers must be an object of member id to peer URL/,
-    );
-    expect(problems(['--config', 'k'], {}, { k: '{"peers":{"a":"http://h"}}' })[0]).toMatch(
-      /the URL of "a" is not a ws:\/\/ or wss:\/\/ URL/,
-    );
-    expect(problems(['--peer', 'a=ws://h:1', '--peer', 'a=ws://h:2', '--cluster-secret', 's'])[0]).toMatch(
-      /"a" is listed twice/,
-    );
-    expect(problems(['--max-request-bytes', '10'])[0]).toBe(
-      '--max-request-bytes must be an integer 1024-8388608, got "10"',
-    );
-    expect(problems(['--admin-port', '-1'])).toEqual(['--admin-port must be an integer 0-65535 or "off", got "-1"']);
-    expect(problems(['--tick-ms', '0'])).toEqual(['--tick-ms must be an integer 1-10000, got "0"']);
-    expect(problems(['--election-ticks', '1'])).toEqual(['--election-ticks must be an integer 2-1000, got "1"']);
-    expect(problems([], { KEEL_SNAPSHOT_EVERY_ENTRIES: '-1' })).toEqual([
-      'KEEL_SNAPSHOT_EVERY_ENTRIES must be an integer 0-100000000, got "-1"',
-    ]);
-    expect(problems(['--config', 'k'], {}, { k: '{"ttlCheckMs":1.5,"sendBufferBytesMax":"64"}' })).toEqual([
-      'k: sendBufferBytesMax must be an integer 1024-17179869184, got "64"',
-      'k: ttlCheckMs must be an integer 1-3600000, got 1.5',
-    ]);
-    expect(problems(['--max-watches-per-connection', '0'])).toEqual([
-      '--max-watches-per-connection must be an integer 1-1000000, got "0"',
+  describe('reports every problem at once', () => {
+    refusesEach([
+      {
+        name: 'unknown, stray, missing and bad values from flags and environment',
+        argv: ['--bogus', 'x', '--client-port', '-5', '--log-level', 'loud', '--peer', 'nourl', 'stray', '--id'],
+        env: { KEEL_TYPO: '1', KEEL_SESSION_TIMEOUT_MIN_MS: '1.5' },
+        problems: [
+          'unknown flag --bogus (see keel-server --help)',
+          'unexpected argument "stray": every setting is a --flag',
+          '--id needs a value',
+          'unknown environment variable KEEL_TYPO (see keel-server --help for the known ones)',
+          '--client-port must be an integer 0-65535, got "-5"',
+          '--peer must be id=url items such as n2=ws://10.0.0.2:5281; "nourl" is not id=url, got ["nourl"]',
+          'KEEL_SESSION_TIMEOUT_MIN_MS must be an integer 1-86400000, got "1.5"',
+          '--log-level must be one of trace, debug, info, warn, error, fatal, silent, got "loud"',
+        ],
+      },
     ]);
   });
 
-  it('requires a cluster secret when there are other members', () => {
-    expect(problems(['--peer', 'b=ws://h:1'])).toEqual([
-      'a cluster secret is required when there are other members: set KEEL_CLUSTER_SECRET (or --cluster-secret, or clusterSecret in the config file) to the same value on every member',
+  describe('refuses unknown keys, bad JSON and missing files', () => {
+    refusesEach([
+      { name: 'an unknown key', ...fileK('{"clientport":1}'), first: /^k: unknown key "clientport"/ },
+      { name: 'bad JSON', ...fileK('{"id":'), first: /^k is not valid JSON: / },
+      {
+        name: 'JSON that is not an object',
+        ...fileK('[1]'),
+        problems: ['k must hold a JSON object of settings, got [1]'],
+      },
+      {
+        name: 'a missing --config file',
+        argv: ['--config', 'missing.json'],
+        problems: ['--config file missing.json cannot be read (ENOENT)'],
+      },
+      {
+        name: 'a missing KEEL_CONFIG file',
+        env: { KEEL_CONFIG: 'gone.json' },
+        problems: ['KEEL_CONFIG file gone.json cannot be read (ENOENT)'],
+      },
     ]);
-    // Listing only itself is still a single member.
-    expect(start(['--id', 'a', '--peer', 'a=ws://h:1']).config.clusterSecretGenerated).toBe(true);
   });
 
-  it('checks settings against each other', () => {
-    expect(problems(['--session-timeout-min-ms', '5000', '--session-timeout-max-ms', '1000'])).toEqual([
-      'the shortest session timeout (5000 ms, --session-timeout-min-ms) is above the longest (1000 ms, --session-timeout-max-ms); lower the first or raise the second',
+  describe('refuses a flag given twice and a boolean flag with a value', () => {
+    refusesEach([
+      { name: 'a flag given twice', argv: ['--id', 'a', '--id', 'b'], problems: ['--id is given twice; give it once'] },
+      {
+        name: 'a boolean flag with a value',
+        argv: ['--join=true'],
+        problems: ['--join takes no value (leave the flag out for false), got "true"'],
+      },
     ]);
-    expect(problems([], { KEEL_SESSION_TIMEOUT_MIN_MS: '50000' })[0]).toMatch(
-      /\(50000 ms, KEEL_SESSION_TIMEOUT_MIN_MS\) is above the longest \(40000 ms, the default of --session-timeout-max-ms\)/,
-    );
-    expect(problems(['--max-request-bytes', '1048576'])).toEqual([
-      'the request limit (1048576 bytes, --max-request-bytes) must be at least the data limit (1048576 bytes, the default of --max-data-bytes) plus 5120 bytes for the path and framing',
+  });
+
+  describe('refuses bad values of every kind', () => {
+    refusesEach([
+      { name: 'a URL as host', argv: ['--host', 'http://x'], first: /^--host must be a host name or IP address/ },
+      { name: 'a host with a port', argv: ['--host', 'h:80'], first: /^--host must be a host name/ },
+      {
+        name: 'a peer URL that is not ws',
+        argv: ['--peer-url', 'http://h:1'],
+        first: /^--peer-url must be a ws:\/\/ or wss:\/\/ URL/,
+      },
+      {
+        name: 'a client URL with a path',
+        argv: ['--client-url', 'ws://h:1/path'],
+        first: /^--client-url must be a ws/,
+      },
+      {
+        name: 'an empty data directory',
+        argv: ['--data-dir', ''],
+        problems: ['--data-dir must be a non-empty directory path, got ""'],
+      },
+      { name: 'a control character in the id', argv: ['--id', 'a\u0001b'], first: /^--id must be a member id/ },
+      {
+        name: 'a boolean that is not one',
+        env: { KEEL_JOIN: 'yes' },
+        problems: ['KEEL_JOIN must be true or false, got "yes"'],
+      },
+      {
+        name: 'peers in the file as a list',
+        ...fileK('{"peers":["a=ws://h:1"]}'),
+        first: /^k: peers must be an object of member id to peer URL/,
+      },
+      {
+        name: 'a peer URL in the file that is not ws',
+        ...fileK('{"peers":{"a":"http://h"}}'),
+        first: /the URL of "a" is not a ws:\/\/ or wss:\/\/ URL/,
+      },
+      {
+        name: 'a peer listed twice',
+        argv: ['--peer', 'a=ws://h:1', '--peer', 'a=ws://h:2', '--cluster-secret', 's'],
+        first: /"a" is listed twice/,
+      },
+      {
+        name: 'a data limit above what the protocol allows',
+        argv: ['--max-data-bytes', '1048577'],
+        problems: ['--max-data-bytes must be an integer 1-1048576, got "1048577"'],
+      },
+      {
+        name: 'a request limit below its range',
+        argv: ['--max-request-bytes', '10'],
+        first: '--max-request-bytes must be an integer 1024-8388608, got "10"',
+      },
+      {
+        name: 'a negative admin port',
+        argv: ['--admin-port', '-1'],
+        problems: ['--admin-port must be an integer 0-65535 or "off", got "-1"'],
+      },
+      { name: 'a zero tick', argv: ['--tick-ms', '0'], problems: ['--tick-ms must be an integer 1-10000, got "0"'] },
+      {
+        name: 'an election timeout of one tick',
+        argv: ['--election-ticks', '1'],
+        problems: ['--election-ticks must be an integer 2-1000, got "1"'],
+      },
+      {
+        name: 'a negative snapshot interval',
+        env: { KEEL_SNAPSHOT_EVERY_ENTRIES: '-1' },
+        problems: ['KEEL_SNAPSHOT_EVERY_ENTRIES must be an integer 0-100000000, got "-1"'],
+      },
+      {
+        name: 'a fraction and a string for numbers in the file',
+        ...fileK('{"ttlCheckMs":1.5,"sendBufferBytesMax":"64"}'),
+        problems: [
+          'k: sendBufferBytesMax must be an integer 1024-17179869184, got "64"',
+          'k: ttlCheckMs must be an integer 1-3600000, got 1.5',
+        ],
+      },
+      {
+        name: 'no watches per connection',
+        argv: ['--max-watches-per-connection', '0'],
+        problems: ['--max-watches-per-connection must be an integer 1-1000000, got "0"'],
+      },
     ]);
-    expect(start(['--max-request-bytes', '1053696']).config.limits.requestBytesMax).toBe(1053696);
-    expect(problems(['--max-pending-request-bytes', '10000'])).toEqual([
-      'the pending request bytes (10000 bytes, --max-pending-request-bytes) must be at least the request limit (8388608 bytes, the default of --max-request-bytes) so that the largest request fits; raise the first or lower the second',
+
+    it('accepts an IPv6 host', () => {
+      expect(start(['--host', '::1']).config.clientListen.host).toBe('::1');
+    });
+  });
+
+  describe('requires a cluster secret when there are other members', () => {
+    refusesEach([
+      {
+        name: 'another member without a secret',
+        argv: ['--peer', 'b=ws://h:1'],
+        problems: [
+          'a cluster secret is required when there are other members: set KEEL_CLUSTER_SECRET (or --cluster-secret, or clusterSecret in the config file) to the same value on every member',
+        ],
+      },
     ]);
-    expect(
-      start(['--max-pending-request-bytes', '10000', '--max-request-bytes', '10000', '--max-data-bytes', '100']).options
-        .pendingRequestBytesMax,
-    ).toBe(10000);
-    expect(problems([], { KEEL_SESSION_REPORT_MS: '4000' })).toEqual([
-      'the session report interval (4000 ms, KEEL_SESSION_REPORT_MS) must be below the shortest session timeout (4000 ms, the default of --session-timeout-min-ms), or sessions expire while their clients are still connected; lower the first or raise the second',
+
+    it('counts a peer list naming only this member as a single member', () => {
+      expect(start(['--id', 'a', '--peer', 'a=ws://h:1']).config.clusterSecretGenerated).toBe(true);
+    });
+  });
+
+  describe('checks settings against each other', () => {
+    refusesEach([
+      {
+        name: 'the shortest session timeout above the longest',
+        argv: ['--session-timeout-min-ms', '5000', '--session-timeout-max-ms', '1000'],
+        problems: [
+          'the shortest session timeout (5000 ms, --session-timeout-min-ms) is above the longest (1000 ms, --session-timeout-max-ms); lower the first or raise the second',
+        ],
+      },
+      {
+        name: 'the shortest session timeout above the default longest',
+        env: { KEEL_SESSION_TIMEOUT_MIN_MS: '50000' },
+        first:
+          /\(50000 ms, KEEL_SESSION_TIMEOUT_MIN_MS\) is above the longest \(40000 ms, the default of --session-timeout-max-ms\)/,
+      },
+      {
+        name: 'a request limit without room for the largest data',
+        argv: ['--max-request-bytes', '1048576'],
+        problems: [
+          'the request limit (1048576 bytes, --max-request-bytes) must be at least the data limit (1048576 bytes, the default of --max-data-bytes) plus 5120 bytes for the path and framing',
+        ],
+      },
+      {
+        name: 'pending request bytes below the request limit',
+        argv: ['--max-pending-request-bytes', '10000'],
+        problems: [
+          'the pending request bytes (10000 bytes, --max-pending-request-bytes) must be at least the request limit (8388608 bytes, the default of --max-request-bytes) so that the largest request fits; raise the first or lower the second',
+        ],
+      },
+      {
+        name: 'a session report interval as long as the shortest session timeout',
+        env: { KEEL_SESSION_REPORT_MS: '4000' },
+        problems: [
+          'the session report interval (4000 ms, KEEL_SESSION_REPORT_MS) must be below the shortest session timeout (4000 ms, the default of --session-timeout-min-ms), or sessions expire while their clients are still connected; lower the first or raise the second',
+        ],
+      },
+      {
+        name: 'a leaderless close delay above the shortest session timeout',
+        argv: ['--leaderless-close-ms', '2000', '--session-timeout-min-ms', '1000'],
+        problems: [
+          'the leaderless close delay (2000 ms, --leaderless-close-ms) must be below the shortest session timeout (1000 ms, --session-timeout-min-ms), or sessions expire while their clients are still connected; lower the first or raise the second',
+        ],
+      },
+      {
+        name: 'a heartbeat as long as the election timeout',
+        argv: ['--heartbeat-ticks', '10'],
+        problems: [
+          'the heartbeat interval (10 ticks, --heartbeat-ticks) must be below the election timeout (10 ticks, the default of --election-ticks), or followers start elections against a live leader; lower the first or raise the second',
+        ],
+      },
+      {
+        name: 'client and peer endpoints on one port',
+        argv: ['--client-port', '5281'],
+        problems: [
+          'the client and peer endpoints both use port 5281 (--client-port, the default of --peer-port); give each its own port',
+        ],
+      },
+      {
+        name: 'joining without members to join',
+        argv: ['--join'],
+        first: '--join needs the members of the cluster to join: add --peer id=url for each',
+      },
+      {
+        name: 'a peer URL that differs from the peer list',
+        argv: ['--id', 'a', '--peer-url', 'ws://h:2', '--peer', 'a=ws://h:1'],
+        first: /^--peer-url is ws:\/\/h:2 but --peer lists this member \(a\) at ws:\/\/h:1/,
+      },
     ]);
-    expect(problems(['--leaderless-close-ms', '2000', '--session-timeout-min-ms', '1000'])).toEqual([
-      'the leaderless close delay (2000 ms, --leaderless-close-ms) must be below the shortest session timeout (1000 ms, --session-timeout-min-ms), or sessions expire while their clients are still connected; lower the first or raise the second',
-    ]);
-    expect(problems(['--heartbeat-ticks', '10'])).toEqual([
-      'the heartbeat interval (10 ticks, --heartbeat-ticks) must be below the election timeout (10 ticks, the default of --election-ticks), or followers start elections against a live leader; lower the first or raise the second',
-    ]);
-    expect(start(['--heartbeat-ticks', '10', '--election-ticks', '11']).config.raft.heartbeatTicks).toBe(10);
-    expect(problems(['--client-port', '5281'])).toEqual([
-      'the client and peer endpoints both use port 5281 (--client-port, the default of --peer-port); give each its own port',
-    ]);
-    expect(start(['--client-port', '0', '--peer-port', '0', '--admin-port', '0']).config.admin?.port).toBe(0);
-    expect(start(['--client-host', '10.0.0.1', '--peer-host', '10.0.0.2', '--peer-port', '5181']).config).toBeTruthy();
-    expect(problems(['--join'])[0]).toBe('--join needs the members of the cluster to join: add --peer id=url for each');
-    expect(problems(['--id', 'a', '--peer-url', 'ws://h:2', '--peer', 'a=ws://h:1'])[0]).toMatch(
-      /^--peer-url is ws:\/\/h:2 but --peer lists this member \(a\) at ws:\/\/h:1/,
-    );
+
+    it('accepts settings that fit each other', () => {
+      expect(start(['--max-request-bytes', '1053696']).config.limits.requestBytesMax).toBe(1053696);
+      expect(
+        start(['--max-pending-request-bytes', '10000', '--max-request-bytes', '10000', '--max-data-bytes', '100'])
+          .options.pendingRequestBytesMax,
+      ).toBe(10000);
+      expect(start(['--heartbeat-ticks', '10', '--election-ticks', '11']).config.raft.heartbeatTicks).toBe(10);
+      expect(start(['--client-port', '0', '--peer-port', '0', '--admin-port', '0']).config.admin?.port).toBe(0);
+      expect(
+        start(['--client-host', '10.0.0.1', '--peer-host', '10.0.0.2', '--peer-port', '5181']).config,
+      ).toBeTruthy();
+    });
   });
 });
 
