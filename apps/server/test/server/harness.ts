@@ -208,26 +208,28 @@ export async function leaderAndFollower(
 
 /**
  * Starts a {@link TestCluster} in a `beforeAll` of the enclosing `describe` and stops it in its
- * `afterAll`; `get()` returns it from the `beforeAll` on.
+ * `afterAll`. The returned fixture is filled in by `fill` in that `beforeAll`: read it in tests.
  */
-function useTestCluster(ids: readonly string[], options: Partial<KeelServerOptions>): () => TestCluster {
+function useMembers<F extends object>(
+  ids: readonly string[],
+  options: Partial<KeelServerOptions>,
+  fill: (cluster: TestCluster) => Promise<F>,
+): F {
+  const fixture = {} as F;
   let cluster: TestCluster | undefined;
   beforeAll(async () => {
     cluster = await TestCluster.start(ids, options, tempPrefix);
+    Object.assign(fixture, await fill(cluster));
   });
   afterAll(async () => {
     await cluster?.stop();
   });
-  return () => {
-    if (cluster === undefined)
-      throw new Error('the members of this describe have not started (read in a test, not at collection)');
-    return cluster;
-  };
+  return fixture;
 }
 
 /** One member started for every test of a `describe` (see {@link useSingle}). */
 export interface SingleFixture {
-  /** The member (`servers[0]`). */
+  /** The member. */
   readonly server: KeelServer;
   /** The member in a list a test may change (a restarted member in its place) to have it stopped too. */
   readonly servers: KeelServer[];
@@ -237,30 +239,21 @@ export interface SingleFixture {
 
 /**
  * Starts a single-node member (id `m1`, options as {@link startSingle}) before the tests of the
- * enclosing `describe` and stops it and removes its data after them. Read the fixture in tests.
+ * enclosing `describe` and stops it and removes its data after them.
  */
 export function useSingle(overrides: Partial<KeelServerOptions> = {}): SingleFixture {
-  const get = useTestCluster(['m1'], { ...singleOptions, ...overrides });
-  return {
-    get server() {
-      const server = get().servers[0];
-      if (server === undefined) throw new Error('no member');
-      return server;
-    },
-    get servers() {
-      return get().servers;
-    },
-    get dir() {
-      return get().dir;
-    },
-  };
+  return useMembers(['m1'], { ...singleOptions, ...overrides }, async ({ servers, dir }) => {
+    const [server] = servers;
+    if (server === undefined) throw new Error('no member');
+    return { server, servers, dir };
+  });
 }
 
 /** Three members started for every test of a `describe` (see {@link useCluster}). */
 export interface ClusterFixture {
   /** The members `a`, `b`, `c`; a test may replace or add members here to have them stopped too. */
   readonly servers: KeelServer[];
-  /** The member that led once they first agreed on a leader. */
+  /** The member that led when they first agreed on a leader. */
   readonly leader: KeelServer;
   /** A member other than {@link ClusterFixture.leader}. */
   readonly follower: KeelServer;
@@ -271,30 +264,12 @@ export interface ClusterFixture {
 /**
  * Starts members `a`, `b`, `c` (options as {@link startCluster}) before the tests of the
  * enclosing `describe`, waits until they agree on a leader, and stops them and removes their
- * data after the tests. Read the fixture in tests.
+ * data after the tests.
  */
 export function useCluster(overrides: Partial<KeelServerOptions> = {}): ClusterFixture {
-  const get = useTestCluster(['a', 'b', 'c'], { ...clusterOptions, ...overrides });
-  let roles: { leader: KeelServer; follower: KeelServer } | undefined;
-  beforeAll(async () => {
-    roles = await leaderAndFollower(get().servers);
-  });
-  const role = (name: 'leader' | 'follower'): KeelServer => {
-    if (roles === undefined) throw new Error('the members of this describe have not started');
-    return roles[name];
-  };
-  return {
-    get servers() {
-      return get().servers;
-    },
-    get leader() {
-      return role('leader');
-    },
-    get follower() {
-      return role('follower');
-    },
-    get dir() {
-      return get().dir;
-    },
-  };
+  return useMembers(['a', 'b', 'c'], { ...clusterOptions, ...overrides }, async ({ servers, dir }) => ({
+    servers,
+    dir,
+    ...(await leaderAndFollower(servers)),
+  }));
 }
