@@ -289,9 +289,9 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
   }
 
   /** A node's child names (sorted) and stat, or null. */
-  children(path: string): { readonly children: string[]; readonly stat: ReturnType<typeof statOf> } | null {
+  children(path: string): { readonly children: readonly string[]; readonly stat: ReturnType<typeof statOf> } | null {
     const node = this.tree.get(path);
-    return node === undefined ? null : { children: [...node.children].sort(), stat: statOf(node) };
+    return node === undefined ? null : { children: this.tree.childNames(node), stat: statOf(node) };
   }
 
   /** A session, or undefined. */

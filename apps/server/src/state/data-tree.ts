@@ -120,6 +120,11 @@ export class DataTree {
   private nodes = new Map<string, TreeNode>([['/', rootNode()]]);
   /** Paths of the TTL nodes, so the leader's frequent sweep check does not scan the whole tree. */
   private readonly ttlPaths = new Set<string>();
+  /**
+   * Sorted child names per child set, so listing a parent that did not change costs no sort
+   * (a list is about half of a typical read load). Dropped whenever the set changes.
+   */
+  private readonly sortedNames = new WeakMap<ReadonlySet<string>, readonly string[]>();
   /** Snapshots being serialised; each is told about every change before it happens. */
   private readonly captures = new Set<TreeCapture>();
 
@@ -136,6 +141,16 @@ export class DataTree {
   /** The node at a path; do not mutate it. */
   get(path: string): Readonly<TreeNode> | undefined {
     return this.nodes.get(path);
+  }
+
+  /** A node's child names, sorted; shared between calls until the children change, so never mutate it. */
+  childNames(node: Readonly<TreeNode>): readonly string[] {
+    let names = this.sortedNames.get(node.children);
+    if (names === undefined) {
+      names = [...node.children].sort(compare);
+      this.sortedNames.set(node.children, names);
+    }
+    return names;
   }
 
   /** Replaces every node (restore). The map must be complete and consistent. */
@@ -182,12 +197,14 @@ export class DataTree {
   private addChild(parentPath: string, parent: TreeNode, name: string): void {
     if (parent.children === noChildren) parent.children = new Set([name]);
     else (parent.children as Set<string>).add(name);
+    this.sortedNames.delete(parent.children);
     for (const capture of this.captures) capture.noteChildAdded(parentPath, name);
     if (this.undo.active) this.undo.record(() => this.removeChild(parentPath, parent, name));
   }
 
   private removeChild(parentPath: string, parent: TreeNode, name: string): void {
     if (parent.children !== noChildren) (parent.children as Set<string>).delete(name);
+    this.sortedNames.delete(parent.children);
     for (const capture of this.captures) capture.noteChildRemoved(parentPath, name);
     if (this.undo.active) this.undo.record(() => this.addChild(parentPath, parent, name));
   }

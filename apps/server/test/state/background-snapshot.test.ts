@@ -11,21 +11,8 @@
 import { mulberry32 } from '@keel/raft';
 import { describe, expect, it } from 'vitest';
 import { CoordinationStateMachine, encodeCommand } from '../../src';
-import { commandStream, entry } from './command-stream';
+import { commandStream, entry, widePaths } from './command-stream';
 import { bytes } from './harness';
-
-/** Three levels under a handful of roots: parents gain and lose children all the time. */
-function widePaths(): string[] {
-  const paths: string[] = [];
-  for (const top of ['a', 'b', 'c', 'd']) {
-    paths.push(`/${top}`);
-    for (let i = 0; i < 8; i++) {
-      paths.push(`/${top}/${i}`);
-      for (let k = 0; k < 4; k++) paths.push(`/${top}/${i}/${k}`);
-    }
-  }
-  return paths;
-}
 
 describe('snapshots taken while entries apply', () => {
   for (const seed of [1, 7, 99, 2026]) {

@@ -69,3 +69,16 @@ export function commandStream(seed: number, count: number, paths = smallPathSpac
 export function entry(index: number, data: Uint8Array) {
   return { term: 1, index, type: EntryType.Normal, data };
 }
+
+/** Three levels under a handful of roots: parents gain and lose children all the time. */
+export function widePaths(): string[] {
+  const paths: string[] = [];
+  for (const top of ['a', 'b', 'c', 'd']) {
+    paths.push(`/${top}`);
+    for (let i = 0; i < 8; i++) {
+      paths.push(`/${top}/${i}`);
+      for (let k = 0; k < 4; k++) paths.push(`/${top}/${i}/${k}`);
+    }
+  }
+  return paths;
+}

@@ -91,7 +91,7 @@ export class Harness {
     return this.machine.get(path) !== null;
   }
 
-  children(path: string): string[] {
+  children(path: string): readonly string[] {
     return this.machine.children(path)?.children ?? [];
   }
 }

@@ -7,8 +7,9 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import type { MultiCommandOp } from '../../src';
+import { CoordinationStateMachine, type MultiCommandOp } from '../../src';
 import { noChildren } from '../../src/state/data-tree';
+import { commandStream, entry, widePaths } from './command-stream';
 import { bytes, codeOf, Harness } from './harness';
 
 function multi(h: Harness, ops: MultiCommandOp[], sessionId: string | null = null) {
@@ -21,6 +22,25 @@ function stateWithoutRevision(h: Harness): unknown {
   ) as Record<string, unknown>;
   return rest;
 }
+
+describe('cached child lists', () => {
+  it('children() stays current through every kind of change, rollback included', () => {
+    const payloads = commandStream(5, 3_000, widePaths());
+    const machine = new CoordinationStateMachine();
+    const paths = ['/', ...widePaths()];
+    const listed = () => paths.map((path) => [...(machine.children(path)?.children ?? [])]);
+    payloads.forEach((data, i) => {
+      listed(); // fills the cache, so a change that fails to drop it shows below
+      machine.apply(entry(i + 1, data));
+      if (i % 50 !== 0) return;
+      const fresh = new CoordinationStateMachine();
+      fresh.restore(machine.snapshotNow());
+      expect(listed(), `after entry ${i + 1}`).toEqual(
+        paths.map((path) => [...(fresh.children(path)?.children ?? [])]),
+      );
+    });
+  });
+});
 
 describe('multi', () => {
   it('a rolled-back create under a leaf leaves every leaf childless (leaves share one empty child set)', () => {
@@ -115,7 +135,7 @@ describe('multi', () => {
       h.create('/box/only');
       const before = stateWithoutRevision(h);
       // Snapshots rebuild children from paths, so compare the live children sets too.
-      const childrenBefore = ['/', '/a', '/box'].map((path) => h.children(path)?.sort());
+      const childrenBefore = ['/', '/a', '/box'].map((path) => [...h.children(path)]);
       const outcome = multi(h, ops, 's1');
       expect(outcome.result.type).toBe('multi');
       if (outcome.result.type !== 'multi') return;
@@ -126,7 +146,7 @@ describe('multi', () => {
       });
       expect(outcome.changes).toEqual([]);
       expect(stateWithoutRevision(h)).toEqual(before);
-      expect(['/', '/a', '/box'].map((path) => h.children(path)?.sort())).toEqual(childrenBefore);
+      expect(['/', '/a', '/box'].map((path) => [...h.children(path)])).toEqual(childrenBefore);
       expect(h.machine.session('s1')?.ephemerals.size).toBe(0);
       // The sequence counter did not move: the next sequential name is the one it would have been.
       expect(h.create('/a/q-', { mode: 'persistent_sequential' }).result).toMatchObject({ path: '/a/q-0000000001' });
