@@ -8,6 +8,7 @@
 import { connect, type KeelClient } from '@keel/client';
 import { Mutex as KeelMutex } from '@keel/recipes';
 import { nowMicros } from '../load/clock';
+import { inOrderFirst, MemberRotation, rotated } from './member-rotation';
 import type { DataWatch, HeldLock, Mutex, NodeMode, Session, TargetDriver } from './session';
 
 class KeelSession implements Session {
@@ -63,11 +64,14 @@ class KeelSession implements Session {
 
 /** Drives a Keel cluster whose members serve clients at `servers` (`ws://host:port`). */
 export function keelDriver(servers: readonly string[], sessionTimeoutMs = 10_000): TargetDriver {
+  const rotation = new MemberRotation(servers.length);
   return {
     name: 'keel',
     mutexRecipe: '@keel/recipes Mutex: ephemeral sequential node, watch the predecessor',
     async connect(): Promise<Session> {
-      return new KeelSession(await connect({ servers: [...servers], sessionTimeoutMs }));
+      const order = rotated(servers, rotation.take());
+      // The client shuffles its member list; keep this order for the first round only.
+      return new KeelSession(await connect({ servers: order, sessionTimeoutMs, random: inOrderFirst(order.length) }));
     },
     mutex(session, lockPath): Mutex {
       if (!(session instanceof KeelSession)) throw new TypeError('keel mutex needs a keel session');

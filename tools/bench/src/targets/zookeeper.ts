@@ -4,6 +4,7 @@
  */
 import zookeeper, { type Client, type Event } from 'node-zookeeper-client';
 import { nowMicros } from '../load/clock';
+import { MemberRotation, rotated } from './member-rotation';
 import { sequentialEphemeralMutex } from './sequential-lock';
 import type { DataWatch, NodeMode, Session, TargetDriver } from './session';
 import { zookeeperSync } from './zookeeper-sync';
@@ -99,13 +100,28 @@ class ZookeeperSession implements Session {
   }
 }
 
+/**
+ * The client shuffles the ensemble into `connectionManager.servers` and tries them in that
+ * order; put them in a fixed order starting at `start` (private field: this client's only way).
+ */
+function startInTurn(client: Client, start: number): void {
+  const manager = (client as unknown as { connectionManager?: { servers?: { host: string; port: number }[] } })
+    .connectionManager;
+  const servers = manager?.servers;
+  if (manager === undefined || !Array.isArray(servers)) return;
+  const sorted = [...servers].sort((a, b) => `${a.host}:${a.port}`.localeCompare(`${b.host}:${b.port}`));
+  manager.servers = rotated(sorted, start);
+}
+
 /** Drives a ZooKeeper ensemble at `connectString` (`host:port,host:port,...`). */
 export function zookeeperDriver(connectString: string, sessionTimeoutMs = 10_000): TargetDriver {
+  const rotation = new MemberRotation(connectString.split(',').length);
   return {
     name: 'zookeeper',
     mutexRecipe: 'ZooKeeper lock recipe: ephemeral sequential node, watch the predecessor (node-zookeeper-client)',
     async connect(): Promise<Session> {
       const client = zookeeper.createClient(connectString, { sessionTimeout: sessionTimeoutMs, retries: 0 });
+      startInTurn(client, rotation.take());
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           client.close();
