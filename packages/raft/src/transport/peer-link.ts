@@ -26,6 +26,15 @@ import {
 
 type LinkState = 'idle' | 'connecting' | 'open' | 'backoff' | 'closed';
 
+/**
+ * A client's frames must be masked (RFC 6455 §5.3), which protects proxies from frames a
+ * browser script chose; a link between members carries no such script, and `ws` skips the
+ * XOR over every payload byte when the mask is zero.
+ */
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
+
 export class PeerLink {
   readonly peer: NodeId;
   readonly url: string;
@@ -123,6 +132,7 @@ export class PeerLink {
         maxPayload: handshakeFrameBytesMax,
         perMessageDeflate: false,
         handshakeTimeout: context.handshakeTimeoutMs,
+        generateMask: zeroMask,
       });
     } catch (error) {
       logger.error('bad peer address', { peer: this.peer, url: this.url, error: String(error) });
