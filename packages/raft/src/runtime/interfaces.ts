@@ -28,7 +28,12 @@ export interface RaftStorage {
   append(entries: readonly Entry[]): void;
   /** Buffers a new hard state. */
   setHardState(state: HardState): void;
-  /** Makes every buffered append and hard state durable (one fdatasync per file touched). */
+  /**
+   * Makes every buffered append and hard state durable (one fdatasync per file touched). Calls
+   * resolve in the order made, each only once every write buffered before it is durable, even
+   * when nothing new was buffered: `RaftNode` does not wait for one call before the next and
+   * holds a follower's acknowledgements until the call that covers them resolves.
+   */
   sync(): Promise<void>;
   /**
    * Atomically stores a snapshot (temp file, fsync, rename, fsync directory). If the log does
