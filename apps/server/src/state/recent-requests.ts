@@ -6,6 +6,10 @@
  */
 export class RecentRequests {
   private readonly ids = new Set<string>();
+  // Insertion order, as a ring: evicting from a Set's front walks over the holes its earlier
+  // deletions left, which grew to a measurable cost on a busy leader.
+  private readonly order: string[] = [];
+  private oldest = 0;
 
   constructor(private readonly max: number) {}
 
@@ -16,23 +20,28 @@ export class RecentRequests {
 
   /** Records an applied id, evicting the oldest beyond the bound. */
   add(id: string): void {
+    if (this.max <= 0 || this.ids.has(id)) return;
     this.ids.add(id);
-    if (this.ids.size <= this.max) return;
-    // A Set iterates in insertion order: the first id is the oldest.
-    for (const oldest of this.ids) {
-      this.ids.delete(oldest);
-      break;
+    if (this.order.length < this.max) {
+      this.order.push(id);
+      return;
     }
+    const evicted = this.order[this.oldest];
+    if (evicted !== undefined) this.ids.delete(evicted);
+    this.order[this.oldest] = id;
+    this.oldest = (this.oldest + 1) % this.max;
   }
 
   /** The ids, oldest first (for snapshots). */
   list(): string[] {
-    return [...this.ids];
+    return [...this.order.slice(this.oldest), ...this.order.slice(0, this.oldest)];
   }
 
   /** Replaces the ids (oldest first), as a snapshot holds them. */
   replace(ids: readonly string[]): void {
     this.ids.clear();
+    this.order.length = 0;
+    this.oldest = 0;
     for (const id of ids) this.add(id);
   }
 }

@@ -2,9 +2,10 @@
 // writes through forwarding), on every member alike and across a snapshot; the table of recent
 // ids is bounded; touchSessions changes no state.
 // Method: real CoordinationStateMachines fed encoded commands; states compared by snapshot bytes.
-import { EntryType } from '@keel/raft';
+import { EntryType, mulberry32 } from '@keel/raft';
 import { describe, expect, it } from 'vitest';
 import { type Command, CoordinationStateMachine, encodeCommand, recentRequestsMax } from '../../src';
+import { RecentRequests } from '../../src/state/recent-requests';
 import { bytes, Harness } from './harness';
 
 const setCounter = (value: string, requestId: string): Command => ({
@@ -73,6 +74,25 @@ describe('request ids', () => {
     expect(h.machine.hasApplied('r0')).toBe(false);
     expect(h.machine.hasApplied('r1')).toBe(true);
     expect(h.machine.hasApplied(`r${recentRequestsMax}`)).toBe(true);
+  });
+
+  it('the bounded table evicts in insertion order, ignores repeats, and lists oldest first', () => {
+    const next = mulberry32(11);
+    const table = new RecentRequests(5);
+    const model: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const id = `r${Math.floor(next() * 12)}`;
+      table.add(id);
+      if (!model.includes(id)) {
+        model.push(id);
+        if (model.length > 5) model.shift();
+      }
+      expect(table.list(), `after add ${i}`).toEqual(model);
+      for (let k = 0; k < 12; k++) expect(table.has(`r${k}`)).toBe(model.includes(`r${k}`));
+    }
+    const restored = new RecentRequests(5);
+    restored.replace(table.list());
+    expect(restored.list()).toEqual(model);
   });
 
   it('touchSessions lists the open sessions and changes nothing else', () => {
