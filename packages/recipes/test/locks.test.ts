@@ -157,6 +157,33 @@ describe('locks', () => {
     }
   });
 
+  it('semaphore - several leases are returned only all held: one revoked while waiting for the rest starts over', async () => {
+    const proxy = await TcpProxy.start(harness.cluster.urls[0] as string);
+    const subject = await client(proxy.url);
+    try {
+      const [blocker] = await new Semaphore(at(1), '/semaphores/quantity', 2).acquire();
+      const pending = new Semaphore(subject, '/semaphores/quantity', 2).acquire({ quantity: 2, timeoutMs: 20_000 });
+      // The first lease is taken, the second waits for the blocker's slot.
+      await waitFor('the subject to hold one lease and wait for another', async () => {
+        const nodes = await new Semaphore(at(2), '/semaphores/quantity', 2).participantNodes();
+        return nodes.length === 3;
+      });
+      proxy.refuse = true;
+      proxy.cut();
+      await waitFor('the subject to be suspended', () => subject.state === 'suspended');
+      proxy.refuse = false;
+      await waitFor('the subject to reconnect', () => subject.connected);
+      await (blocker as Lease).release();
+      const leases = await pending;
+      expect(leases).toHaveLength(2);
+      expect(leases?.every((lease) => lease.isHeld && !lease.isRevoked)).toBe(true);
+      for (const lease of leases ?? []) await lease.release();
+    } finally {
+      await subject.close();
+      await proxy.stop();
+    }
+  });
+
   it('multi-lock - all or none, the largest token grows', async () => {
     const first = new MultiLock([new Mutex(at(0), '/locks/m1'), new Mutex(at(0), '/locks/m2')]);
     const second = new MultiLock([new Mutex(at(1), '/locks/m1'), new Mutex(at(1), '/locks/m2')]);

@@ -58,8 +58,13 @@ export class Semaphore {
     const wait = anySignal(deadline.signal, options.signal);
     const leases: Lease[] = [];
     try {
-      for (let i = 0; i < quantity; i++) leases.push(await this.acquireOne(wait));
-      return leases;
+      for (;;) {
+        for (let i = leases.length; i < quantity; i++) leases.push(await this.acquireOne(wait));
+        if (leases.every((lease) => !lease.isRevoked)) return leases;
+        // A lease taken early was revoked (the connection was suspended) while a later one was
+        // awaited: the caller asked for `quantity` held leases, so give all back and start over.
+        for (const lease of leases.splice(0)) await lease.release().catch(() => undefined);
+      }
     } catch (error) {
       for (const lease of leases) await lease.release().catch(() => undefined);
       if (isDeadlineExpired(error) && options.signal?.aborted !== true) return null;
