@@ -137,10 +137,13 @@ export class RaftLog {
     return this.slice(this.offeredIndex + 1, this.lastIndex(), Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
   }
 
-  /** Committed, durable, not yet applied entries (up to `maxCount`). */
-  nextCommittedEntries(maxCount: number): Entry[] {
+  /**
+   * Committed, not yet applied entries (up to `maxCount`); only durable ones unless
+   * `beforeDurable` (commit means durable on a quorum, so the local copy need not be yet).
+   */
+  nextCommittedEntries(maxCount: number, beforeDurable: boolean): Entry[] {
     if (this.pendingSnapshot !== null) return [];
-    const to = Math.min(this.commit, this.stableIndex);
+    const to = beforeDurable ? this.commit : Math.min(this.commit, this.stableIndex);
     return this.slice(this.applied + 1, to, maxCount, Number.POSITIVE_INFINITY);
   }
 
@@ -197,7 +200,11 @@ export class RaftLog {
     this.commit = Math.max(this.commit, index);
   }
 
-  /** Drops entries up to a snapshot the driver took locally (already durable). */
+  /**
+   * Drops entries up to a snapshot the driver took locally. With entries applied before they
+   * are durable the snapshot may lie above `stableIndex`; that index then catches up when the
+   * write of the entry at the snapshot's index completes (`stableTo` matches it by the snapshot's term).
+   */
   compact(snapshot: Snapshot): void {
     const { index } = snapshot.meta;
     this.entries = this.entries.slice(index - this.snapshotIndex);

@@ -132,6 +132,14 @@ export interface RaftConfig {
   readonly maxAppendBytes: number;
   /** Snapshot data is sent in chunks of at most this many bytes. */
   readonly snapshotChunkBytes: number;
+  /**
+   * Hand out committed entries for applying before they are durable on this member. Safe
+   * because commit already means durable on a quorum; it requires a state machine rebuilt from
+   * the durable snapshot and log on restart (a crash may take back entries applied early,
+   * which the leader then sends again). Saves a leader whose own fsync is the slowest of the
+   * quorum the wait for it before it answers.
+   */
+  readonly applyBeforeDurable: boolean;
   /** Seeded randomness for election timeouts. */
   readonly random: RandomSource;
 }
@@ -147,6 +155,7 @@ export const defaultRaftConfig: Omit<RaftConfig, 'id' | 'random'> = {
   maxEntriesPerAppend: 4096,
   maxAppendBytes: 1 << 20,
   snapshotChunkBytes: 1 << 20,
+  applyBeforeDurable: false,
 };
 
 /** What the core starts from: exactly what storage holds (all of it is durable). */
@@ -429,7 +438,7 @@ export class Raft {
       this.readFailures.length > 0 ||
       this.log.pendingSnapshot !== null ||
       this.log.offeredIndex < this.log.lastIndex() ||
-      this.log.nextCommittedEntries(1).length > 0 ||
+      this.log.nextCommittedEntries(1, this.config.applyBeforeDurable).length > 0 ||
       !hardStatesEqual(this.hardState(), this.previousHardState) ||
       !softStatesEqual(this.softState(), this.previousSoftState)
     );
@@ -447,7 +456,7 @@ export class Raft {
       snapshot: this.log.pendingSnapshot,
       entries: this.log.unstableEntries(),
       messages: [...this.messages],
-      committedEntries: this.log.nextCommittedEntries(COMMITTED_ENTRIES_PER_READY_MAX),
+      committedEntries: this.log.nextCommittedEntries(COMMITTED_ENTRIES_PER_READY_MAX, this.config.applyBeforeDurable),
       readStates: [...this.readStates],
       readFailures: [...this.readFailures],
     };

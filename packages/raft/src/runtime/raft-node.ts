@@ -249,6 +249,9 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     const config: RaftConfig = {
       ...defaultRaftConfig,
       random: Math.random,
+      // The state machine is rebuilt from the durable snapshot and log on every start, so
+      // applying committed entries before this member's own fsync is safe (see the option).
+      applyBeforeDurable: true,
       ...options.raft,
       id: options.id,
     };
@@ -652,8 +655,9 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     if (held.length < ready.messages.length) {
       this.sendMessages(held.length === 0 ? ready.messages : ready.messages.filter((m) => sendableEarly(m)));
     }
-    // The core never hands out an entry above this member's durable index, so the committed
-    // entries were durable (and committed) before this Ready: they apply now, not after its fsync.
+    // Committed entries are durable on a quorum, if not yet here (`applyBeforeDurable`): they
+    // apply now, not after this member's fsync, so a leader whose own disk is the slowest of
+    // the quorum answers as soon as the followers made the entry committed.
     this.applyReady(ready);
     this.core.acceptReady(ready);
     if (!needSync && this.persisting === 0) {

@@ -111,8 +111,19 @@ export class SafetyChecker {
     }
   }
 
-  /** State machine safety: every member applies the same entry at an index. */
-  observeApply(node: NodeId, entry: Entry, durable: DiskImage, confAfter: ConfState | null): void {
+  /**
+   * State machine safety: every member applies the same entry at an index. An applied entry
+   * must be durable on the applier's disk, or, when cores apply before their own write is
+   * durable (`quorumDisks` given: every member's durable disk), committed: durable on a
+   * majority of the voters, as `checkDurability` counts them.
+   */
+  observeApply(
+    node: NodeId,
+    entry: Entry,
+    durable: DiskImage,
+    confAfter: ConfState | null,
+    quorumDisks: ReadonlyMap<NodeId, DiskImage> | null,
+  ): void {
     const key = entryKey(entry);
     const known = this.committed.get(entry.index);
     if (known === undefined) {
@@ -125,9 +136,27 @@ export class SafetyChecker {
         `${node} applied term ${entry.term} at index ${entry.index}, another member applied term ${known.term}`,
       );
     }
-    if (!durable.covers(entry.index, entry.term)) {
-      this.report('apply-not-durable', `${node} applied entry ${entry.index} that is not durable on its disk`);
+    if (quorumDisks === null) {
+      if (!durable.covers(entry.index, entry.term)) {
+        this.report('apply-not-durable', `${node} applied entry ${entry.index} that is not durable on its disk`);
+      }
+    } else if (!this.onQuorum(entry.index, entry.term, quorumDisks)) {
+      const holders = [...quorumDisks].filter(([, d]) => d.covers(entry.index, entry.term)).map(([id]) => id);
+      this.report(
+        'apply-not-committed',
+        `${node} applied entry ${entry.index} (term ${entry.term}) durable only on [${holders.join(',')}]`,
+      );
     }
+  }
+
+  /** True when (index, term) is on the disks of a majority of the latest configuration or the one before. */
+  private onQuorum(index: number, term: number, disks: ReadonlyMap<NodeId, DiskImage>): boolean {
+    for (const { conf } of this.confs.slice(-2)) {
+      let have = 0;
+      for (const voter of conf.voters) if (disks.get(voter)?.covers(index, term)) have++;
+      if (have * 2 > conf.voters.length) return true;
+    }
+    return false;
   }
 
   /** A snapshot stands for committed entries: its (index, term) must agree with them. */

@@ -17,12 +17,13 @@ interface CliArgs {
   tornWrites: boolean;
   forwarding: boolean;
   pipelined: boolean;
+  applyBeforeDurable: boolean;
   trace: boolean;
   verbose: boolean;
 }
 
 const USAGE =
-  'usage: sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--long] [--lease-reads] [--no-torn-writes] [--no-forwarding] [--pipelined] [--trace] [--verbose]';
+  'usage: sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--long] [--lease-reads] [--no-torn-writes] [--no-forwarding] [--pipelined] [--apply-before-durable] [--trace] [--verbose]';
 
 function parseArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = {
@@ -35,6 +36,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
     tornWrites: true,
     forwarding: true,
     pipelined: false,
+    applyBeforeDurable: false,
     trace: false,
     verbose: false,
   };
@@ -78,6 +80,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case '--pipelined':
         args.pipelined = true;
         break;
+      case '--apply-before-durable':
+        args.applyBeforeDurable = true;
+        break;
       case '--trace':
         args.trace = true;
         break;
@@ -107,6 +112,7 @@ function main(): number {
       tornWrites: args.tornWrites,
       forwarding: args.forwarding,
       pipelined: args.pipelined,
+      applyBeforeDurable: args.applyBeforeDurable,
       trace: args.trace,
       verbose: args.verbose,
     },

@@ -15,6 +15,8 @@ export interface SeedRangeOptions {
   readonly forwarding?: boolean;
   /** See `SimulationOptions.pipelined`. */
   readonly pipelined?: boolean;
+  /** See `SimulationOptions.applyBeforeDurable`. */
+  readonly applyBeforeDurable?: boolean;
   readonly trace?: boolean;
   readonly verbose?: boolean;
   readonly createRaft?: CreateRaft;
@@ -47,6 +49,7 @@ export function runSeedRange(options: SeedRangeOptions, print: (line: string) =>
         ...(options.tornWrites === false ? { tornWrites: false } : {}),
         ...(options.forwarding === false ? { forwarding: false } : {}),
         ...(options.pipelined === true ? { pipelined: true } : {}),
+        ...(options.applyBeforeDurable === true ? { applyBeforeDurable: true } : {}),
         ...(options.trace === true ? { trace: true } : {}),
         ...(options.createRaft === undefined ? {} : { createRaft: options.createRaft }),
       };

@@ -36,7 +36,8 @@ type SimEvent =
   | { readonly kind: 'liveness' };
 
 /** Per-run parameters drawn from the seed: the cores' tuning plus the faults and workload. */
-interface RunParams extends Omit<RaftConfig, 'id' | 'random'> {
+// `applyBeforeDurable` is a run option, not drawn: a drawn field would change the logged params of old seeds.
+interface RunParams extends Omit<RaftConfig, 'id' | 'random' | 'applyBeforeDurable'> {
   readonly compactEvery: number;
   readonly fsyncMaxMs: number;
   readonly workloadGapMs: number;
@@ -95,6 +96,7 @@ export function replayCommand(options: SimulationOptions): string {
   if (options.tornWrites === false) flags.push('--no-torn-writes');
   if (options.forwarding === false) flags.push('--no-forwarding');
   if (options.pipelined === true) flags.push('--pipelined');
+  if (options.applyBeforeDurable === true) flags.push('--apply-before-durable');
   return `npm run sim -- ${flags.join(' ')}`;
 }
 
@@ -110,6 +112,7 @@ class Simulation {
   private readonly livenessTicks: number;
   private readonly tornWrites: boolean;
   private readonly pipelined: boolean;
+  private readonly applyBeforeDurable: boolean;
   private readonly stopOnViolation: boolean;
   private readonly nodeCount: number;
   private readonly stats: SimulationStats = {
@@ -136,6 +139,8 @@ class Simulation {
     snapshotsTaken: 0,
     snapshotsInstalled: 0,
     readysOverlapped: 0,
+    appliedBeforeDurable: 0,
+    crashesBehindApplied: 0,
     livenessTicks: 0,
     simulatedMs: 0,
   };
@@ -157,6 +162,7 @@ class Simulation {
     this.livenessTicks = options.livenessTicks ?? DEFAULT_LIVENESS_TICKS;
     this.tornWrites = options.tornWrites ?? true;
     this.pipelined = options.pipelined ?? false;
+    this.applyBeforeDurable = options.applyBeforeDurable ?? false;
     this.stopOnViolation = options.stopOnViolation ?? true;
     this.keepTrace = options.trace ?? false;
     this.createRaft = options.createRaft ?? ((config, initial) => new Raft(config, initial));
@@ -498,8 +504,15 @@ class Simulation {
       this.checker.report('apply-order', `${node.id} applied ${entry.index} after ${node.sm.appliedIndex}`);
       return;
     }
+    if (!node.disk.durable.covers(entry.index, entry.term)) this.stats.appliedBeforeDurable++;
     const write = node.sm.apply(entry);
-    this.checker.observeApply(node.id, entry, node.disk.durable, entry.type === EntryType.Config ? node.sm.conf : null);
+    this.checker.observeApply(
+      node.id,
+      entry,
+      node.disk.durable,
+      entry.type === EntryType.Config ? node.sm.conf : null,
+      this.applyBeforeDurable ? this.durableImages() : null,
+    );
     if (write !== undefined) {
       const own = node.proposals.get(entry.index);
       if (own !== undefined && own.id === write.id && own.term === entry.term) {
@@ -568,6 +581,7 @@ class Simulation {
       maxEntriesPerAppend: this.params.maxEntriesPerAppend,
       maxAppendBytes: this.params.maxAppendBytes,
       snapshotChunkBytes: this.params.snapshotChunkBytes,
+      applyBeforeDurable: this.applyBeforeDurable,
       random: () => random.next(),
     };
     const disk = new SimDisk(initial);
@@ -638,6 +652,7 @@ class Simulation {
   private crash(node: SimNode): void {
     const lost = node.disk.crash(node.random, this.tornWrites);
     this.stats.crashes++;
+    if (node.sm.appliedIndex > node.disk.durable.lastIndex) this.stats.crashesBehindApplied++;
     this.stats.entriesLostAtCrash += lost;
     this.log(`crash ${node.id} lost ${lost}`);
     this.dropVolatile(node, 'crashed');

@@ -30,6 +30,12 @@ export interface SimulationOptions {
    * leader's messages and forwards leave before they are durable. Default false.
    */
   readonly pipelined?: boolean;
+  /**
+   * Cores hand out committed entries before they are durable locally (`RaftConfig.applyBeforeDurable`,
+   * as `RaftNode` runs them): an applied entry must then be committed (durable on a quorum),
+   * not durable on the applier's disk. Default false, so that seeds replay as before.
+   */
+  readonly applyBeforeDurable?: boolean;
   /** Serve reads from the leader lease in some runs. Default false. */
   readonly leaseReads?: boolean;
   /** Keep the event log as text in the result (for debugging a seed). Default false. */
@@ -47,6 +53,7 @@ export type ViolationKind =
   | 'state-machine-safety'
   | 'apply-order'
   | 'apply-not-durable'
+  | 'apply-not-committed'
   | 'durability'
   | 'read-linearizability'
   | 'liveness'
@@ -88,6 +95,10 @@ export interface SimulationStats {
   snapshotsInstalled: number;
   /** Pipelined mode: Readys taken while an earlier one still waited for its fsync. */
   readysOverlapped: number;
+  /** Entries applied while not yet durable on the applier's disk (`applyBeforeDurable`). */
+  appliedBeforeDurable: number;
+  /** Crashes that took back entries their member had applied (it restarts behind them). */
+  crashesBehindApplied: number;
   livenessTicks: number;
   simulatedMs: number;
 }

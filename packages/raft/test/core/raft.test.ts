@@ -1,6 +1,7 @@
 /**
  * Goal: properties of the Raft core that scenarios do not show line by line: the Ready
- * contract (persist before counting, apply only durable entries), restart from storage,
+ * contract (persist before counting, apply only durable entries unless `applyBeforeDurable`),
+ * restart from storage,
  * roles that must never campaign, lease reads, driver-misuse assertions, and robustness
  * against arbitrary peer messages (step never throws).
  * Method: drive `Raft` directly or through the in-memory harness with seeded randomness.
@@ -127,6 +128,44 @@ describe('raft core', () => {
     for (const m of commitReady.messages) follower.step(m);
     expect(follower.ready().committedEntries.map((e) => e.index)).toEqual([applied + 1]);
   });
+
+  for (const applyBeforeDurable of [false, true]) {
+    it(`pipelined leader whose own write is the slowest: committed entries ${applyBeforeDurable ? 'apply before its write is durable' : 'wait for its write'} (applyBeforeDurable ${applyBeforeDurable})`, () => {
+      const c = cluster(['a', 'b', 'c'], { applyBeforeDurable });
+      c.node('a').raft.campaign();
+      c.stabilize(true);
+      const leader = c.node('a').raft;
+      const commit = leader.status().commit;
+      leader.propose(encoder.encode('x'));
+      const own = leader.ready();
+      expect(own.entries.map((e) => e.index)).toEqual([commit + 1]);
+      leader.acceptReady(own);
+      for (const id of ['b', 'c']) {
+        const follower = c.node(id);
+        for (const m of own.messages) if (m.to === id) follower.raft.step(m);
+        const ready = follower.raft.ready();
+        follower.storage.persist(ready);
+        follower.raft.advance(ready);
+        for (const m of ready.messages) leader.step(m);
+      }
+      // Both followers hold it durably: committed, while the leader's own write is still running.
+      expect(leader.status().commit).toBe(commit + 1);
+      const next = leader.ready();
+      expect(next.committedEntries.map((e) => e.index)).toEqual(applyBeforeDurable ? [commit + 1] : []);
+      leader.acceptReady(next);
+      if (applyBeforeDurable) {
+        // A snapshot at the applied index lies above the durable log; the core takes it.
+        const meta = { index: commit + 1, term: leader.status().term, conf: leader.confStateAt(commit + 1) };
+        leader.compact({ meta, data: new Uint8Array() });
+      }
+      c.node('a').storage.persist(own);
+      leader.readyPersisted(own);
+      leader.readyPersisted(next);
+      // Its own write done, the leader's copy counts (also above a snapshot taken meanwhile).
+      expect(leader.status().progress?.get('a')?.match).toBe(commit + 1);
+      expect(leader.ready().committedEntries.map((e) => e.index)).toEqual(applyBeforeDurable ? [] : [commit + 1]);
+    });
+  }
 
   it('acceptReady refuses a Ready that installs a snapshot', () => {
     const raft = new Raft(config('a'), Raft.bootstrap({ voters: ['a'], learners: [] }));
