@@ -13,32 +13,11 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor, waitForLeader } from '../../src/demo/local-cluster';
 import { DurableLog } from '../../src/storage/durable-log';
-import { cleanUpAfterEach, type Member, onCleanup, startCluster, waitConverged, waitMs } from './cluster';
+import { cleanUpAfterEach, holdSyncs, onCleanup, startCluster, waitConverged, waitMs } from './cluster';
 
 cleanUpAfterEach();
 
 const encoder = new TextEncoder();
-
-/** Holds every `sync()` of a member's storage until released; released calls run in order. */
-function holdSyncs(member: Member): { release: () => void; held: () => number } {
-  const storage = member.storage;
-  const original = storage.sync.bind(storage);
-  let held: (() => void)[] | null = [];
-  storage.sync = () => {
-    if (held === null) return original();
-    return new Promise<void>((resolve, reject) => {
-      held?.push(() => original().then(resolve, reject));
-    });
-  };
-  const release = (): void => {
-    const waiting = held ?? [];
-    held = null;
-    for (const run of waiting) run();
-  };
-  // A failing test must not leave the members unable to stop.
-  onCleanup(async () => release());
-  return { release, held: () => held?.length ?? 0 };
-}
 
 describe('apply before durable', () => {
   it('a leader answers while its own fsync is held, snapshots above its durable log, and recovers', async () => {

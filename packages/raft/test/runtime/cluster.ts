@@ -75,3 +75,24 @@ export async function waitConverged(list: Member[]): Promise<void> {
     waitMs,
   );
 }
+
+/** Holds every `sync()` of a member's storage until released; released calls run in order. */
+export function holdSyncs(member: Member): { release: () => void; held: () => number } {
+  const storage = member.storage;
+  const original = storage.sync.bind(storage);
+  let held: (() => void)[] | null = [];
+  storage.sync = () => {
+    if (held === null) return original();
+    return new Promise<void>((resolve, reject) => {
+      held?.push(() => original().then(resolve, reject));
+    });
+  };
+  const release = (): void => {
+    const waiting = held ?? [];
+    held = null;
+    for (const run of waiting) run();
+  };
+  // A failing test must not leave the members unable to stop.
+  onCleanup(async () => release());
+  return { release, held: () => held?.length ?? 0 };
+}

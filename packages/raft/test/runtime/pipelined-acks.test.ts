@@ -12,32 +12,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { waitFor, waitForLeader } from '../../src/demo/local-cluster';
-import { cleanUpAfterEach, type Member, onCleanup, startCluster, waitConverged, waitMs } from './cluster';
+import { cleanUpAfterEach, holdSyncs, type Member, startCluster, waitConverged, waitMs } from './cluster';
 
 cleanUpAfterEach();
 
 const encoder = new TextEncoder();
-
-/** Holds every `sync()` of a member's storage until released; released calls run in order. */
-function holdSyncs(member: Member): () => void {
-  const storage = member.storage;
-  const original = storage.sync.bind(storage);
-  let held: (() => void)[] | null = [];
-  storage.sync = () => {
-    if (held === null) return original();
-    return new Promise<void>((resolve, reject) => {
-      held?.push(() => original().then(resolve, reject));
-    });
-  };
-  const release = (): void => {
-    const waiting = held ?? [];
-    held = null;
-    for (const run of waiting) run();
-  };
-  // A failing test must not leave the members unable to stop.
-  onCleanup(async () => release());
-  return release;
-}
 
 describe('pipelined Ready cycles', () => {
   it('a follower acknowledges entries only once its fsync finished; its forwards leave at once', async () => {
@@ -46,8 +25,8 @@ describe('pipelined Ready cycles', () => {
     const [first, second] = [...members.values()].filter((member) => member !== leader) as [Member, Member];
     await leader.node.propose(encoder.encode('warm-up'));
 
-    const releaseFirst = holdSyncs(first);
-    const releaseSecond = holdSyncs(second);
+    const releaseFirst = holdSyncs(first).release;
+    const releaseSecond = holdSyncs(second).release;
     const from = leader.node.status().lastIndex + 1;
     const proposals = Array.from({ length: 20 }, (_, i) => leader.node.propose(encoder.encode(`held-${i}`)));
     const to = from + proposals.length - 1;
