@@ -157,6 +157,11 @@ function readMessage(reader: ByteReader): Message {
     }
     case 'heartbeatResp':
       return { type, from, to, term, readRound: reader.varint() };
+    case 'commit': {
+      const index = reader.varint();
+      const logTerm = reader.varint();
+      return { type, from, to, term, index, logTerm, commit: reader.varint() };
+    }
     case 'snapshot': {
       const index = reader.varint();
       if (index === 0) throw badFrame('snapshot index must be above 0');

@@ -164,6 +164,8 @@ export function encodedMessageSize(message: Message): number {
       return size + count(message.commit, 'commit') + count(message.readRound, 'readRound');
     case 'heartbeatResp':
       return size + count(message.readRound, 'readRound');
+    case 'commit':
+      return size + count(message.index, 'index') + count(message.logTerm, 'logTerm') + count(message.commit, 'commit');
     case 'snapshot': {
       const meta = message.meta;
       if (typeof meta !== 'object' || meta === null) throw unencodable('meta must be an object');
@@ -250,6 +252,11 @@ function writeMessage(writer: ByteWriter, message: Message): void {
       return;
     case 'heartbeatResp':
       writer.varint(message.readRound);
+      return;
+    case 'commit':
+      writer.varint(message.index);
+      writer.varint(message.logTerm);
+      writer.varint(message.commit);
       return;
     case 'snapshot': {
       const { meta } = message;

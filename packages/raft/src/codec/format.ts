@@ -18,6 +18,7 @@
  * timeoutNow    = (nothing)
  * readIndex     = context
  * readIndexResp = context, index + 1          (so that -1 fits an unsigned varint)
+ * commit        = index, logTerm, commit
  * forward       = u8 kind, request
  *   kind 1 entries    = count (>= 1), (length (>= 1), bytes){count}
  *   kind 2 confChange = u8 change (1 addVoter, 2 addLearner, 3 promoteLearner, 4 removeNode),
@@ -47,6 +48,7 @@ export const messageTags: Readonly<Record<MessageType, number>> = {
   readIndex: 12,
   readIndexResp: 13,
   forward: 14,
+  commit: 15,
 };
 
 /** Wire codes of a forwarded request's kind. Part of the format: never renumber. */

@@ -28,6 +28,8 @@ export function isWellFormed(m: Message, self: NodeId): boolean {
       return isCount(m.commit) && isCount(m.readRound);
     case 'heartbeatResp':
       return isCount(m.readRound);
+    case 'commit':
+      return isCount(m.index) && isCount(m.logTerm) && isCount(m.commit);
     case 'snapshot':
       return (
         typeof m.meta === 'object' &&

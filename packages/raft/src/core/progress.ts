@@ -21,6 +21,8 @@ export class Progress {
   state: ProgressState = 'probe';
   /** In probe state: an append was sent and no answer has arrived since. */
   probeSent = false;
+  /** The highest commit index a `commit` message told (appends carry it too, untracked). */
+  commitSent = 0;
   /** Heard from since the last check-quorum round. */
   recentActive: boolean;
   learner: boolean;

@@ -131,6 +131,20 @@ export type Message =
       readonly readRound: number;
     }
   | {
+      /**
+       * An empty append that is not answered: the leader's commit index, for a follower whose
+       * log matches the leader's at `index`/`logTerm` (the last entry sent to it). Sent when
+       * the commit index moves and no append is going to the follower anyway.
+       */
+      readonly type: 'commit';
+      readonly from: NodeId;
+      readonly to: NodeId;
+      readonly term: number;
+      readonly index: number;
+      readonly logTerm: number;
+      readonly commit: number;
+    }
+  | {
       readonly type: 'heartbeatResp';
       readonly from: NodeId;
       readonly to: NodeId;

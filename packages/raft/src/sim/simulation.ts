@@ -984,6 +984,8 @@ function describe(m: Message): string {
       return `${base} ${m.granted ? 'granted' : 'rejected'}`;
     case 'heartbeat':
       return `${base} c${m.commit} r${m.readRound}`;
+    case 'commit':
+      return `${base} at ${m.index}/${m.logTerm} c${m.commit}`;
     case 'snapshot':
       return `${base} ${m.meta.index}/${m.meta.term} @${m.offset}${m.done ? ' done' : ''}`;
     case 'snapshotResp':

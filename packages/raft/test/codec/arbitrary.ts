@@ -81,7 +81,7 @@ export class Gen {
     let to = this.id();
     while (to === from) to = this.id();
     const term = this.count();
-    switch (this.int(14)) {
+    switch (this.int(15)) {
       case 0:
       case 1:
         return {
@@ -157,6 +157,8 @@ export class Gen {
         return { type: 'readIndex', from, to, term, context: this.text() };
       case 12:
         return { type: 'forward', from, to, term, request: this.forwardRequest() };
+      case 13:
+        return { type: 'commit', from, to, term, index: this.count(), logTerm: this.count(), commit: this.count() };
       default:
         return {
           type: 'readIndexResp',

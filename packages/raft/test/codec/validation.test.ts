@@ -69,7 +69,7 @@ describe('codec - decoder refuses bad frames', () => {
     ['varint above 2^53 - 1', one(11, s('n1'), s('n2'), v(2 ** 53)), /out of range/],
     ['non-minimal varint', one(11, s('n1'), s('n2'), [0x85, 0x00]), /non-minimal/],
     ['unknown message tag 0', one(0, s('n1'), s('n2'), 1), /unknown message tag 0/],
-    ['unknown message tag 15', one(15, s('n1'), s('n2'), 1), /unknown message tag 15/],
+    ['unknown message tag 16', one(16, s('n1'), s('n2'), 1), /unknown message tag 16/],
     ['empty node id', one(11, s(''), s('n2'), 1), /from is not a valid node id/],
     ['control character in node id', one(11, s('n\n1'), s('n2'), 1), /from is not a valid node id/],
     ['node id over the byte limit', one(11, s('x'.repeat(nodeIdBytesMax + 1)), s('n2'), 1), /from length over limit/],

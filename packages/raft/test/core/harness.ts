@@ -65,6 +65,8 @@ export function formatMessage(m: Message): string {
       return `${head} commit=${m.commit}${m.readRound > 0 ? ` round=${m.readRound}` : ''}`;
     case 'heartbeatResp':
       return `${head}${m.readRound > 0 ? ` round=${m.readRound}` : ''}`;
+    case 'commit':
+      return `${head} at=${m.index}@${m.logTerm} commit=${m.commit}`;
     case 'snapshot':
       return `${head} snap=${m.meta.index}@${m.meta.term} offset=${m.offset} bytes=${m.chunk.length}/${m.totalBytes}${m.done ? ' done' : ''}`;
     case 'snapshotResp':

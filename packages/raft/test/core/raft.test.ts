@@ -408,6 +408,7 @@ describe('raft core', () => {
       'appendResp',
       'heartbeat',
       'heartbeatResp',
+      'commit',
       'snapshot',
       'snapshotResp',
       'timeoutNow',
@@ -447,6 +448,7 @@ describe('raft core', () => {
         hintIndex: n(),
         hintTerm: n(),
         readRound: n(),
+        logTerm: n(),
         meta: pick([
           { index: n(), term: n(), conf: { voters: ['a'], learners: [] } },
           null,
