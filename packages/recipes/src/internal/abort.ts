@@ -33,6 +33,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** A signal that fires when any of `signals` fires (undefined entries are skipped). */
 export function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal {
   const present = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+  // AbortSignal.any costs a new signal and weak-reference bookkeeping; every lock acquisition
+  // without a caller's signal would pay it for nothing.
+  if (present.length === 1 && present[0] !== undefined) return present[0];
   return AbortSignal.any(present);
 }
 
