@@ -10,7 +10,10 @@ export interface BenchOptions {
   /** Workload names; undefined = every standard workload. */
   readonly workloads: readonly string[] | undefined;
   readonly quick: boolean;
+  /** Measured seconds per workload. */
   readonly durationSec: number;
+  /** Unmeasured seconds of load before each throughput workload's measured window. */
+  readonly warmupSec: number;
   readonly inflight: number;
   readonly clients: number;
   readonly generators: number;
@@ -28,10 +31,13 @@ export interface BenchOptions {
 /** What the command line asked for. */
 export type BenchRequest = { readonly kind: 'run'; readonly options: BenchOptions } | { readonly kind: 'help' };
 
-/** Defaults of a full run; `--quick` shortens the duration. */
+/** Defaults of a full run; `--quick` shortens the duration and the warm-up. */
 export const benchDefaults = Object.freeze({
   durationSec: 15,
   quickDurationSec: 3,
+  warmupSec: 3,
+  quickWarmupSec: 1,
+  warmupSecMax: 600,
   inflight: 64,
   clients: 8,
   generators: 1,
@@ -46,8 +52,11 @@ export function usage(workloads: readonly string[]): string {
   --targets <list>     systems to run, comma-separated (default ${targetNames.join(',')})
   --workloads <list>   workloads, comma-separated (default: all but the --scale ones)
                        ${workloads.join(', ')}
-  --quick              ${benchDefaults.quickDurationSec} s per workload (all three targets in under 5 minutes)
-  --duration <s>       seconds per workload (default ${benchDefaults.durationSec}, ${benchDefaults.quickDurationSec} with --quick)
+  --quick              ${benchDefaults.quickWarmupSec} s warm-up + ${benchDefaults.quickDurationSec} s measured per workload (all three targets in under 5 minutes)
+  --duration <s>       measured seconds per workload (default ${benchDefaults.durationSec}, ${benchDefaults.quickDurationSec} with --quick)
+  --warmup <s>         unmeasured seconds of the same load before each throughput workload, so no
+                       JIT is measured cold; not for failover and scale (default ${benchDefaults.warmupSec},
+                       ${benchDefaults.quickWarmupSec} with --quick, at most ${benchDefaults.warmupSecMax}, 0 for none)
   --inflight <n>       operations in flight per generator (default ${benchDefaults.inflight})
   --clients <n>        sessions the operations are spread over (default ${benchDefaults.clients})
   --generators <n>     load generator processes for closed-loop workloads (default 1, at most ${benchDefaults.generatorsMax})
@@ -66,6 +75,14 @@ function positiveInteger(value: string | undefined, fallback: number, flag: stri
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
     throw new Error(`${flag} must be an integer from 1 to ${max}, got ${value}`);
+  }
+  return Number(value);
+}
+
+function nonNegativeInteger(value: string | undefined, fallback: number, flag: string, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > max) {
+    throw new Error(`${flag} must be an integer from 0 to ${max}, got ${value}`);
   }
   return Number(value);
 }
@@ -91,6 +108,7 @@ export function parseBenchArgs(argv: readonly string[], knownWorkloads: readonly
       workloads: { type: 'string' },
       quick: { type: 'boolean' },
       duration: { type: 'string' },
+      warmup: { type: 'string' },
       inflight: { type: 'string' },
       clients: { type: 'string' },
       generators: { type: 'string' },
@@ -129,6 +147,12 @@ export function parseBenchArgs(argv: readonly string[], knownWorkloads: readonly
         quick ? benchDefaults.quickDurationSec : benchDefaults.durationSec,
         '--duration',
         3600,
+      ),
+      warmupSec: nonNegativeInteger(
+        values.warmup,
+        quick ? benchDefaults.quickWarmupSec : benchDefaults.warmupSec,
+        '--warmup',
+        benchDefaults.warmupSecMax,
       ),
       inflight: positiveInteger(values.inflight, benchDefaults.inflight, '--inflight', 10_000),
       clients: positiveInteger(values.clients, benchDefaults.clients, '--clients', 1000),

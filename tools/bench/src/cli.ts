@@ -52,6 +52,7 @@ async function main(): Promise<number> {
     finishedAt: new Date().toISOString(),
     quick: options.quick,
     durationSec: options.durationSec,
+    warmupSec: options.warmupSec,
     inflight: options.inflight,
     clients: options.clients,
     generators: options.generators,

@@ -48,7 +48,13 @@ export interface RunInfo {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly quick: boolean;
+  /** Measured seconds per workload. */
   readonly durationSec: number;
+  /**
+   * Unmeasured seconds of load before each throughput workload (not failover or scale); absent in
+   * runs from before the harness had a warm-up, which had none.
+   */
+  readonly warmupSec?: number;
   readonly inflight: number;
   readonly clients: number;
   readonly generators: number;

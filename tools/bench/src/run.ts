@@ -61,6 +61,7 @@ export async function runWorkload(
       inflight,
       clients: load.clients,
       durationMs: load.durationMs,
+      warmupMs: load.warmupMs ?? 0,
       generators,
     });
     return measuredResult(workload.name, cluster.target, outcome, { inflight, generators });
@@ -123,6 +124,7 @@ export async function runBench(
   const workloads = selectWorkloads(options.workloads, options.scale);
   const load: LoadOptions = {
     durationMs: options.durationSec * 1000,
+    warmupMs: options.warmupSec * 1000,
     inflight: options.inflight,
     clients: options.clients,
     quick: options.quick,

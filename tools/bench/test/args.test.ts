@@ -18,6 +18,8 @@ describe('args - parsing', () => {
     expect(parsed.workloads).toBeUndefined();
     expect(parsed.quick).toBe(false);
     expect(parsed.durationSec).toBe(benchDefaults.durationSec);
+    expect(parsed.warmupSec).toBe(benchDefaults.warmupSec);
+    expect(parsed.warmupSec).toBe(3);
     expect(parsed.inflight).toBe(benchDefaults.inflight);
     expect(parsed.generators).toBe(1);
     expect(parsed.outDir).toBe('bench-results');
@@ -35,6 +37,18 @@ describe('args - parsing', () => {
 
   it('shortens the duration with --quick when none is given', () => {
     expect(options(['--quick']).durationSec).toBe(benchDefaults.quickDurationSec);
+  });
+
+  it('warms up 3 s in a full run and 1 s with --quick unless --warmup says otherwise', () => {
+    expect(options(['--quick']).warmupSec).toBe(benchDefaults.quickWarmupSec);
+    expect(benchDefaults.quickWarmupSec).toBe(1);
+    expect(options(['--warmup', '7']).warmupSec).toBe(7);
+    expect(options(['--quick', '--warmup=5']).warmupSec).toBe(5);
+    expect(options(['--warmup', '0']).warmupSec).toBe(0);
+    expect(options(['--warmup', '600']).warmupSec).toBe(600);
+    // The duration stays the measured window, whatever the warm-up.
+    expect(options(['--warmup', '7', '--duration', '9']).durationSec).toBe(9);
+    expect(usage(workloadNames)).toContain('--warmup <s>');
   });
 
   it('accepts --generators, --inflight, --clients, --scale, --install and --out', () => {
@@ -75,6 +89,11 @@ describe('args - refusals', () => {
     [['--duration', '0'], /--duration must be an integer/],
     [['--duration', 'ten'], /--duration must be an integer/],
     [['--generators', '9'], /--generators must be an integer from 1 to 4/],
+    [['--warmup', '601'], /--warmup must be an integer from 0 to 600, got 601/],
+    [['--warmup=-1'], /--warmup must be an integer from 0 to 600/],
+    [['--warmup', '1.5'], /--warmup must be an integer from 0 to 600/],
+    [['--warmup', 'soon'], /--warmup must be an integer from 0 to 600/],
+    [['--warmup', ''], /--warmup must be an integer from 0 to 600/],
     [['--targets', ','], /empty list/],
     [['--frobnicate'], /frobnicate/],
   ])('refuses %j', (argv, message) => {

@@ -32,6 +32,7 @@ export const sampleRun: BenchRun = {
     finishedAt: '2026-11-26T01:04:00.000Z',
     quick: true,
     durationSec: 3,
+    warmupSec: 1,
     inflight: 64,
     clients: 8,
     generators: 1,

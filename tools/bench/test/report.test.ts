@@ -66,7 +66,14 @@ describe('report - markdown', () => {
   it('has one row per workload and system with rates, latencies and ratios', () => {
     expect(markdown).toContain('| create | Keel | 12,000 | 5.00 | 20.0 | 40.0 | 0 | 40% |  |');
     expect(markdown).toContain('| create | 2.40x | 1.20x | 0.50x | 0.80x |');
-    expect(markdown).toContain('quick run, 3 s per workload');
+    expect(markdown).toContain('quick run, 1 s warm-up + 3 s measured per workload');
+  });
+
+  it('says when a run had no warm-up (or predates it)', () => {
+    const { warmupSec: _, ...withoutWarmup } = sampleRun.info;
+    for (const info of [withoutWarmup, { ...sampleRun.info, warmupSec: 0 }]) {
+      expect(markdownReport({ ...sampleRun, info })).toContain('quick run, 3 s measured per workload, no warm-up');
+    }
   });
 
   it('flags a generator above 85% of a core or of event-loop time, and escapes pipes in errors', () => {
@@ -94,6 +101,7 @@ describe('report - html', () => {
     expect(html).toContain('generator CPU 95%');
     expect(html).toContain('Unavailable after the leader was killed');
     expect(html).toContain('failed: lease grant failed | oops');
+    expect(html).toContain('1 s warm-up + 3 s measured per workload');
   });
 });
 

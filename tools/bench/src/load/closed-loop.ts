@@ -1,11 +1,12 @@
 /**
  * The closed-loop load generator: `inflight` workers each issue one operation, wait for its
  * answer, and issue the next, until the duration is over. Throughput is what the system answers
- * at that concurrency; latency is measured per operation from send to answer.
+ * at that concurrency; latency is measured per operation from send to answer. An optional
+ * warm-up runs the same load first without measuring it.
  */
 import { nowMicros } from './clock';
-import { startCpuMeter, startLoopMeter } from './cpu';
 import { LatencyHistogram } from './histogram';
+import { openMeasuredWindow } from './measured-window';
 
 /** One operation: `worker` is the worker's index, `sequence` counts that worker's operations. */
 export type Operation = (worker: number, sequence: number) => Promise<void>;
@@ -13,9 +14,16 @@ export type Operation = (worker: number, sequence: number) => Promise<void>;
 /** Options of {@link runClosedLoop}. */
 export interface ClosedLoopOptions {
   readonly inflight: number;
+  /** Length of the measured window, after the warm-up. */
   readonly durationMs: number;
+  /**
+   * Load without measuring for this long first (default 0): only operations started after it are
+   * counted and timed, and the generator's CPU is metered from then on. Workers do not pause at
+   * the boundary; an operation that straddles it is not counted.
+   */
+  readonly warmupMs?: number;
   readonly operation: Operation;
-  /** Starts no more than this many operations in total (for bounded workloads). */
+  /** Starts no more than this many operations in total, warm-up included (for bounded workloads). */
   readonly operationsMax?: number;
   /** Pause a worker after a failed operation, so an unavailable system is not spun on. */
   readonly errorBackoffMs?: number;
@@ -45,24 +53,24 @@ export interface ClosedLoopOutcome {
   readonly histogram: LatencyHistogram;
   readonly operations: number;
   readonly errors: number;
+  /** From the end of the warm-up to the end of the run. */
   readonly elapsedMs: number;
+  /** CPU share of one core over the measured window. */
   readonly generatorCpu: number;
-  /** Event-loop utilisation of the generator over the run (0-1). */
+  /** Event-loop utilisation of the generator over the measured window (0-1). */
   readonly generatorLoopBusy?: number;
   /** The first error seen, for the report. */
   readonly firstError?: string;
 }
 
-/** Runs `operation` with `inflight` workers for `durationMs`. */
+/** Runs `operation` with `inflight` workers for `warmupMs` unmeasured, then `durationMs` measured. */
 export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopOutcome> {
   const histogram = new LatencyHistogram();
   let operations = 0;
   let errors = 0;
   let firstError: string | undefined;
-  const cpu = startCpuMeter();
-  const loop = startLoopMeter();
-  const startedAt = nowMicros();
-  const endAt = startedAt + options.durationMs * 1000;
+  const measuring = openMeasuredWindow(options.warmupMs ?? 0, options.durationMs);
+  const { endAt } = measuring;
   const limit = options.operationsMax ?? Number.POSITIVE_INFINITY;
   // Counts operations started, so that a bounded run starts no more than its limit.
   let started = 0;
@@ -71,30 +79,35 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedL
     while (nowMicros() < endAt && started < limit) {
       started++;
       const sentAt = nowMicros();
+      const measured = measuring.admits(sentAt);
       try {
         await withTimeout(
           options.operation(index, sequence++),
           options.operationTimeoutMs ?? operationTimeoutMsDefault,
         );
-        histogram.record(nowMicros() - sentAt);
-        operations++;
+        if (measured) {
+          histogram.record(nowMicros() - sentAt);
+          operations++;
+        }
       } catch (error) {
-        errors++;
-        firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        if (measured) {
+          errors++;
+          firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        }
         const backoff = options.errorBackoffMs ?? 10;
         if (backoff > 0) await new Promise((resolve) => setTimeout(resolve, backoff));
       }
     }
   };
   await Promise.all(Array.from({ length: options.inflight }, (_, index) => worker(index)));
-  const elapsedMs = (nowMicros() - startedAt) / 1000;
+  const { elapsedMs, generatorCpu, generatorLoopBusy } = measuring.close();
   return {
     histogram,
     operations,
     errors,
     elapsedMs,
-    generatorCpu: cpu.stop(),
-    generatorLoopBusy: loop.stop(),
+    generatorCpu,
+    generatorLoopBusy,
     ...(firstError === undefined ? {} : { firstError }),
   };
 }

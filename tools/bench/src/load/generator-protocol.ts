@@ -12,6 +12,8 @@ export interface GeneratorJob {
   readonly inflight: number;
   readonly clients: number;
   readonly durationMs: number;
+  /** Unmeasured load before the measured `durationMs`. */
+  readonly warmupMs: number;
   /** This generator's number (1, 2, ...; the harness itself is 0). */
   readonly generator: number;
 }

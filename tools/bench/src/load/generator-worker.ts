@@ -34,7 +34,12 @@ async function run(job: GeneratorJob): Promise<void> {
       generator: job.generator,
       driver,
     });
-    const outcome = await runClosedLoop({ inflight: job.inflight, durationMs: job.durationMs, operation });
+    const outcome = await runClosedLoop({
+      inflight: job.inflight,
+      durationMs: job.durationMs,
+      warmupMs: job.warmupMs,
+      operation,
+    });
     send({
       type: 'done',
       histogram: outcome.histogram.toSnapshot(),

@@ -26,6 +26,8 @@ export interface GeneratorsOptions {
   readonly inflight: number;
   readonly clients: number;
   readonly durationMs: number;
+  /** Unmeasured load first, in every generator (see {@link runClosedLoop}). */
+  readonly warmupMs: number;
   readonly generators: number;
 }
 
@@ -37,8 +39,9 @@ export async function runGenerators(options: GeneratorsOptions): Promise<ClosedL
     generator: 0,
     driver: options.driver,
   });
+  const loopOptions = { inflight: options.inflight, durationMs: options.durationMs, warmupMs: options.warmupMs };
   if (options.generators <= 1) {
-    return runClosedLoop({ inflight: options.inflight, durationMs: options.durationMs, operation });
+    return runClosedLoop({ ...loopOptions, operation });
   }
   const children = Array.from({ length: options.generators - 1 }, (_, i) => {
     const child = fork(workerPath(), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -68,6 +71,7 @@ export async function runGenerators(options: GeneratorsOptions): Promise<ClosedL
       inflight: options.inflight,
       clients: options.clients,
       durationMs: options.durationMs,
+      warmupMs: options.warmupMs,
       generator: i + 1,
     };
     child.send(job);
@@ -80,7 +84,7 @@ export async function runGenerators(options: GeneratorsOptions): Promise<ClosedL
         throw new Error(`generator: ${report.type === 'failed' ? report.error : report.type}`);
     }
     for (const { child } of children) child.send({ type: 'go' });
-    const own = await runClosedLoop({ inflight: options.inflight, durationMs: options.durationMs, operation });
+    const own = await runClosedLoop({ ...loopOptions, operation });
     let { operations, errors, elapsedMs, generatorCpu } = own;
     let generatorLoopBusy = own.generatorLoopBusy ?? 0;
     let firstError = own.firstError;

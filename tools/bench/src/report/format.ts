@@ -1,4 +1,5 @@
-/** Number formatting shared by the reports. */
+/** Number and text formatting shared by the reports. */
+import type { RunInfo } from '../results';
 
 /** A rate with thousands separators (`12,345`). */
 export function formatRate(value: number): string {
@@ -21,4 +22,12 @@ export function formatRatio(value: number | undefined): string {
 /** The display name of a target. */
 export function targetTitle(target: string): string {
   return target === 'keel' ? 'Keel' : target === 'zookeeper' ? 'ZooKeeper' : target === 'etcd' ? 'etcd' : target;
+}
+
+/** How long each workload ran: `3 s warm-up + 15 s measured per workload`. */
+export function perWorkloadText(info: Pick<RunInfo, 'durationSec' | 'warmupSec'>): string {
+  const warmupSec = info.warmupSec ?? 0;
+  return warmupSec > 0
+    ? `${warmupSec} s warm-up + ${info.durationSec} s measured per workload (no warm-up for failover and scale)`
+    : `${info.durationSec} s measured per workload, no warm-up`;
 }

@@ -5,7 +5,7 @@
  */
 import { type BenchRun, generatorBound, type TargetName } from '../results';
 import { extraText } from './extra-text';
-import { formatMs, formatRate, formatRatio, targetTitle } from './format';
+import { formatMs, formatRate, formatRatio, perWorkloadText, targetTitle } from './format';
 import { checkGoals } from './goals';
 import { measured, ratiosOf, singleFigureOf, singleFigureWorkloads, targetsOf, workloadsOf } from './ratios';
 import { type Bar, barChart, escapeXml } from './svg';
@@ -129,7 +129,7 @@ export function htmlReport(run: BenchRun, measures: Readonly<Record<string, stri
         `<tr><td>${escapeXml(check.goal)}</td><td class="${check.status}">${check.status}</td><td>${escapeXml(check.detail)}</td></tr>`,
     )
     .join('');
-  const context = `${info.quick ? 'Quick' : 'Full'} run started ${escapeXml(info.startedAt)}: ${info.durationSec} s per workload, ${info.inflight} in flight over ${info.clients} sessions, ${info.generators} generator process(es), ${info.order === 'sequential' ? 'one cluster at a time' : 'clusters up together, workloads interleaved'}. Machine: ${info.machine.cpus} × ${escapeXml(info.machine.cpuModel)}, ${info.machine.memoryGiB} GiB, Node ${escapeXml(info.machine.node)}, load average at start ${info.machine.loadAverage.map((value) => value.toFixed(2)).join(' ')}. ${versions === '' ? '' : `${escapeXml(versions)}; `}three members each on loopback, fsync on.`;
+  const context = `${info.quick ? 'Quick' : 'Full'} run started ${escapeXml(info.startedAt)}: ${perWorkloadText(info)}, ${info.inflight} in flight over ${info.clients} sessions, ${info.generators} generator process(es), ${info.order === 'sequential' ? 'one cluster at a time' : 'clusters up together, workloads interleaved'}. Machine: ${info.machine.cpus} × ${escapeXml(info.machine.cpuModel)}, ${info.machine.memoryGiB} GiB, Node ${escapeXml(info.machine.node)}, load average at start ${info.machine.loadAverage.map((value) => value.toFixed(2)).join(' ')}. ${versions === '' ? '' : `${escapeXml(versions)}; `}three members each on loopback, fsync on.`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Keel benchmark ${escapeXml(info.startedAt)}</title><style>${styles}</style></head>
 <body>

@@ -4,7 +4,7 @@
  */
 import { type BenchRun, generatorBottleneckCpu, generatorBound, type WorkloadResult } from '../results';
 import { extraText } from './extra-text';
-import { formatMs, formatRate, formatRatio, targetTitle } from './format';
+import { formatMs, formatRate, formatRatio, perWorkloadText, targetTitle } from './format';
 import { checkGoals } from './goals';
 import { measured, ratiosOf, singleFigureOf, singleFigureWorkloads, targetsOf, workloadsOf } from './ratios';
 
@@ -33,7 +33,7 @@ export function markdownReport(run: BenchRun): string {
   lines.push(`# Keel benchmark, ${info.startedAt}`);
   lines.push('');
   lines.push(
-    `${mode} run, ${info.durationSec} s per workload, ${info.inflight} in flight over ${info.clients} sessions, ${info.generators} generator process(es), ${info.order === 'sequential' ? 'one cluster at a time' : 'clusters up together, workloads interleaved'}. Machine: ${info.machine.cpus} × ${info.machine.cpuModel}, ${info.machine.memoryGiB} GiB, Node ${info.machine.node}, load average at start ${info.machine.loadAverage.map((value) => value.toFixed(2)).join(' ')}.`,
+    `${mode} run, ${perWorkloadText(info)}, ${info.inflight} in flight over ${info.clients} sessions, ${info.generators} generator process(es), ${info.order === 'sequential' ? 'one cluster at a time' : 'clusters up together, workloads interleaved'}. Machine: ${info.machine.cpus} × ${info.machine.cpuModel}, ${info.machine.memoryGiB} GiB, Node ${info.machine.node}, load average at start ${info.machine.loadAverage.map((value) => value.toFixed(2)).join(' ')}.`,
   );
   const versions = Object.entries(info.versions)
     .map(([target, version]) => `${targetTitle(target)} ${version}`)

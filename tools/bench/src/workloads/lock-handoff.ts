@@ -26,6 +26,7 @@ function lockHandoff(contenders: number): CustomWorkload {
         const outcome = await runClosedLoop({
           inflight: contenders,
           durationMs: options.durationMs,
+          warmupMs: options.warmupMs ?? 0,
           operation: async (worker) => {
             const mutex = mutexes[worker];
             if (mutex === undefined) throw new Error(`no mutex for contender ${worker}`);

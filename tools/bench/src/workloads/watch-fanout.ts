@@ -3,12 +3,13 @@
  * For each write, the latency of every watcher is the time from the writer's acknowledgement to
  * that watcher's event (0 when the event arrived first). Rounds repeat until the duration is
  * over; the next write waits until every watcher is armed again (ZooKeeper's and Keel's
- * one-shot watches are re-armed by the driver), so no event is lost between rounds.
+ * one-shot watches are re-armed by the driver), so no event is lost between rounds. Rounds
+ * written during the warm-up run the same way but are not counted.
  */
 import { nowMicros } from '../load/clock';
 import { withTimeout } from '../load/closed-loop';
-import { startCpuMeter, startLoopMeter } from '../load/cpu';
 import { LatencyHistogram } from '../load/histogram';
+import { openMeasuredWindow } from '../load/measured-window';
 import type { DataWatch, Session } from '../targets/session';
 import { type CustomWorkload, ensureNode, payload } from './workload';
 
@@ -39,16 +40,23 @@ export function watchFanout(watchers: number): CustomWorkload {
           watcherSessions.push(session);
         }
         let round:
-          | { sentAt: number; ackAt: number | undefined; early: number[]; pending: number; done: () => void }
+          | {
+              sentAt: number;
+              ackAt: number | undefined;
+              early: number[];
+              pending: number;
+              measured: boolean;
+              done: () => void;
+            }
           | undefined;
         const histogram = new LatencyHistogram();
         const fromSend = new LatencyHistogram();
         let beforeAck = 0;
         const onEvent = (atMicros: number): void => {
           if (round === undefined) return;
-          fromSend.record(Math.max(0, atMicros - round.sentAt));
+          if (round.measured) fromSend.record(Math.max(0, atMicros - round.sentAt));
           if (round.ackAt === undefined) round.early.push(atMicros);
-          else histogram.record(Math.max(0, atMicros - round.ackAt));
+          else if (round.measured) histogram.record(Math.max(0, atMicros - round.ackAt));
           round.pending--;
           if (round.pending === 0) round.done();
         };
@@ -57,51 +65,44 @@ export function watchFanout(watchers: number): CustomWorkload {
           if (session === undefined) throw new Error('no watcher session');
           watches.push(await session.watchData(path, onEvent));
         }
-        const cpu = startCpuMeter();
-        const loop = startLoopMeter();
-        const startedAt = nowMicros();
-        const endAt = startedAt + options.durationMs * 1000;
+        const measuring = openMeasuredWindow(options.warmupMs ?? 0, options.durationMs);
         let delivered = 0;
         let missed = 0;
         let rounds = 0;
-        while (nowMicros() < endAt) {
+        while (nowMicros() < measuring.endAt) {
           await Promise.all(watches.map((watch) => watch.armed()));
           let done: () => void = () => {};
           const allArrived = new Promise<void>((resolve) => {
             done = resolve;
           });
+          const sentAt = nowMicros();
           const current = {
-            sentAt: nowMicros(),
+            sentAt,
             ackAt: undefined as number | undefined,
             early: [] as number[],
             pending: watchers,
+            measured: measuring.admits(sentAt),
             done,
           };
           round = current;
           await withTimeout(writer.set(path, payload(100)), roundTimeoutMs, 'the write');
           current.ackAt = nowMicros();
-          // Events that beat the writer's acknowledgement count as 0 from the ack.
-          for (const _ of current.early) histogram.record(0);
-          beforeAck += current.early.length;
           const timedOut = await Promise.race([
             allArrived.then(() => false),
             new Promise<boolean>((resolve) => setTimeout(() => resolve(true), roundTimeoutMs)),
           ]);
+          round = undefined;
+          if (!current.measured) continue;
+          // Events that beat the writer's acknowledgement count as 0 from the ack.
+          for (const _ of current.early) histogram.record(0);
+          beforeAck += current.early.length;
           delivered += watchers - Math.max(0, current.pending);
           if (timedOut) missed += current.pending;
-          round = undefined;
           rounds++;
         }
-        const elapsedMs = (nowMicros() - startedAt) / 1000;
+        const { elapsedMs, generatorCpu, generatorLoopBusy } = measuring.close();
         return {
-          outcome: {
-            histogram,
-            operations: delivered,
-            errors: missed,
-            elapsedMs,
-            generatorCpu: cpu.stop(),
-            generatorLoopBusy: loop.stop(),
-          },
+          outcome: { histogram, operations: delivered, errors: missed, elapsedMs, generatorCpu, generatorLoopBusy },
           extra: {
             rounds,
             watchers,

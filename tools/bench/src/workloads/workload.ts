@@ -10,7 +10,13 @@ import type { Session, TargetDriver } from '../targets/session';
 
 /** The knobs of a run that workloads read. */
 export interface LoadOptions {
+  /** Length of each workload's measured window. */
   readonly durationMs: number;
+  /**
+   * Unmeasured load before each throughput workload's measured window (default 0), so that no
+   * system is measured with a cold JIT. Failover and scale workloads ignore it.
+   */
+  readonly warmupMs?: number;
   readonly inflight: number;
   /** Sessions the in-flight operations are spread over (round robin). */
   readonly clients: number;
