@@ -68,17 +68,17 @@ export function unprotectedName(name: string): string {
   return end < 0 ? name : name.slice(end + 1);
 }
 
-/** The sequence number of a child name, or -1 if it has none. */
-export function sequenceNumberOf(name: string): number {
-  return sequenceOf(name) ?? -1;
-}
-
 /** Children that carry `marker` in their (unprotected) name, sorted by sequence number. */
 export function sortedBySequence(children: readonly string[], marker?: string): string[] {
-  return children
-    .filter((name) => marker === undefined || unprotectedName(name).startsWith(marker))
-    .filter((name) => sequenceOf(name) !== null)
-    .sort((left, right) => sequenceNumberOf(left) - sequenceNumberOf(right));
+  // Each name's sequence is parsed once, not on every comparison: every lock waiter sorts the
+  // whole directory after each wake-up.
+  const numbered: { readonly name: string; readonly sequence: number }[] = [];
+  for (const name of children) {
+    if (marker !== undefined && !unprotectedName(name).startsWith(marker)) continue;
+    const sequence = sequenceOf(name);
+    if (sequence !== null) numbered.push({ name, sequence });
+  }
+  return numbered.sort((left, right) => left.sequence - right.sequence).map((entry) => entry.name);
 }
 
 /** Deletes a node, ignoring `NoNode`; retries across a dropped connection. */
