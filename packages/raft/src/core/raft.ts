@@ -423,6 +423,25 @@ export class Raft {
     else this.readFailures.push({ context, reason: 'no-leader', leader: null });
   }
 
+  /**
+   * The driver saw the last connection `peer` had open to us close: its process exited (the
+   * kernel closes its sockets at once) or it dropped the link. If `peer` is this follower's
+   * leader, the follower stops counting on it: it grants votes again and campaigns within 1-3
+   * ticks instead of a whole randomised election timeout, as ZooKeeper's followers react to a
+   * closed leader socket. Only a hint: with pre-vote a leader that is still there for the
+   * others keeps its term (they are in its lease and refuse), and its next message makes this
+   * member follow it again. Ignored with lease reads, whose safety rests on no member voting
+   * within a lease, and by learners.
+   */
+  peerGone(peer: NodeId): void {
+    if (this.role !== 'follower' || this.leader !== peer || this.config.leaseReads || !this.promotable()) return;
+    this.leader = null;
+    const draw = this.config.random();
+    const fraction = Number.isFinite(draw) ? Math.min(Math.max(draw, 0), 0.999999) : 0;
+    const ticksLeft = 1 + Math.floor(fraction * 3);
+    this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - ticksLeft);
+  }
+
   /** Starts an election now (tests and operators); ignored by learners and non-members. */
   campaign(): void {
     if (this.role === 'leader' || !this.promotable()) return;

@@ -50,8 +50,12 @@ export interface RaftStorage {
 
 /** Delivers messages between members. Best effort: Raft tolerates loss, reordering, duplicates. */
 export interface Transport {
-  /** Starts accepting peers; `onMessage` receives every valid message addressed to this member. */
-  start(onMessage: (message: Message) => void): Promise<void>;
+  /**
+   * Starts accepting peers; `onMessage` receives every valid message addressed to this member.
+   * `onPeerGone`, if the transport can tell, hears when the last connection a peer opened to
+   * this member closed (a hint: the peer may be back at once).
+   */
+  start(onMessage: (message: Message) => void, onPeerGone?: (peer: NodeId) => void): Promise<void>;
   /** Queues messages; they leave in one batch per peer once the current callback is done. Never throws. */
   send(messages: readonly Message[]): void;
   /** Sets where each peer can be reached (`ws://host:port`). Unknown peers' messages are dropped. */

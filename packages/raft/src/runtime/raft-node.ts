@@ -146,7 +146,8 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
    * arrived meanwhile would make a member that heard from its leader all along time out, and a
    * leader whose followers answered step down.
    */
-  private inbox: (Message | number)[] = [];
+  /** Peer messages, runs of ticks and peers whose connection closed, in arrival order. */
+  private inbox: (Message | number | { readonly peerGone: NodeId })[] = [];
   private inboxMessages = 0;
   private queue: QueuedRequest<Result>[] = [];
   private pendingRequests = 0;
@@ -265,7 +266,10 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     // them now lets this member answer a leader it has never heard of before the replay.
     for (const entry of persisted.entries) node.learnAddress(entry);
     node.pushPeers();
-    await options.transport.start((message) => node.receive(message));
+    await options.transport.start(
+      (message) => node.receive(message),
+      (peer) => node.peerGone(peer),
+    );
     node.tickTimer = setInterval(() => {
       node.queueTick();
     }, tickMs);
@@ -448,6 +452,13 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     this.schedule();
   }
 
+  /** The transport saw `peer`'s last connection to us close; the core decides if it matters. */
+  private peerGone(peer: NodeId): void {
+    if (this.stopping) return;
+    this.inbox.push({ peerGone: peer });
+    this.schedule();
+  }
+
   private queueTick(): void {
     const last = this.inbox.length - 1;
     const previous = this.inbox[last];
@@ -533,8 +544,9 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       this.inbox = [];
       this.inboxMessages = 0;
       for (const item of inbox) {
-        if (typeof item !== 'number') this.core.step(item);
-        else for (let ticks = item; ticks > 0; ticks--) this.core.tick();
+        if (typeof item === 'number') for (let ticks = item; ticks > 0; ticks--) this.core.tick();
+        else if ('peerGone' in item) this.core.peerGone(item.peerGone);
+        else this.core.step(item);
       }
     }
     if (this.queue.length > 0) {

@@ -25,6 +25,8 @@ export interface InboundHooks {
   /** Called once the peer proved it knows the secret; false refuses it (too many connections). */
   readonly onAuthenticated: (peer: NodeId) => boolean;
   readonly onMessage: (message: Message) => void;
+  /** Called when the connection closes, if the peer had authenticated. */
+  readonly onClosed: (peer: NodeId) => void;
 }
 
 /** Runs the server side of the handshake on `socket`, then receives frames from it. */
@@ -48,7 +50,10 @@ export function acceptPeer(context: TransportContext, socket: WebSocket, remote:
   deadline.unref();
 
   socket.on('error', (error) => logger.debug('inbound peer socket error', { remote, peer, error: error.message }));
-  socket.on('close', () => clearTimeout(deadline));
+  socket.on('close', () => {
+    clearTimeout(deadline);
+    if (peer !== null) hooks.onClosed(peer);
+  });
 
   socket.on('message', (data, isBinary) => {
     if (finished) return;

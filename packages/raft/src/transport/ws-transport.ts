@@ -45,6 +45,9 @@ export class WsTransport implements Transport {
   private server: WebSocketServer | null = null;
   private bound: { host: string; port: number } | null = null;
   private onMessage: (message: Message) => void = () => {};
+  private onPeerGone: (peer: NodeId) => void = () => {};
+  /** Open authenticated inbound connections per peer (a reconnect may overlap the old one). */
+  private readonly inboundFrom = new Map<NodeId, number>();
   private readonly links = new Map<NodeId, PeerLink>();
   private readonly addresses = new Map<NodeId, string>();
   private readonly dirty = new Set<PeerLink>();
@@ -106,10 +109,11 @@ export class WsTransport implements Transport {
     return { ...this.context.stats };
   }
 
-  async start(onMessage: (message: Message) => void): Promise<void> {
+  async start(onMessage: (message: Message) => void, onPeerGone?: (peer: NodeId) => void): Promise<void> {
     if (this.lifecycle !== 'latent') throw new Error(`WsTransport: cannot start when ${this.lifecycle}`);
     this.lifecycle = 'starting';
     this.onMessage = onMessage;
+    if (onPeerGone !== undefined) this.onPeerGone = onPeerGone;
     const server = new WebSocketServer({
       host: this.listen.host,
       port: this.listen.port,
@@ -230,11 +234,22 @@ export class WsTransport implements Transport {
       this.inbound.delete(socket);
     });
     acceptPeer(this.context, socket, remote, {
-      onAuthenticated: () => {
+      onAuthenticated: (peer) => {
         settle();
-        return this.inbound.size <= peerInboundConnectionsMax;
+        if (this.inbound.size > peerInboundConnectionsMax) return false;
+        this.inboundFrom.set(peer, (this.inboundFrom.get(peer) ?? 0) + 1);
+        return true;
       },
       onMessage: (message) => this.onMessage(message),
+      onClosed: (peer) => {
+        const open = (this.inboundFrom.get(peer) ?? 1) - 1;
+        if (open > 0) {
+          this.inboundFrom.set(peer, open);
+          return;
+        }
+        this.inboundFrom.delete(peer);
+        if (this.lifecycle === 'started') this.onPeerGone(peer);
+      },
     });
   }
 }

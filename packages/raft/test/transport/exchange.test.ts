@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/core/types';
 import { WsTransport } from '../../src/transport';
-import { closeAll, connectAll, heartbeat, type Member, secret, startMember, waitFor } from './helpers';
+import { closeAll, connectAll, heartbeat, type Member, RawPeer, secret, startMember, waitFor } from './helpers';
 
 afterEach(closeAll);
 
@@ -118,6 +118,29 @@ describe('transport - exchange', () => {
     }, 'delivery after restart');
     expect(b2.received[0]).toMatchObject({ type: 'heartbeat', from: 'a', to: 'b' });
     expect(a.transport.stats.outboundConnections).toBe(2);
+  });
+
+  it("tells when a peer's last connection to us closes, and only then", async () => {
+    const a = await startMember('a');
+    const b = await startMember('b');
+    const c = await startMember('c');
+    connectAll([a, b, c]);
+    a.transport.send([heartbeat('a', 'b', 1), heartbeat('a', 'c', 1)]);
+    c.transport.send([heartbeat('c', 'b', 1)]);
+    await waitFor(() => b.received.length === 2 && c.received.length === 1, 'delivery');
+    // A peer's second connection (a reconnect that overlaps the old one) keeps it present.
+    const extra = new RawPeer(b.transport.url as string);
+    await extra.authenticate('a', 'b');
+    extra.socket.close();
+    await extra.closed;
+    a.transport.send([heartbeat('a', 'b', 2)]);
+    await waitFor(() => b.received.length === 3, 'delivery after the extra connection closed');
+    expect(b.gone).toEqual([]);
+    await a.transport.close();
+    await waitFor(() => b.gone.length === 1 && c.gone.length === 1, 'both to hear that a is gone');
+    // c's connection to b is still open: only a is reported, once.
+    expect(b.gone).toEqual(['a']);
+    expect(c.gone).toEqual(['a']);
   });
 
   it('drops messages for a down peer instead of queueing them', async () => {

@@ -28,6 +28,8 @@ export interface Member {
   readonly transport: WsTransport;
   readonly received: Message[];
   readonly logs: LogLine[];
+  /** Peers whose last inbound connection closed, in the order the transport said so. */
+  readonly gone: NodeId[];
 }
 
 const open: WsTransport[] = [];
@@ -39,6 +41,7 @@ export async function startMember(
 ): Promise<Member> {
   const received: Message[] = [];
   const logs: LogLine[] = [];
+  const gone: NodeId[] = [];
   const transport = new WsTransport({
     id,
     listen: { host: '127.0.0.1', port: 0 },
@@ -48,12 +51,15 @@ export async function startMember(
     reconnectDelayMaxMs: 100,
     ...options,
   });
-  await transport.start((message) => {
-    received.push(message);
-    handler(message);
-  });
+  await transport.start(
+    (message) => {
+      received.push(message);
+      handler(message);
+    },
+    (peer) => gone.push(peer),
+  );
   open.push(transport);
-  return { transport, received, logs };
+  return { transport, received, logs, gone };
 }
 
 /** Closes every transport the test started (safe to call twice). */

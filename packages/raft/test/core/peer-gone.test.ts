@@ -1,0 +1,81 @@
+/**
+ * Goal: `peerGone`, the driver's hint that a peer's connection closed. A follower whose leader
+ * is gone stops counting on it (grants votes again) and campaigns within 1-3 ticks instead of a
+ * whole election timeout; the survivors elect a new leader without waiting out the timeout.
+ * The hint changes nothing for another peer, for a leader, with lease reads (whose safety rests
+ * on nobody voting within a lease), or for a learner; and a leader that is still alive for the
+ * others keeps its term (pre-vote) and is followed again at its next message.
+ * Method: the in-memory harness with a stable three-member cluster, counting ticks.
+ */
+import { describe, expect, it } from 'vitest';
+import { Raft, type RaftConfig } from '../../src/core/raft';
+import { Cluster } from './harness';
+
+function stableCluster(options: Partial<Omit<RaftConfig, 'id' | 'random'>> = {}): Cluster {
+  const c = new Cluster();
+  const ids = ['n1', 'n2', 'n3'];
+  for (const [i, id] of ids.entries()) c.add(id, Raft.bootstrap({ voters: ids, learners: [] }), options, i + 1);
+  c.node('n1').raft.campaign();
+  c.stabilize(true);
+  expect(c.node('n1').raft.status().role).toBe('leader');
+  c.takeOutput();
+  return c;
+}
+
+/** Ticks every member but n1 until one of them leads; returns the ticks it took. */
+function ticksToNewLeader(c: Cluster): number {
+  c.partition([['n1'], ['n2', 'n3']]);
+  for (let ticks = 1; ticks <= 100; ticks++) {
+    c.node('n2').raft.tick();
+    c.node('n3').raft.tick();
+    c.stabilize(true);
+    if (['n2', 'n3'].some((id) => c.node(id).raft.status().role === 'leader')) return ticks;
+  }
+  throw new Error('no new leader in 100 ticks');
+}
+
+describe('raft core - peer gone', () => {
+  it('followers of a leader that is gone elect a new one within a few ticks', () => {
+    const c = stableCluster();
+    const electionTicks = c.node('n2').config.electionTicks;
+    c.node('n2').raft.peerGone('n1');
+    c.node('n3').raft.peerGone('n1');
+    expect(c.node('n2').raft.status().leader).toBeNull();
+    const ticks = ticksToNewLeader(c);
+    expect(ticks).toBeLessThanOrEqual(3);
+    expect(ticks).toBeLessThan(electionTicks);
+  });
+
+  it('without the hint the same loss waits out an election timeout', () => {
+    const c = stableCluster();
+    expect(ticksToNewLeader(c)).toBeGreaterThanOrEqual(c.node('n2').config.electionTicks);
+  });
+
+  it('one follower losing its link does not depose a leader the other still hears', () => {
+    const c = stableCluster();
+    const term = c.node('n1').raft.status().term;
+    c.node('n2').raft.peerGone('n1');
+    for (let ticks = 0; ticks < 5; ticks++) {
+      c.node('n2').raft.tick();
+      c.stabilize(true);
+    }
+    // n2's pre-vote met n3, still in n1's lease; n1 keeps its term and n2 follows it again.
+    expect(c.node('n1').raft.status()).toMatchObject({ role: 'leader', term });
+    c.node('n1').raft.tick();
+    c.stabilize(true);
+    expect(c.node('n2').raft.status()).toMatchObject({ role: 'follower', leader: 'n1', term });
+  });
+
+  it('is ignored for another peer, on the leader, and with lease reads', () => {
+    const c = stableCluster();
+    c.node('n2').raft.peerGone('n3');
+    c.node('n1').raft.peerGone('n2');
+    expect(c.node('n2').raft.status().leader).toBe('n1');
+    expect(c.node('n1').raft.status().role).toBe('leader');
+    const leased = stableCluster({ leaseReads: true });
+    leased.node('n2').raft.peerGone('n1');
+    expect(leased.node('n2').raft.status().leader).toBe('n1');
+    leased.node('n2').raft.tick();
+    expect(leased.node('n2').raft.ready().messages).toEqual([]);
+  });
+});
