@@ -436,9 +436,7 @@ export class Raft {
   peerGone(peer: NodeId): void {
     if (this.role !== 'follower' || this.leader !== peer || this.config.leaseReads || !this.promotable()) return;
     this.leader = null;
-    const draw = this.config.random();
-    const fraction = Number.isFinite(draw) ? Math.min(Math.max(draw, 0), 0.999999) : 0;
-    const ticksLeft = 1 + Math.floor(fraction * 3);
+    const ticksLeft = 1 + Math.floor(this.randomFraction() * 3);
     this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - ticksLeft);
   }
 
@@ -671,11 +669,16 @@ export class Raft {
   private resetTimers(): void {
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
-    const draw = this.config.random();
-    const fraction = Number.isFinite(draw) ? Math.min(Math.max(draw, 0), 0.999999) : 0;
-    this.randomizedElectionTimeout = this.config.electionTicks + Math.floor(fraction * this.config.electionTicks);
+    this.randomizedElectionTimeout =
+      this.config.electionTicks + Math.floor(this.randomFraction() * this.config.electionTicks);
     this.votes.clear();
     this.transferTarget = null;
+  }
+
+  /** A draw from the configured source in [0, 1), whatever the source returns. */
+  private randomFraction(): number {
+    const draw = this.config.random();
+    return Number.isFinite(draw) ? Math.min(Math.max(draw, 0), 0.999999) : 0;
   }
 
   private promotable(): boolean {

@@ -141,12 +141,11 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   private lastDurableHardState: HardState;
 
   /**
-   * Messages and ticks in the order they arrived (a number counts ticks in a row). A cycle can
-   * outlast an election timeout (a slow fsync); feeding all its ticks before the messages that
-   * arrived meanwhile would make a member that heard from its leader all along time out, and a
-   * leader whose followers answered step down.
+   * Messages, ticks and peers whose connection closed, in the order they arrived (a number
+   * counts ticks in a row). A cycle can outlast an election timeout (a slow fsync); feeding all
+   * its ticks before the messages that arrived meanwhile would make a member that heard from its
+   * leader all along time out, and a leader whose followers answered step down.
    */
-  /** Peer messages, runs of ticks and peers whose connection closed, in arrival order. */
   private inbox: (Message | number | { readonly peerGone: NodeId })[] = [];
   private inboxMessages = 0;
   private queue: QueuedRequest<Result>[] = [];
