@@ -32,10 +32,15 @@ export function tempDir(): Promise<TempDir> {
   return sharedTempDir('keel-recipes-');
 }
 
-/** Settings shared by in-process members: short ticks and short sessions so expiry tests stay quick. */
+/**
+ * Settings shared by in-process members: short sessions so expiry tests stay quick, and ticks
+ * short enough for quick elections but not so short that a loaded CI machine (three members in
+ * one process, a slow fsync) elects a new leader in the middle of a test that is not about
+ * failover: with 10 ms ticks (100-200 ms election timeouts) that happened about once in 20 runs.
+ */
 const memberDefaults = {
   clusterSecret: 'recipes-test',
-  tickMs: 10,
+  tickMs: 25,
   sessionTimeoutMsMin: 500,
   expiryCheckMs: 50,
 } as const;

@@ -1,12 +1,13 @@
 /**
  * Leader failover under load: 16 writers set one node in a loop; after a third of the duration
- * (at least 2 s) the leader is killed with SIGKILL. `unavailableMs` is the longest gap between
- * successful writes after the kill (from the kill itself for the first one): what a user sees.
- * It runs last, because the cluster keeps only two members afterwards.
+ * (at least 2 s) the leader is killed with SIGKILL. `unavailableMs` is the longest stretch after
+ * the kill without a successful write sent after it (from the kill itself for the first one):
+ * what a user sees. It runs last, because the cluster keeps only two members afterwards.
  */
 import { killProcess } from '../clusters/processes';
 import { nowMicros } from '../load/clock';
 import { runClosedLoop } from '../load/closed-loop';
+import { UnavailabilityTracker } from '../load/unavailability';
 import type { Session } from '../targets/session';
 import { type CustomWorkload, ensureNode, payload } from './workload';
 
@@ -19,7 +20,7 @@ export const failoverWorkload: CustomWorkload = {
   name: 'failover',
   title: 'leader failover',
   measures:
-    '16 writers set one node; the leader is killed with SIGKILL; unavailableMs = longest gap between successful writes after the kill.',
+    '16 writers set one node; the leader is killed with SIGKILL; unavailableMs = longest stretch after the kill without a successful write sent after it.',
   async run({ cluster, driver, options, root }) {
     const sessions: Session[] = [];
     try {
@@ -33,14 +34,14 @@ export const failoverWorkload: CustomWorkload = {
       const killAfterMs = Math.max(2000, options.durationMs / 3);
       const durationMs = killAfterMs + Math.max(options.durationMs, 8000);
       let killedAt: number | undefined;
-      let lastSuccess = 0;
-      let longestGap = 0;
+      const availability = new UnavailabilityTracker();
       let leaderId = '';
       const killer = (async () => {
         await new Promise((resolve) => setTimeout(resolve, killAfterMs));
         const leader = await cluster.leader();
         leaderId = leader.id;
         killedAt = nowMicros();
+        availability.fault(killedAt);
         await killProcess(leader.process);
       })();
       const outcome = await runClosedLoop({
@@ -51,20 +52,18 @@ export const failoverWorkload: CustomWorkload = {
         operation: async (worker) => {
           const session = sessions[worker % sessions.length];
           if (session === undefined) throw new Error('no session');
+          const sentAt = nowMicros();
           await session.set(path, data);
-          const now = nowMicros();
-          if (killedAt !== undefined && now > killedAt) {
-            longestGap = Math.max(longestGap, now - Math.max(lastSuccess, killedAt));
-          }
-          lastSuccess = now;
+          availability.success(sentAt, nowMicros());
         },
       });
       await killer;
       if (killedAt === undefined) throw new Error('the leader was not killed');
-      const recovered = lastSuccess > killedAt;
+      const unavailable = availability.result(nowMicros());
+      const recovered = unavailable !== undefined;
       return {
         outcome,
-        extra: { unavailableMs: recovered ? longestGap / 1000 : Number.NaN },
+        extra: { unavailableMs: recovered ? unavailable / 1000 : Number.NaN },
         note: recovered
           ? `killed leader ${leaderId}`
           : `killed leader ${leaderId}; no write succeeded afterwards within ${durationMs - killAfterMs} ms`,
