@@ -426,18 +426,18 @@ export class Raft {
   /**
    * The driver saw the last connection `peer` had open to us close: its process exited (the
    * kernel closes its sockets at once) or it dropped the link. If `peer` is this follower's
-   * leader, the follower stops counting on it: it grants votes again and campaigns within 1-3
-   * ticks instead of a whole randomised election timeout, as ZooKeeper's followers react to a
-   * closed leader socket. Only a hint: with pre-vote a leader that is still there for the
-   * others keeps its term (they are in its lease and refuse), and its next message makes this
-   * member follow it again. Ignored with lease reads, whose safety rests on no member voting
-   * within a lease, and by learners.
+   * leader, the follower lets its lease lapse (it grants votes again) and campaigns after only
+   * the random part of its election timeout ([0, electionTicks) ticks, so that the survivors
+   * rarely campaign together), not the whole timeout, as ZooKeeper's followers react to a
+   * closed leader socket. Only a hint: any message from the leader meanwhile restarts the
+   * timer as usual, so a link that comes back at once changes nothing; with pre-vote, a leader
+   * that is still there for the others keeps its term (they are in its lease and refuse) and
+   * its next message makes this member follow it again. Ignored with lease reads, whose safety
+   * rests on no member voting within a lease, and by learners.
    */
   peerGone(peer: NodeId): void {
     if (this.role !== 'follower' || this.leader !== peer || this.config.leaseReads || !this.promotable()) return;
-    this.leader = null;
-    const ticksLeft = 1 + Math.floor(this.randomFraction() * 3);
-    this.electionElapsed = Math.max(this.electionElapsed, this.randomizedElectionTimeout - ticksLeft);
+    this.electionElapsed = Math.max(this.electionElapsed, this.config.electionTicks);
   }
 
   /** Starts an election now (tests and operators); ignored by learners and non-members. */
