@@ -12,6 +12,17 @@ describe('lock hand-over at the deletion event', () => {
   const harness = new ClusterWithClients(4);
   const { at } = harness;
 
+  /** A holder on client 0 and a waiter on client 1 that watches it; the waiter's node name. */
+  async function waiterBehindHolder(path: string) {
+    const holder = await new Mutex(at(0), path).acquire();
+    const waiter = new Mutex(at(1), path);
+    const waiting = waiter.acquire();
+    await waitFor('the waiter to queue', async () => (await waiter.participantNodes()).length === 2);
+    await waitFor('the waiter to watch the holder', () => harness.cluster.watchCount === 1);
+    const [, waiterNode] = await waiter.participantNodes();
+    return { holder, waiter, waiting, waiterNode };
+  }
+
   it('a waiter whose predecessor gave up waits on for the holder', async () => {
     const path = '/locks/handoff-abandoned';
     const holder = await new Mutex(at(0), path).acquire();
@@ -46,12 +57,7 @@ describe('lock hand-over at the deletion event', () => {
 
   it('a lock taken at the event is revoked when its own node was deleted meanwhile', async () => {
     const path = '/locks/handoff-vanished';
-    const holder = await new Mutex(at(0), path).acquire();
-    const waiter = new Mutex(at(1), path);
-    const waiting = waiter.acquire();
-    await waitFor('the waiter to queue', async () => (await waiter.participantNodes()).length === 2);
-    await waitFor('the waiter to watch the holder', () => harness.cluster.watchCount === 1);
-    const [, waiterNode] = await waiter.participantNodes();
+    const { holder, waiter, waiting, waiterNode } = await waiterBehindHolder(path);
     await at(3).delete(`${path}/${waiterNode}`);
     await holder.release();
     const lease = await waiting;
@@ -63,12 +69,7 @@ describe('lock hand-over at the deletion event', () => {
 
   it('a lock taken at the event keeps its lease and the creation token', async () => {
     const path = '/locks/handoff-kept';
-    const holder = await new Mutex(at(0), path).acquire();
-    const waiter = new Mutex(at(1), path);
-    const waiting = waiter.acquire();
-    await waitFor('the waiter to queue', async () => (await waiter.participantNodes()).length === 2);
-    await waitFor('the waiter to watch the holder', () => harness.cluster.watchCount === 1);
-    const [, waiterNode] = await waiter.participantNodes();
+    const { holder, waiting, waiterNode } = await waiterBehindHolder(path);
     const created = await at(2).exists(`${path}/${waiterNode}`);
     await holder.release();
     const lease = await waiting;

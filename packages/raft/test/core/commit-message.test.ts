@@ -11,17 +11,13 @@
 import { describe, expect, it } from 'vitest';
 import { defaultRaftConfig, Raft, type RaftConfig } from '../../src/core/raft';
 import { type Entry, EntryType, type Message } from '../../src/core/types';
-import { Cluster, seededRandom } from './harness';
+import { type Cluster, leaderCluster, seededRandom } from './harness';
 
 const encoder = new TextEncoder();
 type CommitMessage = Extract<Message, { type: 'commit' }>;
 
 function stableCluster(): Cluster {
-  const c = new Cluster();
-  const ids = ['n1', 'n2', 'n3'];
-  for (const [i, id] of ids.entries()) c.add(id, Raft.bootstrap({ voters: ids, learners: [] }), {}, i + 1);
-  c.node('n1').raft.campaign();
-  c.stabilize(true);
+  const c = leaderCluster();
   // One more write, so that every follower is in replicate state.
   c.node('n1').raft.propose(encoder.encode('warm-up'));
   c.stabilize(true);

@@ -8,24 +8,12 @@
  * test intercepts, duplicates, rewrites and re-delivers the messages it cares about.
  */
 import { describe, expect, it } from 'vitest';
-import { Raft, type RaftConfig } from '../../src/core/raft';
+import { Raft } from '../../src/core/raft';
 import type { ForwardRequest, Message } from '../../src/core/types';
-import { Cluster } from './harness';
+import { type Cluster, leaderCluster } from './harness';
 
 const encoder = new TextEncoder();
 const bytes = (text: string) => encoder.encode(text);
-
-/** n1 leads a stabilised cluster of n1, n2, n3 (optionally with extra learners known to all). */
-function leaderCluster(options: Partial<Omit<RaftConfig, 'id' | 'random'>> = {}): Cluster {
-  const c = new Cluster();
-  const ids = ['n1', 'n2', 'n3'];
-  for (const [i, id] of ids.entries()) c.add(id, Raft.bootstrap({ voters: ids, learners: [] }), options, i + 1);
-  c.node('n1').raft.campaign();
-  c.stabilize(true);
-  expect(c.node('n1').raft.status().role).toBe('leader');
-  c.takeOutput();
-  return c;
-}
 
 /** Takes the pending Ready of `id` and returns its forward messages (also queued on the network). */
 function forwardsFrom(c: Cluster, id: string): Extract<Message, { type: 'forward' }>[] {

@@ -305,3 +305,16 @@ export class Cluster {
     throw new Error('stabilize: no quiescence after 1000 rounds');
   }
 }
+
+/** n1 leads a stabilised cluster of n1, n2 and n3; the output so far is discarded. */
+export function leaderCluster(options: NodeOptions = {}): Cluster {
+  const c = new Cluster();
+  const ids = ['n1', 'n2', 'n3'];
+  for (const [i, id] of ids.entries()) c.add(id, Raft.bootstrap({ voters: ids, learners: [] }), options, i + 1);
+  c.node('n1').raft.campaign();
+  c.stabilize(true);
+  const { role } = c.node('n1').raft.status();
+  if (role !== 'leader') throw new Error(`leaderCluster: n1 is ${role} after the election, not leader`);
+  c.takeOutput();
+  return c;
+}

@@ -9,19 +9,7 @@
  * Method: the in-memory harness with a stable three-member cluster, counting ticks.
  */
 import { describe, expect, it } from 'vitest';
-import { Raft, type RaftConfig } from '../../src/core/raft';
-import { Cluster } from './harness';
-
-function stableCluster(options: Partial<Omit<RaftConfig, 'id' | 'random'>> = {}): Cluster {
-  const c = new Cluster();
-  const ids = ['n1', 'n2', 'n3'];
-  for (const [i, id] of ids.entries()) c.add(id, Raft.bootstrap({ voters: ids, learners: [] }), options, i + 1);
-  c.node('n1').raft.campaign();
-  c.stabilize(true);
-  expect(c.node('n1').raft.status().role).toBe('leader');
-  c.takeOutput();
-  return c;
-}
+import { type Cluster, leaderCluster } from './harness';
 
 /** Ticks every member but n1 until one of them leads; returns the ticks it took. */
 function ticksToNewLeader(c: Cluster): number {
@@ -37,7 +25,7 @@ function ticksToNewLeader(c: Cluster): number {
 
 describe('raft core - peer gone', () => {
   it('followers of a leader that is gone elect a new one before an election timeout', () => {
-    const c = stableCluster();
+    const c = leaderCluster();
     const electionTicks = c.node('n2').config.electionTicks;
     c.node('n2').raft.peerGone('n1');
     c.node('n3').raft.peerGone('n1');
@@ -47,12 +35,12 @@ describe('raft core - peer gone', () => {
   });
 
   it('without the hint the same loss waits out an election timeout', () => {
-    const c = stableCluster();
+    const c = leaderCluster();
     expect(ticksToNewLeader(c)).toBeGreaterThanOrEqual(c.node('n2').config.electionTicks);
   });
 
   it('a message from the leader before the campaign cancels it', () => {
-    const c = stableCluster();
+    const c = leaderCluster();
     const term = c.node('n1').raft.status().term;
     c.node('n2').raft.peerGone('n1');
     c.node('n1').raft.tick();
@@ -65,7 +53,7 @@ describe('raft core - peer gone', () => {
   });
 
   it('one follower losing its link does not depose a leader the other still hears', () => {
-    const c = stableCluster();
+    const c = leaderCluster();
     const term = c.node('n1').raft.status().term;
     c.node('n2').raft.peerGone('n1');
     for (let ticks = 0; ticks < c.node('n2').config.electionTicks; ticks++) {
@@ -81,12 +69,12 @@ describe('raft core - peer gone', () => {
   });
 
   it('is ignored for another peer, on the leader, and with lease reads', () => {
-    const c = stableCluster();
+    const c = leaderCluster();
     c.node('n2').raft.peerGone('n3');
     c.node('n1').raft.peerGone('n2');
     expect(c.node('n2').raft.status().leader).toBe('n1');
     expect(c.node('n1').raft.status().role).toBe('leader');
-    const leased = stableCluster({ leaseReads: true });
+    const leased = leaderCluster({ leaseReads: true });
     leased.node('n2').raft.peerGone('n1');
     expect(leased.node('n2').raft.status().leader).toBe('n1');
     leased.node('n2').raft.tick();
