@@ -669,16 +669,11 @@ export class Raft {
   private resetTimers(): void {
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
-    this.randomizedElectionTimeout =
-      this.config.electionTicks + Math.floor(this.randomFraction() * this.config.electionTicks);
+    const draw = this.config.random();
+    const fraction = Number.isFinite(draw) ? Math.min(Math.max(draw, 0), 0.999999) : 0;
+    this.randomizedElectionTimeout = this.config.electionTicks + Math.floor(fraction * this.config.electionTicks);
     this.votes.clear();
     this.transferTarget = null;
-  }
-
-  /** A draw from the configured source in [0, 1), whatever the source returns. */
-  private randomFraction(): number {
-    const draw = this.config.random();
-    return Number.isFinite(draw) ? Math.min(Math.max(draw, 0), 0.999999) : 0;
   }
 
   private promotable(): boolean {
