@@ -122,7 +122,8 @@ export class DataTree {
   private readonly ttlPaths = new Set<string>();
   /**
    * Sorted child names per child set, so listing a parent that did not change costs no sort
-   * (a list is about half of a typical read load). Dropped whenever the set changes.
+   * (a list is about half of a typical read load). Frozen, so the protocol encoder may keep
+   * their encoding; a child that comes or goes replaces the array with an updated copy.
    */
   private readonly sortedNames = new WeakMap<ReadonlySet<string>, readonly string[]>();
   /** Snapshots being serialised; each is told about every change before it happens. */
@@ -147,7 +148,7 @@ export class DataTree {
   childNames(node: Readonly<TreeNode>): readonly string[] {
     let names = this.sortedNames.get(node.children);
     if (names === undefined) {
-      names = [...node.children].sort(compare);
+      names = Object.freeze([...node.children].sort(compare));
       this.sortedNames.set(node.children, names);
     }
     return names;
@@ -194,17 +195,35 @@ export class DataTree {
     });
   }
 
+  // One insertion or removal in a sorted copy costs a copy of the array; sorting the set again
+  // would cost O(n log n) string comparisons after every create or delete in a listed directory.
+  private updateSortedNames(
+    children: ReadonlySet<string>,
+    update: (sorted: readonly string[]) => string[] | readonly string[],
+  ): void {
+    const sorted = this.sortedNames.get(children);
+    if (sorted === undefined) return;
+    const updated = update(sorted);
+    if (updated !== sorted) this.sortedNames.set(children, Object.freeze(updated));
+  }
+
   private addChild(parentPath: string, parent: TreeNode, name: string): void {
     if (parent.children === noChildren) parent.children = new Set([name]);
     else (parent.children as Set<string>).add(name);
-    this.sortedNames.delete(parent.children);
+    this.updateSortedNames(parent.children, (sorted) => {
+      const at = sortedIndex(sorted, name);
+      return sorted[at] === name ? sorted : [...sorted.slice(0, at), name, ...sorted.slice(at)];
+    });
     for (const capture of this.captures) capture.noteChildAdded(parentPath, name);
     if (this.undo.active) this.undo.record(() => this.removeChild(parentPath, parent, name));
   }
 
   private removeChild(parentPath: string, parent: TreeNode, name: string): void {
     if (parent.children !== noChildren) (parent.children as Set<string>).delete(name);
-    this.sortedNames.delete(parent.children);
+    this.updateSortedNames(parent.children, (sorted) => {
+      const at = sortedIndex(sorted, name);
+      return sorted[at] === name ? [...sorted.slice(0, at), ...sorted.slice(at + 1)] : sorted;
+    });
     for (const capture of this.captures) capture.noteChildRemoved(parentPath, name);
     if (this.undo.active) this.undo.record(() => this.addChild(parentPath, parent, name));
   }
@@ -376,4 +395,16 @@ export class DataTree {
     }
     return expired.sort(compare);
   }
+}
+
+/** Where `name` is or would go in `sorted` (ascending by {@link compare}). */
+function sortedIndex(sorted: readonly string[], name: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as string) < name) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

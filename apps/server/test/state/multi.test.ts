@@ -40,6 +40,24 @@ describe('cached child lists', () => {
       );
     });
   });
+  it('hands out one frozen list per directory until a child comes or goes', () => {
+    const h = new Harness();
+    h.create('/d');
+    for (const name of ['m', 'c', 'x', 'a']) h.create(`/d/${name}`);
+    const first = h.children('/d');
+    expect(first).toEqual(['a', 'c', 'm', 'x']);
+    expect(Object.isFrozen(first)).toBe(true);
+    h.set('/d/m', 'changed');
+    expect(h.children('/d')).toBe(first);
+    h.create('/d/b');
+    const second = h.children('/d');
+    expect(second).toEqual(['a', 'b', 'c', 'm', 'x']);
+    expect(Object.isFrozen(second)).toBe(true);
+    expect(first).toEqual(['a', 'c', 'm', 'x']);
+    h.delete('/d/x');
+    h.delete('/d/a');
+    expect(h.children('/d')).toEqual(['b', 'c', 'm']);
+  });
 });
 
 describe('multi', () => {

@@ -28,6 +28,21 @@ export class FrameReader {
     return this.frame.length - this.offset;
   }
 
+  /** Where the next field starts. */
+  get position(): number {
+    return this.offset;
+  }
+
+  /** The bytes from `start` up to the cursor: a view into the frame, not a copy. */
+  since(start: number): Uint8Array {
+    return this.frame.subarray(start, this.offset);
+  }
+
+  /** Steps over a `bytes` or `string` field, checking its length as reading it would. */
+  skip(bytesMax: number, field: string): void {
+    this.raw(bytesMax, field);
+  }
+
   /** Refuses trailing bytes: a frame is exactly one message. */
   end(): void {
     if (this.remaining !== 0) throw new BadArgumentsError(`${this.remaining} unexpected trailing bytes`);

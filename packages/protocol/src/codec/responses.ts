@@ -6,6 +6,7 @@ import { defaultLimits, identifierBytesMax, membersMax, type ProtocolLimits, tex
 import { BadArgumentsError, TooLargeError } from '../errors';
 import type { MemberInfo, ServerMessage, ServerMessageType, WatchEventType } from '../messages';
 import { watchKinds } from '../messages';
+import { readChildren, writeChildren } from './children-block';
 import { readErrorBody, readMultiResults, readStat, writeErrorBody, writeMultiResults, writeStat } from './fields';
 import { beginFrame, type DecodeResult, decodeFrame } from './frame';
 import type { FrameReader } from './reader';
@@ -120,45 +121,6 @@ function writeBody(writer: FrameWriter, message: ServerMessage): void {
   }
 }
 
-function writeChildren(writer: FrameWriter, children: readonly string[]): void {
-  if (!Array.isArray(children)) throw new BadArgumentsError('children must be an array');
-  if (children.length > writer.limits.childrenMax) {
-    throw new TooLargeError(`over ${writer.limits.childrenMax} children`);
-  }
-  writer.uint(children.length, 'children');
-  for (const child of children) writeChildName(writer, child);
-}
-
-function writeChildName(writer: FrameWriter, name: string): void {
-  if (typeof name !== 'string' || !isChildName(name, writer.limits.pathBytesMax)) {
-    throw new BadArgumentsError(`bad child name ${JSON.stringify(name)}`);
-  }
-  writer.string(name, writer.limits.pathBytesMax, 'child name');
-}
-
-/**
- * Whether `name` is one valid path segment, i.e. `/name` passes `validatePath`. Checked in one
- * scan without building that path or a result: a children answer checks every name.
- */
-function isChildName(name: string, pathBytesMax: number): boolean {
-  if (name.length === 0 || name.length >= pathBytesMax || name === '.' || name === '..') return false;
-  let bytes = 1;
-  for (let i = 0; i < name.length; i++) {
-    const unit = name.charCodeAt(i);
-    if (unit === 0x2f || unit < 0x20 || (unit >= 0x7f && unit <= 0x9f)) return false;
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff) {
-      const next = name.charCodeAt(i + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
-      bytes += 4;
-      i++;
-    } else if (unit >= 0xdc00 && unit <= 0xdfff) return false;
-    else bytes += 3;
-  }
-  return bytes <= pathBytesMax;
-}
-
 function writeMembers(writer: FrameWriter, members: readonly MemberInfo[]): void {
   if (!Array.isArray(members)) throw new BadArgumentsError('members must be an array');
   if (members.length > membersMax) throw new TooLargeError(`over ${membersMax} members`);
@@ -257,18 +219,6 @@ function readAnswer(
     case 'error':
       return { type, xid, revision, ...readErrorBody(reader) };
   }
-}
-
-function readChildren(reader: FrameReader): string[] {
-  const count = reader.count(reader.limits.childrenMax, 'children');
-  const children: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const name = reader.string(reader.limits.pathBytesMax, 'child name');
-    if (!isChildName(name, reader.limits.pathBytesMax))
-      throw new BadArgumentsError(`bad child name ${JSON.stringify(name.slice(0, 200))}`);
-    children.push(name);
-  }
-  return children;
 }
 
 function readMembers(reader: FrameReader): MemberInfo[] {

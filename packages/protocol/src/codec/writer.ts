@@ -38,6 +38,13 @@ export class FrameWriter {
     return this.buffer.slice(0, this.length);
   }
 
+  /** Fields another writer with the same limits already encoded and checked, copied as they are. */
+  encoded(fields: Uint8Array): void {
+    this.reserve(fields.length);
+    this.buffer.set(fields, this.length);
+    this.length += fields.length;
+  }
+
   u8(value: number): void {
     this.reserve(1);
     this.buffer[this.length++] = value;
