@@ -13,6 +13,8 @@ export interface DiskStats {
   fileFsyncs: number;
   /** `fsync` calls on directories (after create, rename, unlink). */
   directoryFsyncs: number;
+  /** Writes of zeros ahead of the records (segment preallocation). */
+  preallocations: number;
   /** Log records written (entries, counting rewrites after a conflict). */
   recordsWritten: number;
   /** Bytes written to segment files. */
@@ -26,6 +28,7 @@ export function emptyDiskStats(): DiskStats {
     segmentDatasyncs: 0,
     fileFsyncs: 0,
     directoryFsyncs: 0,
+    preallocations: 0,
     recordsWritten: 0,
     bytesWritten: 0,
   };

@@ -7,6 +7,14 @@
  * - `hardstate`: term, vote and commit, replaced atomically (temp, fsync, rename, fsync dir).
  * - `snapshots/<index>-<term>.snap`: the newest snapshots, each written atomically.
  *
+ * Segments grow ahead of their records: before a write would pass the end of the file, the
+ * log writes a run of zeros there first (`PREALLOCATE_BYTES`, durable like every segment
+ * write), so record writes overwrite allocated blocks instead of growing the file. An O_DSYNC
+ * write that grows a file must also commit the new size to the file system's journal, which
+ * here costs about twice as long (270 against 105 µs for 6 KB; 370 against 180 µs with three
+ * members writing). A segment is cut back to its records when the log moves past it or closes;
+ * after a crash the zeros stay and recovery reads them as the end of the segment.
+ *
  * Writes are planned in memory when `append`, `setHardState`, `saveSnapshot` or `compact` is
  * called (so the in-memory index is always current) and queued as operations. A flush runs
  * the queue in order: consecutive writes to one segment become one `write` call, durable when
@@ -50,6 +58,7 @@ import {
 import { decodeHardState, encodeHardState, HARD_STATE_FILE, INITIAL_HARD_STATE } from './hard-state-file';
 import {
   COMMIT_PERSIST_INTERVAL_FLUSHES_DEFAULT,
+  PREALLOCATE_BYTES,
   RECORD_BYTES_CEILING,
   RECORD_BYTES_DEFAULT_MAX,
   SEGMENT_BYTES_CEILING,
@@ -94,6 +103,8 @@ interface Segment {
   readonly terms: number[];
   /** Size once every queued write is flushed. */
   size: number;
+  /** Bytes of the file on disk, records and the zeros written ahead of them (flush lane only). */
+  allocated: number;
   /** The file exists on disk. */
   created: boolean;
   handle: FileHandle | null;
@@ -317,7 +328,10 @@ export class DurableLog implements RaftStorage {
       await this.lane;
     } finally {
       this.phase = 'closed';
-      for (const segment of this.segments) await closeHandle(segment);
+      for (const segment of this.segments) {
+        if (this.failure === null) await finishSegment(segment).catch(() => closeHandle(segment));
+        else await closeHandle(segment);
+      }
       await this.unlock();
     }
   }
@@ -398,6 +412,7 @@ export class DurableLog implements RaftStorage {
       offsets: [],
       terms: [],
       size: 0,
+      allocated: 0,
       created: false,
       handle: null,
     };
@@ -455,9 +470,12 @@ export class DurableLog implements RaftStorage {
         this.flushesSinceHardState = 0;
       }
       this.counters.flushes += 1;
-      const active = this.segments[this.segments.length - 1];
-      for (const operation of operations) {
-        if (operation.kind === 'write' && operation.segment !== active) await closeHandle(operation.segment);
+      // Only the active segment is written to; one the log rolled past (in this flush or an
+      // earlier one) still holds a handle and zeros written ahead.
+      for (let position = this.segments.length - 2; position >= 0; position -= 1) {
+        const segment = this.segments[position];
+        if (segment === undefined || segment.handle === null) break;
+        await finishSegment(segment);
       }
     } catch (error) {
       this.failure = error instanceof StorageFailedError ? error : new StorageFailedError(error);
@@ -473,6 +491,7 @@ export class DurableLog implements RaftStorage {
           const { segment } = operation;
           if (!segment.created) directoryDirty = true;
           const handle = await this.handleOf(segment);
+          await this.allocate(segment, handle, operation.offset + operation.bytes);
           const buffer = operation.chunks.length === 1 ? operation.chunks[0] : Buffer.concat(operation.chunks);
           if (buffer !== undefined) await writeAll(handle, buffer, operation.offset);
           this.counters.segmentWrites += 1;
@@ -488,6 +507,7 @@ export class DurableLog implements RaftStorage {
           if (!segment.created) break;
           const handle = await this.handleOf(segment);
           await handle.truncate(operation.size);
+          segment.allocated = operation.size;
           // Made durable before new data lands at the same offsets, so that a crash can
           // never leave new records followed by remnants of the old ones. O_DSYNC covers
           // writes only, not a truncation.
@@ -506,6 +526,21 @@ export class DurableLog implements RaftStorage {
       }
     }
     if (directoryDirty) await fsyncDirectory(this.logDir, this.counters);
+  }
+
+  /**
+   * Makes the file at least `end` bytes long with zeros past the records before a write goes
+   * there, a run of up to {@link PREALLOCATE_BYTES} at a time, not past `segmentBytes` unless
+   * one record needs it.
+   */
+  private async allocate(segment: Segment, handle: FileHandle, end: number): Promise<void> {
+    if (end <= segment.allocated) return;
+    const target = Math.max(end, Math.min(segment.allocated + PREALLOCATE_BYTES, this.options.segmentBytes));
+    for (let offset = segment.allocated; offset < target; offset += PREALLOCATE_BYTES) {
+      await writeAll(handle, zeros.subarray(0, Math.min(PREALLOCATE_BYTES, target - offset)), offset);
+      this.counters.preallocations += 1;
+    }
+    segment.allocated = target;
   }
 
   private async handleOf(segment: Segment): Promise<FileHandle> {
@@ -601,6 +636,7 @@ export class DurableLog implements RaftStorage {
         offsets: scanned.offsets,
         terms: scanned.entries.map((entry) => entry.term),
         size: scanned.validBytes,
+        allocated: scanned.tornAt === null ? bytes.length : scanned.validBytes,
         created: true,
         handle: null,
       });
@@ -658,6 +694,20 @@ async function truncateDurably(path: string, size: number, stats: DiskStats): Pr
   } finally {
     await handle.close();
   }
+}
+
+const zeros = Buffer.alloc(PREALLOCATE_BYTES);
+
+/**
+ * Cuts the zeros written ahead off a segment the log no longer writes to and closes it. Not
+ * made durable: zeros left by a crash read as the end of the segment.
+ */
+async function finishSegment(segment: Segment): Promise<void> {
+  if (segment.handle !== null && segment.allocated > segment.size) {
+    await segment.handle.truncate(segment.size);
+    segment.allocated = segment.size;
+  }
+  await closeHandle(segment);
 }
 
 async function closeHandle(segment: Segment): Promise<void> {

@@ -10,6 +10,12 @@ export const SEGMENT_BYTES_MIN = 64;
 /** Largest allowed segment size; a segment is read into one buffer on recovery. */
 export const SEGMENT_BYTES_CEILING = 1024 * 1024 * 1024;
 
+/**
+ * Zeros written ahead of the records at a time (see `durable-log.ts`): about 1 ms of writing
+ * here once per MiB of log, against 100-200 µs saved on every flush.
+ */
+export const PREALLOCATE_BYTES = 1024 * 1024;
+
 /** Default largest payload of one log record (one entry's data). */
 export const RECORD_BYTES_DEFAULT_MAX = 16 * 1024 * 1024;
 /** Largest payload the format can hold: lengths are u32 and must fit one Node buffer. */

@@ -2,11 +2,15 @@
  * Recovery of one segment file: decodes every record, checks that indexes count up from the
  * segment's first index and terms never go down, and finds a torn tail.
  *
+ * Zeros after the records end a segment cleanly: the log writes them ahead of its records
+ * (preallocation), and a crash leaves them in place.
+ *
  * The rule for damage (see docs in `durable-log.ts`): only the final record of the final
  * segment may be torn, because only the last group-commit write can have been interrupted.
  * That record counts as torn when it is cut short, when its crc fails and it ends exactly at
- * the end of the file, or when its crc fails and every byte from it to the end is zero (a
- * file system that extended the file but lost the data pages). Anything else is corruption.
+ * the end of the file, or when its crc fails and a part of it that lies in one 512-byte sector
+ * is all zeros (the write never reached that sector of the zeros written ahead). Anything else
+ * is corruption.
  */
 import type { Entry } from '../core/types';
 import { StorageCorruptionError } from './errors';
@@ -41,6 +45,7 @@ export function scanSegment(
   let expectedIndex = firstIndex;
   let lastTerm = previousTerm;
   while (offset < bytes.length) {
+    if (bytes[offset] === 0 && isZeroFrom(bytes, offset)) break;
     const result = decodeRecord(bytes, offset);
     if (result.kind === 'ok') {
       const { entry } = result;
@@ -58,7 +63,9 @@ export function scanSegment(
       continue;
     }
     if (result.kind === 'invalid') throw new StorageCorruptionError(file, offset, result.reason);
-    const torn = isLast && (result.kind === 'short' || result.end === bytes.length || isZeroFrom(bytes, offset));
+    const torn =
+      isLast &&
+      (result.kind === 'short' || result.end === bytes.length || hasZeroSectorPart(bytes, offset, result.end));
     if (!torn) {
       const reason = result.kind === 'short' ? 'record cut short in a segment that is not the last' : 'crc mismatch';
       throw new StorageCorruptionError(file, offset, reason);
@@ -66,6 +73,20 @@ export function scanSegment(
     return { entries, offsets, validBytes: offset, tornAt: offset };
   }
   return { entries, offsets, validBytes: offset, tornAt: null };
+}
+
+const SECTOR_BYTES = 512;
+
+/** Whether some part of `[start, end)` that lies in one 512-byte sector of the file is all zeros. */
+function hasZeroSectorPart(bytes: Buffer, start: number, end: number): boolean {
+  for (let from = start; from < end; ) {
+    const to = Math.min(end, (Math.floor(from / SECTOR_BYTES) + 1) * SECTOR_BYTES);
+    let zero = true;
+    for (let i = from; i < to && zero; i += 1) zero = bytes[i] === 0;
+    if (zero) return true;
+    from = to;
+  }
+  return false;
 }
 
 function isZeroFrom(bytes: Buffer, offset: number): boolean {

@@ -84,7 +84,7 @@ describe('recovery - torn tail', () => {
     await log.close();
   });
 
-  it('treats a zero-filled tail (size extended, data lost) as torn', async () => {
+  it('reads zeros over the final record (size extended, data lost) as the end of the log', async () => {
     await writeLog(8);
     const path = await lastSegmentPath();
     const handle = await open(path, 'r+');
