@@ -5,6 +5,8 @@
 export interface DiskStats {
   /** Group-commit flushes that wrote something. */
   flushes: number;
+  /** Flushes whose record writes started beside a running flush instead of after it. */
+  overlappedFlushes: number;
   /** `write` calls on segment files. */
   segmentWrites: number;
   /** `datasync` calls and syncing (O_DSYNC) writes on segment files. */
@@ -24,6 +26,7 @@ export interface DiskStats {
 export function emptyDiskStats(): DiskStats {
   return {
     flushes: 0,
+    overlappedFlushes: 0,
     segmentWrites: 0,
     segmentDatasyncs: 0,
     fileFsyncs: 0,

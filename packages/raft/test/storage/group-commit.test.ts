@@ -1,11 +1,15 @@
 /**
  * Goal: group commit. Many `sync()` calls share one flush with one `datasync`, calls made
  * while a flush runs are coalesced into the next one, and no caller is resolved before its
- * entries were written and synced.
+ * entries were written and synced. Plain record writes queued during a flush of plain record
+ * writes start beside it, yet every sync still resolves in call order and after everything
+ * before it; a term change queued during a flush waits for it.
  * Method: count real disk calls through `DurableLog.stats()` (never timing), then reopen
  * to check that everything acknowledged is there. Also a tiny smoke run of the fsync probe.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HardState } from '../../src/core/types';
+import type { DurableLog } from '../../src/storage/durable-log';
 import { measureFsyncRate } from '../../src/storage/fsync-probe';
 import { entry, makeDir, openLoaded, removeDir } from './helpers';
 
@@ -82,6 +86,72 @@ describe('group commit', () => {
     expect(stats.segmentWrites).toBe(2);
     expect(stats.segmentDatasyncs).toBe(2);
     await log.close();
+  });
+});
+
+describe('flushes beside a running one', () => {
+  interface Pace {
+    /** The first index to append. */
+    readonly from: number;
+    /** Syncs to make; without it, sync until one started beside a running flush. */
+    readonly rounds?: number;
+    /** Term of each entry (non-decreasing). */
+    readonly termOf?: (index: number) => number;
+    /** The hard state to set before each sync, if any. */
+    readonly hardStateOf?: (index: number) => HardState;
+  }
+
+  /** Appends one entry per turn of the event loop and syncs it; the indexes in resolution order. */
+  async function syncEachTurn(log: DurableLog, pace: Pace): Promise<number[]> {
+    const resolved: number[] = [];
+    const pending: Promise<void>[] = [];
+    for (let index = pace.from; ; index += 1) {
+      const done = pace.rounds === undefined ? log.stats().overlappedFlushes > 0 : index >= pace.from + pace.rounds;
+      if (done || index >= pace.from + 500) break;
+      log.append([entry(index, pace.termOf?.(index) ?? 1)]);
+      const hardState = pace.hardStateOf?.(index);
+      if (hardState !== undefined) log.setHardState(hardState);
+      pending.push(log.sync().then(() => void resolved.push(index)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(pending);
+    return resolved;
+  }
+
+  it('start beside a running flush of record writes, and resolve in call order after it', async () => {
+    // Each flush also writes the hard state (the commit moved), which takes longer than a
+    // record write: a sync started beside it finishes its write first and must still wait.
+    const { log } = await openLoaded(dir, { commitPersistIntervalFlushes: 1 });
+    const resolved = await syncEachTurn(log, {
+      from: 1,
+      hardStateOf: (index) => ({ term: 1, vote: null, commit: index - 1 }),
+    });
+    expect(log.stats().overlappedFlushes).toBeGreaterThan(0);
+    expect(resolved).toEqual(Array.from({ length: resolved.length }, (_, i) => i + 1));
+    await log.close();
+    const reopened = await openLoaded(dir);
+    expect(reopened.state.entries.map((item) => item.index)).toEqual(resolved);
+    await reopened.log.close();
+  });
+
+  it('never start beside a flush when a term change must become durable', async () => {
+    const { log } = await openLoaded(dir);
+    const control = await syncEachTurn(log, { from: 1 });
+    const overlapped = log.stats().overlappedFlushes;
+    expect(overlapped).toBeGreaterThan(0);
+    // The same pace, but every entry comes with a new term.
+    const from = control.length + 1;
+    await syncEachTurn(log, {
+      from,
+      rounds: 200,
+      termOf: (index) => index,
+      hardStateOf: (index) => ({ term: index, vote: null, commit: 0 }),
+    });
+    expect(log.stats().overlappedFlushes).toBe(overlapped);
+    await log.close();
+    const reopened = await openLoaded(dir);
+    expect(reopened.state.hardState.term).toBe(from + 199);
+    await reopened.log.close();
   });
 });
 

@@ -5,7 +5,9 @@
  * them; a copy of the directory taken while the log is open (what a crash leaves) reopens
  * with every synced entry and appends over the zeros; zeros after the records of a segment
  * that is not the last read as its end; a final record that reached only some of its sectors
- * is a torn write, while a flipped bit in a final record followed by zeros is damage.
+ * is a torn write, while a flipped bit in a final record followed by zeros is damage; a hole
+ * of zeros before intact records (a write started beside a flush finished, the flush did not)
+ * is cut at the hole.
  * Method: a real log on real files; crash states are copies of the open log's directory
  * (without its LOCK file), edited by hand.
  */
@@ -134,5 +136,28 @@ describe('durable log - zeros written ahead', () => {
     const reopened = await import('../../src/storage/durable-log').then(({ DurableLog }) => DurableLog.open(copy));
     await expect(reopened.load()).rejects.toBeInstanceOf(StorageCorruptionError);
     await reopened.close();
+  });
+
+  it('cuts the log at a hole of zeros that intact records follow', async () => {
+    const { log } = await openLoaded(dir);
+    log.append(entries(1, 6, 1, 600));
+    await log.sync();
+    const copy = await crashCopy();
+    await log.close();
+
+    const path = await segmentPath(copy, -1);
+    const bytes = await readFile(path);
+    const record = RECORD_HEADER_BYTES + 600;
+    // Records 4 and 5 never reached the disk; record 6, written beside them, did.
+    bytes.fill(0, 3 * record, 5 * record);
+    await writeFile(path, bytes);
+    const reopened = await openLoaded(copy);
+    expect(summary(reopened.state.entries)).toEqual(summary(entries(1, 3, 1, 600)));
+    reopened.log.append(entries(4, 5, 2, 600));
+    await reopened.log.sync();
+    await reopened.log.close();
+    const again = await openLoaded(copy);
+    expect(summary(again.state.entries)).toEqual(summary([...entries(1, 3, 1, 600), ...entries(4, 5, 2, 600)]));
+    await again.log.close();
   });
 });
