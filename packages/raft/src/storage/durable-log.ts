@@ -478,7 +478,8 @@ export class DurableLog implements RaftStorage {
    */
   private overlappingFlush(): Promise<void> | null {
     if (!this.writesOnlyFlushRunning || this.overlapping >= OVERLAPPING_WRITES_MAX) return null;
-    if (this.hardStateRequired(this.latestHardState)) return null;
+    // A close writes the commit index too (`forceHardState`), which only the lane does.
+    if (this.forceHardState || this.hardStateRequired(this.latestHardState)) return null;
     const active = this.segments[this.segments.length - 1];
     if (active === undefined || active.handle === null || this.operations.length === 0) return null;
     for (const operation of this.operations) {

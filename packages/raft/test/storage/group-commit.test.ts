@@ -93,8 +93,8 @@ describe('flushes beside a running one', () => {
   interface Pace {
     /** The first index to append. */
     readonly from: number;
-    /** Syncs to make; without it, sync until one started beside a running flush. */
-    readonly rounds?: number;
+    /** Stops once this holds (or after 10 s). */
+    readonly until: () => boolean;
     /** Term of each entry (non-decreasing). */
     readonly termOf?: (index: number) => number;
     /** The hard state to set before each sync, if any. */
@@ -105,9 +105,8 @@ describe('flushes beside a running one', () => {
   async function syncEachTurn(log: DurableLog, pace: Pace): Promise<number[]> {
     const resolved: number[] = [];
     const pending: Promise<void>[] = [];
-    for (let index = pace.from; ; index += 1) {
-      const done = pace.rounds === undefined ? log.stats().overlappedFlushes > 0 : index >= pace.from + pace.rounds;
-      if (done || index >= pace.from + 500) break;
+    const giveUpAt = Date.now() + 10_000;
+    for (let index = pace.from; !pace.until() && Date.now() < giveUpAt; index += 1) {
       log.append([entry(index, pace.termOf?.(index) ?? 1)]);
       const hardState = pace.hardStateOf?.(index);
       if (hardState !== undefined) log.setHardState(hardState);
@@ -124,33 +123,52 @@ describe('flushes beside a running one', () => {
     const { log } = await openLoaded(dir, { commitPersistIntervalFlushes: 1 });
     const resolved = await syncEachTurn(log, {
       from: 1,
+      until: () => log.stats().overlappedFlushes > 0,
       hardStateOf: (index) => ({ term: 1, vote: null, commit: index - 1 }),
     });
     expect(log.stats().overlappedFlushes).toBeGreaterThan(0);
     expect(resolved).toEqual(Array.from({ length: resolved.length }, (_, i) => i + 1));
+    // A close while a flush of record writes runs goes through the lane, which writes the
+    // commit index, instead of starting beside it.
+    const last = resolved.length + 2;
+    log.append([entry(last - 1)]);
+    const running = log.sync();
+    for (let turn = 0; turn < 3; turn += 1) await new Promise<void>((resolve) => queueMicrotask(resolve));
+    log.append([entry(last)]);
+    log.setHardState({ term: 1, vote: null, commit: last });
+    const overlappedBefore = log.stats().overlappedFlushes;
     await log.close();
+    await running;
+    expect(log.stats().overlappedFlushes).toBe(overlappedBefore);
     const reopened = await openLoaded(dir);
-    expect(reopened.state.entries.map((item) => item.index)).toEqual(resolved);
+    expect(reopened.state.entries.map((item) => item.index)).toEqual([...resolved, last - 1, last]);
+    expect(reopened.state.hardState.commit).toBe(last);
     await reopened.log.close();
   });
 
   it('never start beside a flush when a term change must become durable', async () => {
-    const { log } = await openLoaded(dir);
-    const control = await syncEachTurn(log, { from: 1 });
+    // Writing the hard state on every flush makes flushes long enough to start beside.
+    const { log } = await openLoaded(dir, { commitPersistIntervalFlushes: 1 });
+    const control = await syncEachTurn(log, {
+      from: 1,
+      until: () => log.stats().overlappedFlushes > 0,
+      hardStateOf: (index) => ({ term: 1, vote: null, commit: index - 1 }),
+    });
     const overlapped = log.stats().overlappedFlushes;
     expect(overlapped).toBeGreaterThan(0);
-    // The same pace, but every entry comes with a new term.
+    // The same pace for as many flushes again, but every entry comes with a new term.
     const from = control.length + 1;
-    await syncEachTurn(log, {
+    const flushes = log.stats().flushes;
+    const terms = await syncEachTurn(log, {
       from,
-      rounds: 200,
+      until: () => log.stats().flushes >= 2 * flushes + 10,
       termOf: (index) => index,
       hardStateOf: (index) => ({ term: index, vote: null, commit: 0 }),
     });
     expect(log.stats().overlappedFlushes).toBe(overlapped);
     await log.close();
     const reopened = await openLoaded(dir);
-    expect(reopened.state.hardState.term).toBe(from + 199);
+    expect(reopened.state.hardState.term).toBe(from + terms.length - 1);
     await reopened.log.close();
   });
 });
