@@ -765,6 +765,14 @@ export class Raft {
       }
     } else {
       this.send({ type: responseType, to: m.from, granted: false });
+      // A pre-candidate whose log is behind ours can never win, and we would only have
+      // answered it outside a leader's lease (see `step`): the leader is gone, so campaign now
+      // instead of waiting for our own timeout. After a leader crash under load the follower
+      // that lags often times out first, and its refused pre-vote used to cost the cluster the
+      // rest of the other survivor's timeout (up to an election timeout more).
+      if (m.type === 'preVote' && canVote && this.role === 'follower' && this.promotable() && !this.inLease()) {
+        this.startCampaign(this.config.preVote ? 'pre' : 'election', false);
+      }
     }
   }
 

@@ -1,0 +1,45 @@
+/**
+ * Goal: a follower whose log is ahead of a pre-candidate's, and which no longer hears a leader,
+ * refuses the pre-vote and campaigns at once: after a leader crash the lagging survivor often
+ * times out first, and the cluster no longer waits out the other survivor's timeout. Inside a
+ * leader's lease nothing changes: the stale pre-vote gets no answer and the follower stays.
+ * Method: the in-memory harness, three members; n3 misses an entry, then n1 is cut off and n3
+ * campaigns first. No ticks are given after the cut, so a campaign can only come from the
+ * refused pre-vote.
+ */
+import { describe, expect, it } from 'vitest';
+import { leaderCluster } from './harness';
+
+const encoder = new TextEncoder();
+
+/** n1 leads; n2 holds one entry n3 lacks; then n1 is cut off from both. */
+function laggingSurvivor() {
+  const c = leaderCluster();
+  c.partition([['n1', 'n2'], ['n3']]);
+  c.node('n1').raft.propose(encoder.encode('only n1 and n2 have this'));
+  c.stabilize(true);
+  expect(c.node('n2').raft.status().lastIndex).toBeGreaterThan(c.node('n3').raft.status().lastIndex);
+  c.partition([['n1'], ['n2', 'n3']]);
+  return c;
+}
+
+describe('raft core - a pre-vote from a lagging member', () => {
+  it('makes a follower that is ahead and has no leader campaign at once, and win', () => {
+    const c = laggingSurvivor();
+    const term = c.node('n2').raft.status().term;
+    c.node('n2').raft.peerGone('n1');
+    c.node('n3').raft.campaign();
+    c.stabilize(true);
+    expect(c.node('n2').raft.status()).toMatchObject({ role: 'leader', term: term + 1 });
+    expect(c.node('n3').raft.status()).toMatchObject({ role: 'follower', leader: 'n2', term: term + 1 });
+  });
+
+  it('gets no answer from a follower inside its leader lease, which stays', () => {
+    const c = laggingSurvivor();
+    const term = c.node('n2').raft.status().term;
+    c.node('n3').raft.campaign();
+    c.stabilize(true);
+    expect(c.node('n2').raft.status()).toMatchObject({ role: 'follower', leader: 'n1', term });
+    expect(c.node('n3').raft.status().role).toBe('pre-candidate');
+  });
+});
