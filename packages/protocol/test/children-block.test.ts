@@ -2,7 +2,8 @@
 // same bytes as an unfrozen copy, every time; a decoded list is a fresh array the caller may
 // mutate without touching the next decode; a block remembered under loose limits is still
 // refused under strict ones; a different block of the same length decodes to its own names; a
-// bad name in a long block is refused, on the first decode and on every later one.
+// bad name in a long block is refused, on the first decode and on every later one. Nothing
+// decoded (data, remembered names) changes when the frame's memory is reused afterwards.
 // Method: encode and decode children answers with the public codec; patch frame bytes by hand.
 import { describe, expect, it } from 'vitest';
 import { type ChildrenResponse, decodeResponse, defaultLimits, encodeResponse } from '../src';
@@ -78,6 +79,21 @@ describe('children lists, remembered', () => {
       if (!decoded.ok) expect(decoded.error.message).toMatch(/bad child name/);
     }
     expect(decodedChildren(frame)).toEqual(names);
+  });
+
+  it('keeps nothing that a reuse of the frame buffer could change', () => {
+    const children = names.map((name) => name.replace('node', 'kept'));
+    const frame = Buffer.from(encodeResponse(answer(children)));
+    expect(decodedChildren(frame)).toEqual(children);
+    frame.fill(0x41);
+    expect(decodedChildren(Buffer.from(encodeResponse(answer(children))))).toEqual(children);
+
+    const data = new Uint8Array([1, 2, 3, 4]);
+    const get = Buffer.from(encodeResponse({ type: 'get', xid: 3, revision: 4, data, stat }));
+    const decoded = decodeResponse(get);
+    if (!decoded.ok || decoded.value.type !== 'get') throw new Error('not a get answer');
+    get.fill(0);
+    expect(decoded.value.data).toEqual(data);
   });
 });
 

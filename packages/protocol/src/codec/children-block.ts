@@ -11,14 +11,15 @@
 
 import type { ProtocolLimits } from '../constants';
 import { BadArgumentsError, TooLargeError } from '../errors';
-import { FrameReader } from './reader';
+import type { FrameReader } from './reader';
 import { FrameWriter } from './writer';
 
 // Short lists decode about as fast as they compare; only longer ones are worth remembering.
 const rememberedNamesMin = 8;
 // A block this large is rare and would pin a lot of memory.
 const rememberedBytesMax = 64 * 1024;
-const rememberedBlocksMax = 64;
+// A miss compares against all of them (each stops at its first differing byte).
+const rememberedBlocksMax = 16;
 
 interface EncodedBlock {
   readonly limits: ProtocolLimits;
@@ -64,24 +65,30 @@ interface DecodedBlock {
   readonly names: readonly string[];
 }
 
-/** Recently decoded blocks by byte length, oldest first; bytes equal to an entry's decode to its names. */
-const decodedBlocks = new Map<number, DecodedBlock>();
+/** Recently decoded blocks, newest first: a frame holding one's bytes at the cursor decodes to its names. */
+const decodedBlocks: DecodedBlock[] = [];
 
-/** Reads a child list. The caller owns the array it gets (a fresh one every time). */
+/**
+ * Reads a child list. The caller owns the array it gets (a fresh one every time). A block
+ * whose bytes at the cursor equal a remembered one's (under the same limits) decodes to that
+ * block's names without reading them again: decoding depends only on those bytes and limits.
+ */
 export function readChildren(reader: FrameReader): string[] {
+  for (const known of decodedBlocks) {
+    if (known.limits === reader.limits && reader.startsWith(known.bytes)) {
+      reader.advance(known.bytes.length);
+      return known.names.slice();
+    }
+  }
   const start = reader.position;
   const count = reader.count(reader.limits.childrenMax, 'children');
-  if (count < rememberedNamesMin) return readNames(reader, count);
-  for (let i = 0; i < count; i++) reader.skip(reader.limits.pathBytesMax, 'child name');
+  const names = readNames(reader, count);
   const bytes = reader.since(start);
-  const known = decodedBlocks.get(bytes.length);
-  if (known !== undefined && known.limits === reader.limits && sameBytes(known.bytes, bytes)) {
-    return known.names.slice();
+  if (count >= rememberedNamesMin && bytes.length <= rememberedBytesMax) {
+    decodedBlocks.unshift({ limits: reader.limits, bytes: bytes.slice(), names: Object.freeze(names.slice()) });
+    if (decodedBlocks.length > rememberedBlocksMax) decodedBlocks.pop();
   }
-  const own = new FrameReader(bytes, reader.limits);
-  const names = readNames(own, own.count(reader.limits.childrenMax, 'children'));
-  if (bytes.length <= rememberedBytesMax) remember({ limits: reader.limits, bytes: bytes.slice(), names });
-  return names.slice();
+  return names;
 }
 
 function readNames(reader: FrameReader, count: number): string[] {
@@ -93,21 +100,6 @@ function readNames(reader: FrameReader, count: number): string[] {
     children.push(name);
   }
   return children;
-}
-
-function remember(block: DecodedBlock): void {
-  decodedBlocks.delete(block.bytes.length);
-  decodedBlocks.set(block.bytes.length, block);
-  if (decodedBlocks.size > rememberedBlocksMax) {
-    const oldest = decodedBlocks.keys().next();
-    if (oldest.done !== true) decodedBlocks.delete(oldest.value);
-  }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

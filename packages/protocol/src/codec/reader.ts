@@ -38,9 +38,16 @@ export class FrameReader {
     return this.frame.subarray(start, this.offset);
   }
 
-  /** Steps over a `bytes` or `string` field, checking its length as reading it would. */
-  skip(bytesMax: number, field: string): void {
-    this.raw(bytesMax, field);
+  /** Whether the bytes at the cursor start with `expected` (nothing is consumed). */
+  startsWith(expected: Uint8Array): boolean {
+    if (expected.length > this.remaining) return false;
+    return sameBytes(this.frame.subarray(this.offset, this.offset + expected.length), expected);
+  }
+
+  /** Moves the cursor over `count` bytes the caller already checked (see {@link startsWith}). */
+  advance(count: number): void {
+    if (count > this.remaining) throw truncated('advance');
+    this.offset += count;
   }
 
   /** Refuses trailing bytes: a frame is exactly one message. */
@@ -144,6 +151,13 @@ export class FrameReader {
     if (name === undefined) throw new BadArgumentsError(`${field}: unknown tag ${index}`);
     return name;
   }
+}
+
+/** Whether two byte arrays hold the same bytes (stops at the first difference). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function truncated(field: string): BadArgumentsError {
