@@ -229,6 +229,8 @@ export class Raft {
   private ticks = 0;
   /** Ticks since a leader was last heard from (or since a restart); see `inLease`. */
   private leaseElapsed: number;
+  /** This follower's leader closed its last link to us (`peerGone`) and was not heard from since. */
+  private leaderGone = false;
   private readonly lease = new LeaderLease();
   private pendingConfIndex = 0;
   /** Index of this leader's uncommitted change removing itself (0 if none); see `refuseProposal`. */
@@ -438,6 +440,7 @@ export class Raft {
   peerGone(peer: NodeId): void {
     if (this.role !== 'follower' || this.leader !== peer || this.config.leaseReads || !this.promotable()) return;
     this.electionElapsed = Math.max(this.electionElapsed, this.config.electionTicks);
+    this.leaderGone = true;
   }
 
   /** Starts an election now (tests and operators); ignored by learners and non-members. */
@@ -607,6 +610,7 @@ export class Raft {
     }
     this.role = 'follower';
     this.leader = leader;
+    this.leaderGone = false;
     this.stepRole = (m) => this.stepFollower(m);
     this.tickRole = () => this.tickElection();
     this.resetTimers();
@@ -689,6 +693,7 @@ export class Raft {
   }
 
   private heardFromLeader(leader: NodeId): void {
+    this.leaderGone = false;
     this.electionElapsed = 0;
     this.leaseElapsed = 0;
     this.leader = leader;
@@ -765,12 +770,13 @@ export class Raft {
       }
     } else {
       this.send({ type: responseType, to: m.from, granted: false });
-      // A pre-candidate whose log is behind ours can never win, and we would only have
-      // answered it outside a leader's lease (see `step`): the leader is gone, so campaign now
-      // instead of waiting for our own timeout. After a leader crash under load the follower
-      // that lags often times out first, and its refused pre-vote used to cost the cluster the
-      // rest of the other survivor's timeout (up to an election timeout more).
-      if (m.type === 'preVote' && canVote && this.role === 'follower' && this.promotable() && !this.inLease()) {
+      // A pre-candidate whose log is behind ours can never win. When our leader's process is
+      // gone (its links closed: `peerGone`), campaign now instead of waiting for our own
+      // timeout: after a leader crash under load the follower that lags often times out first,
+      // and its refused pre-vote used to cost the cluster the rest of the other survivor's
+      // timeout (up to an election timeout more). Not on a lapsed lease alone: a leader that is
+      // only slow for a while would then lose its lead to every lagging member's pre-vote.
+      if (m.type === 'preVote' && canVote && this.leaderGone && this.role === 'follower' && this.promotable()) {
         this.startCampaign(this.config.preVote ? 'pre' : 'election', false);
       }
     }
