@@ -489,10 +489,7 @@ export class DurableLog implements RaftStorage {
     const operations = this.operations;
     this.operations = [];
     this.counters.overlappedFlushes += 1;
-    const writes = this.execute(operations).catch((error: unknown) => {
-      this.failure ??= error instanceof StorageFailedError ? error : new StorageFailedError(error);
-      throw this.failure;
-    });
+    const writes = this.execute(operations).catch((error: unknown) => this.fail(error));
     const running = this.lastFlush;
     const flush = Promise.all([running, writes]).then(() => {
       this.counters.flushes += 1;
@@ -540,9 +537,14 @@ export class DurableLog implements RaftStorage {
       }
     } catch (error) {
       this.writesOnlyFlushRunning = false;
-      this.failure ??= error instanceof StorageFailedError ? error : new StorageFailedError(error);
-      throw this.failure;
+      this.fail(error);
     }
+  }
+
+  /** The log refuses every write from now on; the first failure is the one reported. */
+  private fail(error: unknown): never {
+    this.failure ??= error instanceof StorageFailedError ? error : new StorageFailedError(error);
+    throw this.failure;
   }
 
   private async execute(operations: readonly Operation[]): Promise<void> {

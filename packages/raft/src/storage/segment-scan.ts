@@ -45,7 +45,7 @@ export function scanSegment(
   let expectedIndex = firstIndex;
   let lastTerm = previousTerm;
   while (offset < bytes.length) {
-    if (bytes[offset] === 0 && isZeroFrom(bytes, offset)) break;
+    if (bytes[offset] === 0 && isZero(bytes, offset, bytes.length)) break;
     const result = decodeRecord(bytes, offset);
     if (result.kind === 'ok') {
       const { entry } = result;
@@ -81,15 +81,14 @@ const SECTOR_BYTES = 512;
 function hasZeroSectorPart(bytes: Buffer, start: number, end: number): boolean {
   for (let from = start; from < end; ) {
     const to = Math.min(end, (Math.floor(from / SECTOR_BYTES) + 1) * SECTOR_BYTES);
-    let zero = true;
-    for (let i = from; i < to && zero; i += 1) zero = bytes[i] === 0;
-    if (zero) return true;
+    if (isZero(bytes, from, to)) return true;
     from = to;
   }
   return false;
 }
 
-function isZeroFrom(bytes: Buffer, offset: number): boolean {
-  for (let i = offset; i < bytes.length; i += 1) if (bytes[i] !== 0) return false;
+/** Whether every byte of `[start, end)` is zero. */
+function isZero(bytes: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i += 1) if (bytes[i] !== 0) return false;
   return true;
 }
