@@ -117,15 +117,23 @@ describe('flushes beside a running one', () => {
     return resolved;
   }
 
-  it('start beside a running flush of record writes, and resolve in call order after it', async () => {
-    // Each flush also writes the hard state (the commit moved), which takes longer than a
-    // record write: a sync started beside it finishes its write first and must still wait.
-    const { log } = await openLoaded(dir, { commitPersistIntervalFlushes: 1 });
-    const resolved = await syncEachTurn(log, {
+  /**
+   * Syncs from index 1 until one sync started beside a running flush. The log must write the
+   * hard state on every flush (`commitPersistIntervalFlushes: 1`); with the commit moving each
+   * time, a flush takes longer than a record write, so one to start beside comes soon, and the
+   * write started beside it finishes first and must still wait.
+   */
+  function syncUntilOverlapped(log: DurableLog): Promise<number[]> {
+    return syncEachTurn(log, {
       from: 1,
       until: () => log.stats().overlappedFlushes > 0,
       hardStateOf: (index) => ({ term: 1, vote: null, commit: index - 1 }),
     });
+  }
+
+  it('start beside a running flush of record writes, and resolve in call order after it', async () => {
+    const { log } = await openLoaded(dir, { commitPersistIntervalFlushes: 1 });
+    const resolved = await syncUntilOverlapped(log);
     expect(log.stats().overlappedFlushes).toBeGreaterThan(0);
     expect(resolved).toEqual(Array.from({ length: resolved.length }, (_, i) => i + 1));
     // A close while a flush of record writes runs goes through the lane, which writes the
@@ -147,13 +155,8 @@ describe('flushes beside a running one', () => {
   });
 
   it('never start beside a flush when a term change must become durable', async () => {
-    // Writing the hard state on every flush makes flushes long enough to start beside.
     const { log } = await openLoaded(dir, { commitPersistIntervalFlushes: 1 });
-    const control = await syncEachTurn(log, {
-      from: 1,
-      until: () => log.stats().overlappedFlushes > 0,
-      hardStateOf: (index) => ({ term: 1, vote: null, commit: index - 1 }),
-    });
+    const control = await syncUntilOverlapped(log);
     const overlapped = log.stats().overlappedFlushes;
     expect(overlapped).toBeGreaterThan(0);
     // The same pace for as many flushes again, but every entry comes with a new term.

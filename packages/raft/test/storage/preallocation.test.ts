@@ -14,6 +14,7 @@
 import { cp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Entry } from '../../src/core/types';
 import { StorageCorruptionError } from '../../src/storage/errors';
 import { PREALLOCATE_BYTES } from '../../src/storage/limits';
 import { RECORD_HEADER_BYTES } from '../../src/storage/record';
@@ -40,6 +41,20 @@ async function crashCopy(): Promise<string> {
 async function segmentPath(at: string, position: number): Promise<string> {
   const names = await segmentNames(at);
   return join(at, 'log', names.at(position) ?? '');
+}
+
+/**
+ * Writes and syncs `written` in a fresh log, and returns the last segment of a crash copy taken
+ * while the log was open, with its bytes, for a test to damage and write back.
+ */
+async function crashedSegment(written: Entry[]): Promise<{ copy: string; path: string; bytes: Buffer }> {
+  const { log } = await openLoaded(dir);
+  log.append(written);
+  await log.sync();
+  const copy = await crashCopy();
+  await log.close();
+  const path = await segmentPath(copy, -1);
+  return { copy, path, bytes: await readFile(path) };
 }
 
 function isZero(bytes: Uint8Array): boolean {
@@ -103,14 +118,7 @@ describe('durable log - zeros written ahead', () => {
   });
 
   it('drops a final record that reached only some of its sectors', async () => {
-    const { log } = await openLoaded(dir);
-    log.append(entries(1, 3, 1, 1500));
-    await log.sync();
-    const copy = await crashCopy();
-    await log.close();
-
-    const path = await segmentPath(copy, -1);
-    const bytes = await readFile(path);
+    const { copy, path, bytes } = await crashedSegment(entries(1, 3, 1, 1500));
     const record = RECORD_HEADER_BYTES + 1500;
     // Record 3 starts at 2 * record = 3050 and spans sectors 5 to 8; its write missed sector 7.
     bytes.fill(0, 7 * 512, 8 * 512);
@@ -122,14 +130,7 @@ describe('durable log - zeros written ahead', () => {
   });
 
   it('refuses a flipped bit in a final record followed by zeros', async () => {
-    const { log } = await openLoaded(dir);
-    log.append(entries(1, 3, 1, 100));
-    await log.sync();
-    const copy = await crashCopy();
-    await log.close();
-
-    const path = await segmentPath(copy, -1);
-    const bytes = await readFile(path);
+    const { copy, path, bytes } = await crashedSegment(entries(1, 3, 1, 100));
     const at = 2 * (RECORD_HEADER_BYTES + 100) + RECORD_HEADER_BYTES + 7;
     bytes[at] = (bytes[at] ?? 0) ^ 0x04;
     await writeFile(path, bytes);
@@ -139,14 +140,7 @@ describe('durable log - zeros written ahead', () => {
   });
 
   it('cuts the log at a hole of zeros that intact records follow', async () => {
-    const { log } = await openLoaded(dir);
-    log.append(entries(1, 6, 1, 600));
-    await log.sync();
-    const copy = await crashCopy();
-    await log.close();
-
-    const path = await segmentPath(copy, -1);
-    const bytes = await readFile(path);
+    const { copy, path, bytes } = await crashedSegment(entries(1, 6, 1, 600));
     const record = RECORD_HEADER_BYTES + 600;
     // Records 4 and 5 never reached the disk; record 6, written beside them, did.
     bytes.fill(0, 3 * record, 5 * record);
