@@ -51,5 +51,5 @@ export { isMultiFailure, type MultiFailure, type MultiOperation, type MultiSucce
 export { type ConnectOptions, parseServers, type RequestOptions } from './options';
 export type { ConnectionState } from './states';
 export type { WebSocketConstructor } from './transport/web-socket';
-export type { WatchedEvent, WatchedEventType, Watcher } from './watches/watch-event';
+export type { StreamEvent, WatchedEvent, WatchedEventType, Watcher } from './watches/watch-event';
 export type { WatchStream } from './watches/watch-stream';

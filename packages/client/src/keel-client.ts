@@ -206,6 +206,20 @@ export class KeelClient extends ClientSession {
   }
 
   /**
+   * Leaves a turn watch on a sequential node: a lock or queue waiter's wait, decided by the
+   * member, with no listing and no watch on the node ahead. It fires once: `turn` when no
+   * sibling with a lower sequence number is left (at once if none is now), or `deleted` if the
+   * node goes first. Resolves when the member has registered it. Like every one-shot watch it is
+   * registered again after a reconnect, firing `resyncNeeded` if the node is gone by then.
+   * Errors: `NoNode`; `BadArguments` when the name does not end in a sequence number, and from a
+   * member older than this client (it does not know the watch).
+   */
+  async watchTurn(path: string, watch: Watcher | true, options: RequestOptions = {}): Promise<void> {
+    const watcher = watch === true ? this.defaultWatcher : watch;
+    await this.call({ op: 'addWatch', path, kind: 'turn' }, options, false, this.registersWatch('turn', path, watcher));
+  }
+
+  /**
    * Watches a node (and with `recursive`, every node below it) until closed: an async iterable
    * of events that survives reconnects (missed events are replayed by the member, or announced
    * with one `resyncNeeded` event). `ready` settles when the member has registered the watch.

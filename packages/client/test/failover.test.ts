@@ -177,6 +177,25 @@ describe('client failover on one member', () => {
     expect(events.map((event) => event.type)).toEqual(['dataChanged']);
   });
 
+  it('registers a turn watch again after a reconnect, and fires it for a deletion made while away', async () => {
+    proxy = await TcpProxy.start(server.clientUrl);
+    const client = await viaProxy();
+    await writer.create('/turns');
+    const ahead = await writer.create('/turns/n-', '', { mode: 'persistent_sequential' });
+    const mine = await client.create('/turns/n-', '', { mode: 'persistent_sequential' });
+    const events: WatchedEvent[] = [];
+    await client.watchTurn(mine, (event) => events.push(event));
+
+    proxy.refuse = true;
+    proxy.cut();
+    await waitFor('suspended', () => client.state === 'suspended');
+    await writer.delete(ahead);
+    proxy.refuse = false;
+    await waitFor('the turn watch to fire', () => events.length > 0);
+    await client.sync('/');
+    expect(events.map((event) => `${event.type} ${event.path}`)).toEqual([`turn ${mine}`]);
+  });
+
   it('reports lost when the session times out unreached, then opens a fresh session', async () => {
     proxy = await TcpProxy.start(server.clientUrl);
     const client = await viaProxy(1_000);

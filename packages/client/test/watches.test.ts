@@ -1,7 +1,8 @@
 // Goal: one-shot watches fire exactly once (callbacks and the client's 'watch' event, for get,
 // exists and children), persistent and recursive watch streams deliver every event in order
 // until closed, and a watch event reaches user code before the result of a later request that
-// reflects the change.
+// reflects the change; a turn watch fires `turn` once no node ahead is left (at once if none is)
+// and `deleted` if its node goes first, and reaches neither persistent streams nor the others.
 // Method: one real single-member server; a watching client and a writing client over real
 // WebSockets; events collected and compared with the writes made.
 
@@ -157,6 +158,43 @@ describe('client watches', () => {
     watcher.removeAllListeners('error');
     expect(fired).toEqual(['dataChanged']);
     expect(errors).toEqual([new Error('bad callback')]);
+  });
+
+  it('fires a turn watch once no sequential node is ahead, at once when none is, and deleted when its node goes', async () => {
+    await writer.create('/queue');
+    const first = await writer.create('/queue/n-', '', { mode: 'persistent_sequential' });
+    const second = await writer.create('/queue/n-', '', { mode: 'persistent_sequential' });
+    const third = await writer.create('/queue/n-', '', { mode: 'persistent_sequential' });
+    const stream = watcher.watch('/queue', { recursive: true });
+    await stream.ready;
+    const events: WatchedEvent[] = [];
+    const record = (event: WatchedEvent) => events.push(event);
+    await watcher.watchTurn(first, record);
+    await watcher.watchTurn(third, record);
+    await watcher.sync('/');
+    expect(events.map((event) => `${event.type} ${event.path}`)).toEqual([`turn ${first}`]);
+    await writer.delete(first);
+    await watcher.watchTurn(second, record);
+    await writer.delete(third);
+    await watcher.sync('/');
+    expect(events.map((event) => `${event.type} ${event.path}`)).toEqual([
+      `turn ${first}`,
+      `turn ${second}`,
+      `deleted ${third}`,
+    ]);
+    // The stream saw the two deletions, and no turn.
+    const streamed: string[] = [];
+    for await (const event of stream) {
+      streamed.push(`${event.type} ${event.path}`);
+      if (streamed.length === 2) break;
+    }
+    expect(streamed).toEqual([`deleted ${first}`, `deleted ${third}`]);
+  });
+
+  it('refuses a turn watch on a missing node or a name without a sequence number', async () => {
+    await writer.create('/plain');
+    await expect(watcher.watchTurn('/plain', () => {})).rejects.toMatchObject({ code: 'BadArguments' });
+    await expect(watcher.watchTurn('/gone-0000000001', () => {})).rejects.toMatchObject({ code: 'NoNode' });
   });
 
   it('fails a stream the member refuses', async () => {

@@ -141,13 +141,19 @@ export interface SyncRequest {
  * The kinds of watch. `data`, `exists` and `children` are ZooKeeper's one-shot watches (they
  * fire once, then are gone); `persistent` watches a node's data and children until removed;
  * `persistentRecursive` watches a node and every node below it (created, deleted, dataChanged).
+ * `turn` (one-shot, registered with `addWatch` only) waits on a sequential node for its turn:
+ * it fires `turn` once no sibling with a lower sequence number is left (at once if none is) and
+ * `deleted` if the node goes first. A lock or queue waiter needs no listing and no watch on its
+ * predecessor; the member decides when each deletion applies.
  */
-export type WatchKind = 'data' | 'exists' | 'children' | 'persistent' | 'persistentRecursive';
+export type WatchKind = 'data' | 'exists' | 'children' | 'persistent' | 'persistentRecursive' | 'turn';
 
 /**
  * Registers a watch. With `sinceRevision` (after a reconnect) the member first delivers every
  * event after that revision that the watch would have seen, or `resyncNeeded` when its window
- * of recent changes no longer reaches back that far.
+ * of recent changes no longer reaches back that far. A `turn` watch is a condition, not a
+ * history: the member answers `NoNode` if the node is gone, and otherwise sends `turn` right
+ * after the answer if the node's turn has come, with or without `sinceRevision`.
  */
 export interface AddWatchRequest {
   readonly op: 'addWatch';
@@ -442,8 +448,11 @@ export type ResponseFor<R extends Request> = ResponseByOp[R['op']];
 // ---------------------------------------------------------------------------------------------
 // Events (member to client, unsolicited)
 
-/** What happened to a watched node. */
-export type WatchEventType = 'created' | 'deleted' | 'dataChanged' | 'childrenChanged';
+/**
+ * What happened to a watched node. `turn`: no sibling with a lower sequence number is left (only
+ * a `turn` watch sees it).
+ */
+export type WatchEventType = 'created' | 'deleted' | 'dataChanged' | 'childrenChanged' | 'turn';
 
 /**
  * A watched node changed at `revision`. The client routes it to its watches by path (and, for
@@ -537,4 +546,5 @@ export const watchKinds = Object.freeze([
   'children',
   'persistent',
   'persistentRecursive',
+  'turn',
 ] as const) satisfies readonly WatchKind[];

@@ -70,6 +70,7 @@ export const requests: ReadonlyArray<readonly [string, Request]> = [
   ['addWatch persistent', { op: 'addWatch', xid: 12, path: '/a', kind: 'persistent' }],
   ['addWatch recursive', { op: 'addWatch', xid: 12, path: '/', kind: 'persistentRecursive', sinceRevision: 99 }],
   ['removeWatch', { op: 'removeWatch', xid: 13, path: '/a', kind: 'persistentRecursive' }],
+  ['addWatch turn', { op: 'addWatch', xid: 13, path: '/locks/lock-0000000007', kind: 'turn' }],
   ['listMembers', { op: 'listMembers', xid: 14 }],
   ['addLearner', { op: 'addLearner', xid: 15, memberId: 'n4', address: 'ws://127.0.0.1:7104' }],
   ['promote', { op: 'promote', xid: 16, memberId: 'n4' }],
@@ -172,6 +173,11 @@ export const serverMessages: ReadonlyArray<readonly [string, ServerMessage]> = [
   ['watch deleted', { type: 'watch', event: 'deleted', path: '/a', revision: 58 }],
   ['watch dataChanged', { type: 'watch', event: 'dataChanged', path: '/a/b', revision: 59 }],
   ['watch childrenChanged', { type: 'watch', event: 'childrenChanged', path: '/', revision: 60 }],
+  ['watch turn', { type: 'watch', event: 'turn', path: '/locks/lock-0000000007', revision: 60 }],
+  [
+    'watch resyncNeeded turn',
+    { type: 'watch', event: 'resyncNeeded', path: '/l/n-0000000001', kind: 'turn', revision: 61 },
+  ],
   [
     'watch resyncNeeded',
     { type: 'watch', event: 'resyncNeeded', path: '/a', kind: 'persistentRecursive', revision: 61 },

@@ -67,7 +67,9 @@ describe('round trip - member frames', () => {
   it('covers every member frame type and watch event', () => {
     expect(new Set(serverMessages.map(([, message]) => message.type))).toEqual(new Set(serverMessageTypes));
     const events = serverMessages.flatMap(([, message]) => (message.type === 'watch' ? [message.event] : []));
-    expect(new Set(events)).toEqual(new Set(['created', 'deleted', 'dataChanged', 'childrenChanged', 'resyncNeeded']));
+    expect(new Set(events)).toEqual(
+      new Set(['created', 'deleted', 'dataChanged', 'childrenChanged', 'resyncNeeded', 'turn']),
+    );
   });
 });
 

@@ -1,5 +1,6 @@
-// Goal: lock waiters watch only their predecessor, so a release wakes exactly one waiter and the
-// watch load per waiter stays constant as waiters grow (no herd effect).
+// Goal: each lock waiter holds one watch (its turn watch on the member), so a release wakes
+// exactly one waiter and the watch load per waiter stays constant as waiters grow (no herd
+// effect).
 // Method: a real three-member cluster in-process; for 4, 8 and 16 waiters (each a real client
 // and session) queued on one mutex, count the watches registered on all members (one per
 // waiter, the holder none) and the watch wake-ups of all waiters per release (one).

@@ -1,21 +1,139 @@
-// Goal: a mutex waiter takes the lock at its predecessor's deletion event without reading the
-// directory again only when that is safe: a waiter behind a waiter that gave up still waits for
-// the holder, and a lock taken that way whose own node was deleted meanwhile is revoked.
+// Goal: a mutex waiter takes the lock without reading the directory after its wake-up only when
+// that is safe, on both wait paths. On the member's turn watch (the default): a waiter behind a
+// waiter that gave up is not even woken, a waiter whose node was deleted queues again with a new
+// node, and the lock passes at the turn event with the creation token and no revocation. On the
+// list-and-watch path (a driver the member cannot decide for, or a member older than the turn
+// watch): a waiter behind a waiter that gave up still waits for the holder, and a lock taken at
+// the deletion event whose own node was deleted meanwhile is revoked.
 // Method: a real three-member Keel cluster in-process on 127.0.0.1, one real client (session) per
 // participant spread over the members; queue order is set by waiting for each node to appear,
-// wake-ups are counted with the mutex's watchWakeups, nodes are deleted with a real client.
+// wake-ups are counted with the mutex's watchWakeups, nodes are deleted with a real client. The
+// list-and-watch path is taken with the standard rule given as a driver without `firstHolds`.
+import type { KeelClient } from '@keel/client';
+import { BadArgumentsError } from '@keel/protocol';
 import { describe, expect, it } from 'vitest';
-import { Mutex } from '../src/index';
+import { LockBase, Mutex, standardDriver } from '../src/index';
+import { LockInternals } from '../src/locks/lock-internals';
 import { ClusterWithClients, waitFor } from './harness';
 
-describe('lock hand-over at the deletion event', () => {
+/** A mutex that waits by listing and watching its predecessor, as with a member older than the turn watch. */
+function listingMutex(client: KeelClient, path: string): LockBase {
+  const { decide } = standardDriver(1);
+  return new LockBase(client, path, new LockInternals(client, path, 'lock-', { decide }));
+}
+
+describe("lock hand-over on the member's turn watch", () => {
+  const harness = new ClusterWithClients(4);
+  const { at } = harness;
+
+  async function waiterBehindHolder(path: string) {
+    const holder = await new Mutex(at(0), path).acquire();
+    const waiter = new Mutex(at(1), path);
+    const waiting = waiter.acquire();
+    await waitFor('the waiter to queue', async () => (await waiter.participantNodes()).length === 2);
+    await waitFor('the waiter to leave its turn watch', () => harness.cluster.watchCount === 1);
+    const [, waiterNode] = await waiter.participantNodes();
+    return { holder, waiter, waiting, waiterNode: waiterNode as string };
+  }
+
+  it('a waiter behind a waiter that gave up is not woken, and takes the lock at the release', async () => {
+    const path = '/locks/turn-abandoned';
+    const holder = await new Mutex(at(0), path).acquire();
+    const quitter = new Mutex(at(1), path);
+    const controller = new AbortController();
+    const quitting = quitter.acquire({ signal: controller.signal }).catch(() => null);
+    await waitFor('the quitter to queue', async () => (await quitter.participantNodes()).length === 2);
+    const waiter = new Mutex(at(2), path);
+    let settled = false;
+    const waiting = waiter.acquire().finally(() => {
+      settled = true;
+    });
+    await waitFor('the waiter to queue', async () => (await waiter.participantNodes()).length === 3);
+    await waitFor('both turn watches', () => harness.cluster.watchCount === 2);
+    controller.abort(new Error('gave up'));
+    expect(await quitting).toBeNull();
+    await waitFor('the quitter to leave', async () => (await waiter.participantNodes()).length === 2);
+    // The member's own barrier: a read on the waiter's connection comes after any event.
+    await at(2).sync('/');
+    expect(waiter.watchWakeups).toBe(0);
+    expect(settled).toBe(false);
+    expect(harness.cluster.watchCount).toBe(1);
+    await holder.release();
+    const lease = await waiting;
+    expect(waiter.watchWakeups).toBe(1);
+    expect(lease.fencingToken).toBeGreaterThan(holder.fencingToken);
+    expect(lease.isHeld).toBe(true);
+    await lease.release();
+    expect(await waiter.participantNodes()).toEqual([]);
+  });
+
+  it('a waiter whose node was deleted queues again with a new node', async () => {
+    const path = '/locks/turn-vanished';
+    const { holder, waiter, waiting, waiterNode } = await waiterBehindHolder(path);
+    await at(3).delete(`${path}/${waiterNode}`);
+    await waitFor('the waiter to queue again', async () => {
+      const nodes = await waiter.participantNodes();
+      return nodes.length === 2 && !nodes.includes(waiterNode);
+    });
+    await holder.release();
+    const lease = await waiting;
+    expect(lease.path).not.toBe(`${path}/${waiterNode}`);
+    expect(await at(1).exists(lease.path)).not.toBeNull();
+    expect(lease.isHeld).toBe(true);
+    await lease.release();
+  });
+
+  it('falls back to listing and watching when the member does not know the turn watch', async () => {
+    const path = '/locks/turn-unknown';
+    const holder = await new Mutex(at(0), path).acquire();
+    // An older member's decoder answers the unknown watch kind with BadArguments; this client
+    // answers so itself, the member's other answers stay real.
+    const client = at(1);
+    let refused = 0;
+    const older = Object.assign(Object.create(client) as KeelClient, {
+      watchTurn: async () => {
+        refused += 1;
+        throw new BadArgumentsError('kind: unknown tag 5');
+      },
+    });
+    const waiter = new Mutex(older, path);
+    const waiting = waiter.acquire();
+    await waitFor('the waiter to watch the holder', () => harness.cluster.watchCount === 1 && refused === 1);
+    await holder.release();
+    const lease = await waiting;
+    expect(waiter.watchWakeups).toBe(1);
+    await lease.release();
+    // Once refused, the lock does not ask again.
+    const again = await new Mutex(at(0), path).acquire();
+    const second = waiter.acquire();
+    await waitFor('the waiter to watch again', () => harness.cluster.watchCount === 1);
+    await again.release();
+    await (await second).release();
+    expect(refused).toBe(1);
+  });
+
+  it('a lock taken at the turn event keeps its lease and the creation token', async () => {
+    const path = '/locks/turn-kept';
+    const { holder, waiting, waiterNode } = await waiterBehindHolder(path);
+    const created = await at(2).exists(`${path}/${waiterNode}`);
+    await holder.release();
+    const lease = await waiting;
+    expect(lease.fencingToken).toBe(created?.createdRevision);
+    expect(await at(1).exists(lease.path)).not.toBeNull();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lease.isHeld).toBe(true);
+    await lease.release();
+  });
+});
+
+describe('lock hand-over at the deletion event (list and watch)', () => {
   const harness = new ClusterWithClients(4);
   const { at } = harness;
 
   /** A holder on client 0 and a waiter on client 1 that watches it; the waiter's node name. */
   async function waiterBehindHolder(path: string) {
-    const holder = await new Mutex(at(0), path).acquire();
-    const waiter = new Mutex(at(1), path);
+    const holder = await listingMutex(at(0), path).acquire();
+    const waiter = listingMutex(at(1), path);
     const waiting = waiter.acquire();
     await waitFor('the waiter to queue', async () => (await waiter.participantNodes()).length === 2);
     await waitFor('the waiter to watch the holder', () => harness.cluster.watchCount === 1);
@@ -25,12 +143,12 @@ describe('lock hand-over at the deletion event', () => {
 
   it('a waiter whose predecessor gave up waits on for the holder', async () => {
     const path = '/locks/handoff-abandoned';
-    const holder = await new Mutex(at(0), path).acquire();
-    const quitter = new Mutex(at(1), path);
+    const holder = await listingMutex(at(0), path).acquire();
+    const quitter = listingMutex(at(1), path);
     const controller = new AbortController();
     const quitting = quitter.acquire({ signal: controller.signal }).catch(() => null);
     await waitFor('the quitter to queue', async () => (await quitter.participantNodes()).length === 2);
-    const waiter = new Mutex(at(2), path);
+    const waiter = listingMutex(at(2), path);
     let settled = false;
     const waiting = waiter.acquire().finally(() => {
       settled = true;

@@ -9,15 +9,18 @@ import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import {
   type AddWatchRequest,
   BadArgumentsError,
+  basename,
   type ConnectRequest,
   closeCodes,
   decodeRequest,
   encodeResponse,
   type NodeWatchEvent,
   type ProtocolLimits,
+  parentOf,
   type Request,
   type ResumeRequest,
   type ServerMessage,
+  sequenceOf,
   type WatchEvent,
   type WatchKind,
   type WireError,
@@ -445,6 +448,7 @@ export class ClientConnection {
     if (sinceRevision !== undefined) await this.host.waitApplied(sinceRevision);
     if (this.overWatchLimit(path, kind)) return this.refuseWatch(xid, path);
     const revision = machine.appliedRevision;
+    if (kind === 'turn') return this.addTurnWatch(xid, path, revision);
     if (sinceRevision === undefined || sinceRevision >= revision) {
       this.watch(path, kind);
       return this.answer({ type: 'addWatch', xid, revision });
@@ -462,6 +466,28 @@ export class ClientConnection {
     for (const change of missed) {
       const event: NodeWatchEvent = { type: 'watch', event: change.type, path: change.path, revision: change.revision };
       this.send(event);
+    }
+  }
+
+  /**
+   * A turn watch waits on a condition of the present state, so a re-registration needs no
+   * replay: the node is gone (`NoNode`), its turn has come (fired right after the answer, so
+   * nothing is registered), or it waits.
+   */
+  private addTurnWatch(xid: number, path: string, revision: number): void {
+    const { machine } = this.host;
+    const parent = parentOf(path);
+    if (parent === null || sequenceOf(path) === null) {
+      const message = 'a turn watch needs a node whose name ends in a sequence number';
+      this.answerError(xid, { code: 'BadArguments', message, path });
+    } else if (machine.get(path) === null) {
+      this.answerError(xid, { code: 'NoNode', message: 'no node at this path', path });
+    } else if (machine.turnHolder(parent) !== basename(path)) {
+      this.watch(path, 'turn');
+      this.answer({ type: 'addWatch', xid, revision });
+    } else {
+      this.answer({ type: 'addWatch', xid, revision });
+      this.send({ type: 'watch', event: 'turn', path, revision });
     }
   }
 

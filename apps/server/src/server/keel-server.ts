@@ -75,7 +75,7 @@ export class KeelServer {
   static async start(options: KeelServerOptions): Promise<KeelServer> {
     const limits = resolveLimits(options);
     const machine = new CoordinationStateMachine();
-    const watches = new WatchRegistry<ClientConnection>();
+    const watches = new WatchRegistry<ClientConnection>((parent) => machine.turnHolder(parent));
     const changes = new ChangeWindow(
       options.changeWindowRevisions ?? defaultChangeWindowRevisions,
       options.changeWindowEventsMax ?? defaultChangeWindowEventsMax,

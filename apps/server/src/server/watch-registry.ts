@@ -4,9 +4,11 @@
  * `exists`, `children`) fire once and are gone; `persistent` sees every event on its path until
  * removed; `persistentRecursive` sees created / deleted / dataChanged on its path and every
  * path below it. An owner receives one event per change however many of its watches match,
- * because the client routes events to its watches by path and type itself.
+ * because the client routes events to its watches by path and type itself. A `turn` watch (one
+ * shot) fires `deleted` with its node, or `turn` when a sibling's deletion leaves its node the
+ * lowest sequence number of the directory.
  */
-import type { NodeWatchEvent, WatchEventType, WatchKind } from '@keel/protocol';
+import { join, type NodeWatchEvent, parentOf, type WatchEventType, type WatchKind } from '@keel/protocol';
 import type { ChangeEvent } from '../state/results';
 
 /** The event types each kind fires on, for a change at the watched path itself. */
@@ -16,11 +18,12 @@ const firesOn: Readonly<Record<WatchKind, readonly WatchEventType[]>> = {
   children: ['childrenChanged', 'deleted'],
   persistent: ['created', 'deleted', 'dataChanged', 'childrenChanged'],
   persistentRecursive: ['created', 'deleted', 'dataChanged'],
+  turn: ['deleted'],
 };
 
-const oneShot: ReadonlySet<WatchKind> = new Set<WatchKind>(['data', 'exists', 'children']);
+const oneShot: ReadonlySet<WatchKind> = new Set<WatchKind>(['data', 'exists', 'children', 'turn']);
 
-/** Whether a watch of `kind` fires once and is then gone (ZooKeeper's data, exists, children). */
+/** Whether a watch of `kind` fires once and is then gone (ZooKeeper's data, exists, children, and turn). */
 export function isOneShot(kind: WatchKind): boolean {
   return oneShot.has(kind);
 }
@@ -41,7 +44,14 @@ export class WatchRegistry<Owner> {
   private readonly byPath = new Map<string, Map<Owner, Set<WatchKind>>>();
   private readonly byOwner = new Map<Owner, Set<string>>();
   private readonly counts = new Map<Owner, number>();
+  /** How many `turn` watches wait under each directory: only a deletion there asks `turnOf`. */
+  private readonly turnsByParent = new Map<string, number>();
   private total = 0;
+
+  constructor(
+    /** The child of a directory whose turn it is (the member's state after the change), or null. */
+    private readonly turnOf: (parentPath: string) => string | null = () => null,
+  ) {}
 
   /** Registers a watch; registering the same one twice leaves one. */
   add(owner: Owner, path: string, kind: WatchKind): void {
@@ -58,6 +68,7 @@ export class WatchRegistry<Owner> {
     if (!kinds.has(kind)) {
       kinds.add(kind);
       this.count(owner, 1);
+      if (kind === 'turn') this.countTurn(path, 1);
     }
     let paths = this.byOwner.get(owner);
     if (paths === undefined) {
@@ -80,7 +91,7 @@ export class WatchRegistry<Owner> {
   /** Removes one watch; false if it was not registered. */
   remove(owner: Owner, path: string, kind: WatchKind): boolean {
     const kinds = this.byPath.get(path)?.get(owner);
-    if (kinds === undefined || !this.drop(owner, kinds, kind)) return false;
+    if (kinds === undefined || !this.drop(owner, path, kinds, kind)) return false;
     if (kinds.size === 0) this.forget(owner, path);
     return true;
   }
@@ -89,6 +100,7 @@ export class WatchRegistry<Owner> {
   removeAll(owner: Owner): void {
     for (const path of this.byOwner.get(owner) ?? []) {
       const owners = this.byPath.get(path);
+      if (owners?.get(owner)?.has('turn') === true) this.countTurn(path, -1);
       owners?.delete(owner);
       if (owners?.size === 0) this.byPath.delete(path);
     }
@@ -111,7 +123,7 @@ export class WatchRegistry<Owner> {
       for (const [owner, kinds] of [...owners]) {
         for (const kind of [...kinds]) {
           notify(owner, path, kind);
-          if (oneShot.has(kind)) this.drop(owner, kinds, kind);
+          if (oneShot.has(kind)) this.drop(owner, path, kinds, kind);
         }
         if (kinds.size === 0) this.forget(owner, path);
       }
@@ -120,7 +132,8 @@ export class WatchRegistry<Owner> {
 
   /**
    * Calls `deliver` once for each owner a change reaches, in the order of `changes`, and removes
-   * the one-shot watches that fired.
+   * the one-shot watches that fired. A deletion under waiting `turn` watches is followed by the
+   * `turn` event of the node whose turn it now is, if that node is watched.
    */
   dispatch(changes: readonly ChangeEvent[], deliver: (owner: Owner, event: NodeWatchEvent) => void): void {
     for (const change of changes) {
@@ -130,7 +143,7 @@ export class WatchRegistry<Owner> {
         for (const kind of kinds) {
           if (!firesOn[kind].includes(change.type)) continue;
           fired = true;
-          if (oneShot.has(kind)) this.drop(owner, kinds, kind);
+          if (oneShot.has(kind)) this.drop(owner, change.path, kinds, kind);
         }
         if (kinds.size === 0) this.forget(owner, change.path);
         if (fired) reached.add(owner);
@@ -144,13 +157,40 @@ export class WatchRegistry<Owner> {
       }
       const event: NodeWatchEvent = { type: 'watch', event: change.type, path: change.path, revision: change.revision };
       for (const owner of reached) deliver(owner, event);
+      if (change.type === 'deleted') this.fireTurn(change.path, change.revision, deliver);
     }
   }
 
-  private drop(owner: Owner, kinds: Set<WatchKind>, kind: WatchKind): boolean {
+  // Only a deletion can make a node the lowest of its directory: later siblings get higher numbers.
+  private fireTurn(deleted: string, revision: number, deliver: (owner: Owner, event: NodeWatchEvent) => void): void {
+    const parent = parentOf(deleted);
+    if (parent === null || !this.turnsByParent.has(parent)) return;
+    const holder = this.turnOf(parent);
+    if (holder === null) return;
+    const path = join(parent, holder);
+    const owners = this.byPath.get(path);
+    if (owners === undefined) return;
+    const event: NodeWatchEvent = { type: 'watch', event: 'turn', path, revision };
+    for (const [owner, kinds] of [...owners]) {
+      if (!this.drop(owner, path, kinds, 'turn')) continue;
+      if (kinds.size === 0) this.forget(owner, path);
+      deliver(owner, event);
+    }
+  }
+
+  private drop(owner: Owner, path: string, kinds: Set<WatchKind>, kind: WatchKind): boolean {
     if (!kinds.delete(kind)) return false;
     this.count(owner, -1);
+    if (kind === 'turn') this.countTurn(path, -1);
     return true;
+  }
+
+  private countTurn(path: string, delta: number): void {
+    const parent = parentOf(path);
+    if (parent === null) return;
+    const next = (this.turnsByParent.get(parent) ?? 0) + delta;
+    if (next === 0) this.turnsByParent.delete(parent);
+    else this.turnsByParent.set(parent, next);
   }
 
   private count(owner: Owner, delta: number): void {

@@ -299,6 +299,15 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
     return node === undefined ? null : { children: this.tree.childNames(node), stat: statOf(node) };
   }
 
+  /**
+   * The child of `parentPath` whose turn it is in a lock or queue directory (the lowest sequence
+   * number; `DataTree.lowestSequencedChild`), or null when there is none or no such node.
+   */
+  turnHolder(parentPath: string): string | null {
+    const node = this.tree.get(parentPath);
+    return node === undefined ? null : this.tree.lowestSequencedChild(node);
+  }
+
   /** A session, or undefined. */
   session(id: string): Session | undefined {
     return this.sessions.get(id);

@@ -17,6 +17,7 @@ import {
   pathBytesMax,
   type Stat,
   sequenceMax,
+  sequenceOf,
   sequentialPath,
   validatePath,
 } from '@keel/protocol';
@@ -152,6 +153,25 @@ export class DataTree {
       this.sortedNames.set(node.children, names);
     }
     return names;
+  }
+
+  /**
+   * The child of `node` with the lowest sequence number (of two with the same number, the lower
+   * name), or null when no child's name ends in one: whose turn it is in a lock or queue
+   * directory. One pass over the children: only a deletion under a `turn` watch asks.
+   */
+  lowestSequencedChild(node: Readonly<TreeNode>): string | null {
+    let lowest: string | null = null;
+    let lowestSequence = Number.POSITIVE_INFINITY;
+    for (const name of node.children) {
+      const sequence = sequenceOf(name);
+      if (sequence === null || sequence > lowestSequence) continue;
+      if (sequence < lowestSequence || compare(name, lowest as string) < 0) {
+        lowest = name;
+        lowestSequence = sequence;
+      }
+    }
+    return lowest;
   }
 
   /** Replaces every node (restore). The map must be complete and consistent. */

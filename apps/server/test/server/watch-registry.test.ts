@@ -1,7 +1,9 @@
 // Goal: the watch registry's matching rules in isolation: which kinds fire on which event,
 // one event per owner however many of its watches match, recursive watches by ancestor (the
-// root included, a name sharing a prefix excluded), and one-shot removal.
-// Method: a real WatchRegistry with string owners fed hand-written change events.
+// root included, a name sharing a prefix excluded), one-shot removal, and turn watches (fired
+// by a sibling's deletion when their node is the directory's lowest, asked only where they wait).
+// Method: a real WatchRegistry with string owners fed hand-written change events; the turn
+// oracle is a hand-kept list of each directory's sequential children.
 import { describe, expect, it } from 'vitest';
 import { WatchRegistry } from '../../src/server/watch-registry';
 import type { ChangeEvent } from '../../src/state/results';
@@ -58,5 +60,79 @@ describe('WatchRegistry', () => {
     registry.removeAll('a');
     expect(registry.size).toBe(1);
     expect(deliveries(registry, [{ type: 'created', path: '/y', revision: 3 }])).toEqual([]);
+  });
+
+  describe('turn watches', () => {
+    /** A registry whose turn oracle reads `dirs` (children in sequence order) and counts its calls. */
+    function turnRegistry(dirs: Record<string, string[]>) {
+      const asked: string[] = [];
+      const registry = new WatchRegistry<string>((parent) => {
+        asked.push(parent);
+        return dirs[parent]?.[0] ?? null;
+      });
+      const remove = (parent: string, name: string): ChangeEvent => {
+        dirs[parent] = (dirs[parent] ?? []).filter((each) => each !== name);
+        return { type: 'deleted', path: `${parent}/${name}`, revision: 0 };
+      };
+      return { registry, asked, remove };
+    }
+
+    it('fires turn for the node a deletion leaves lowest, and only then', () => {
+      const dirs = { '/lk': ['n-0000000001', 'n-0000000002', 'n-0000000003'] };
+      const { registry, remove } = turnRegistry(dirs);
+      registry.add('b', '/lk/n-0000000002', 'turn');
+      registry.add('c', '/lk/n-0000000003', 'turn');
+      // The middle node goes first: c still has a node ahead, b's turn has not come.
+      expect(deliveries(registry, [{ ...remove('/lk', 'n-0000000002'), revision: 4 }])).toEqual([
+        'b deleted /lk/n-0000000002@4',
+      ]);
+      expect(deliveries(registry, [{ ...remove('/lk', 'n-0000000001'), revision: 5 }])).toEqual([
+        'c turn /lk/n-0000000003@5',
+      ]);
+      expect(registry.size).toBe(0);
+    });
+
+    it('asks for the lowest node only after a deletion in a directory with a turn watch', () => {
+      const dirs = { '/lk': ['n-0000000001', 'n-0000000002'], '/other': ['x-0000000001'] };
+      const { registry, asked, remove } = turnRegistry(dirs);
+      registry.add('b', '/lk/n-0000000002', 'turn');
+      deliveries(registry, [
+        { type: 'created', path: '/lk/n-0000000009', revision: 1 },
+        { type: 'childrenChanged', path: '/lk', revision: 1 },
+        { ...remove('/other', 'x-0000000001'), revision: 2 },
+      ]);
+      expect(asked).toEqual([]);
+      registry.removeAll('b');
+      deliveries(registry, [{ ...remove('/lk', 'n-0000000001'), revision: 3 }]);
+      expect(asked).toEqual([]);
+    });
+
+    it('fires every owner waiting on the node once, and forgets a removed turn watch', () => {
+      const dirs = { '/lk': ['n-0000000001', 'n-0000000002'] };
+      const { registry, asked, remove } = turnRegistry(dirs);
+      registry.add('a', '/lk/n-0000000002', 'turn');
+      registry.add('b', '/lk/n-0000000002', 'turn');
+      registry.add('b', '/lk/n-0000000002', 'data');
+      expect(registry.remove('a', '/lk/n-0000000002', 'turn')).toBe(true);
+      expect(deliveries(registry, [{ ...remove('/lk', 'n-0000000001'), revision: 7 }])).toEqual([
+        'b turn /lk/n-0000000002@7',
+      ]);
+      // b's data watch stays; no turn watch is left to ask for.
+      expect(registry.size).toBe(1);
+      deliveries(registry, [{ ...remove('/lk', 'n-0000000002'), revision: 8 }]);
+      expect(asked).toEqual(['/lk']);
+    });
+
+    it('turns a snapshot install into resyncNeeded and forgets the directory', () => {
+      const dirs = { '/lk': ['n-0000000001', 'n-0000000002'] };
+      const { registry, asked, remove } = turnRegistry(dirs);
+      registry.add('a', '/lk/n-0000000002', 'turn');
+      const notified: string[] = [];
+      registry.invalidateAll((owner, path, kind) => notified.push(`${owner} ${kind} ${path}`));
+      expect(notified).toEqual(['a turn /lk/n-0000000002']);
+      expect(registry.size).toBe(0);
+      deliveries(registry, [{ ...remove('/lk', 'n-0000000001'), revision: 3 }]);
+      expect(asked).toEqual([]);
+    });
   });
 });

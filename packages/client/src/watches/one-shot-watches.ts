@@ -2,18 +2,20 @@
  * ZooKeeper's one-shot watches on the client side: callbacks by kind and path, fired once by the
  * first matching event, then forgotten. The routing mirrors the member's: `data` fires on
  * dataChanged and deleted, `exists` on created, dataChanged and deleted, `children` on
- * childrenChanged and deleted. The member sends one event per change however many of the
- * connection's watches it fires; this table fans it out to every callback it concerns.
+ * childrenChanged and deleted, `turn` on turn and deleted. The member sends one event per change
+ * however many of the connection's watches it fires; this table fans it out to every callback
+ * it concerns.
  */
 import type { NodeWatchEvent } from '@keel/protocol';
 import { newResumePoint, type ResumePoint, type ResumeTracker } from './resume-points';
-import { callSafely, type OneShotKind, type WatchedEvent, type Watcher } from './watch-event';
+import { callSafely, type OneShotKind, oneShotKinds, type WatchedEvent, type Watcher } from './watch-event';
 
 const kindsFiredBy: Readonly<Record<NodeWatchEvent['event'], readonly OneShotKind[]>> = {
   created: ['exists'],
   dataChanged: ['data', 'exists'],
-  deleted: ['data', 'exists', 'children'],
+  deleted: ['data', 'exists', 'children', 'turn'],
   childrenChanged: ['children'],
+  turn: ['turn'],
 };
 
 /** The one-shot watches of a client. */
@@ -22,6 +24,7 @@ export class OneShotWatches {
     data: new Map(),
     exists: new Map(),
     children: new Map(),
+    turn: new Map(),
   };
 
   // Where each waiting kind and path resumes on a new connection (`resume-points.ts`).
@@ -93,7 +96,7 @@ export class OneShotWatches {
   /** Every kind and path with a waiting callback, to register again on a new connection. */
   registrations(): { kind: OneShotKind; path: string }[] {
     const all: { kind: OneShotKind; path: string }[] = [];
-    for (const kind of ['data', 'exists', 'children'] as const) {
+    for (const kind of oneShotKinds) {
       for (const path of this.watchers[kind].keys()) all.push({ kind, path });
     }
     return all;
@@ -102,7 +105,7 @@ export class OneShotWatches {
   /** How many callbacks wait. */
   get size(): number {
     let count = 0;
-    for (const kind of ['data', 'exists', 'children'] as const) {
+    for (const kind of oneShotKinds) {
       for (const set of this.watchers[kind].values()) count += set.size;
     }
     return count;

@@ -6,7 +6,7 @@
  */
 import { isKeelError, type NodeWatchEvent, type WatchKind } from '@keel/protocol';
 import { newResumePoint, type ResumePoint, type ResumeTracker } from './resume-points';
-import type { PersistentKind, WatchedEvent } from './watch-event';
+import type { PersistentKind, StreamEvent } from './watch-event';
 import { WatchStream } from './watch-stream';
 
 /** How the registry talks to the member. */
@@ -72,7 +72,9 @@ export class PersistentWatches {
    * a replayed event (null for a live one), so streams can drop what they already delivered.
    */
   dispatch(event: NodeWatchEvent, replay: number | null): void {
-    const watched: WatchedEvent = { type: event.event, path: event.path, revision: event.revision };
+    // A turn is news for a turn watch alone: nothing changed at its path.
+    if (event.event === 'turn') return;
+    const watched: StreamEvent = { type: event.event, path: event.path, revision: event.revision };
     this.deliver(keyOf('persistent', event.path), watched, replay);
     if (event.event === 'childrenChanged') return;
     for (const path of selfAndAncestors(event.path)) {
@@ -85,7 +87,7 @@ export class PersistentWatches {
     this.deliver(keyOf(kind, path), { type: 'resyncNeeded', path, revision }, null);
   }
 
-  private deliver(key: string, event: WatchedEvent, replay: number | null): void {
+  private deliver(key: string, event: StreamEvent, replay: number | null): void {
     const registration = this.registrations.get(key);
     if (registration === undefined) return;
     this.resumes.delivered(registration.resume, event.revision);

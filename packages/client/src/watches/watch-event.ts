@@ -5,7 +5,7 @@ import type { WatchEventType, WatchKind } from '@keel/protocol';
 
 /**
  * The type of a watch event: a change to a node (`created`, `deleted`, `dataChanged`,
- * `childrenChanged`) or `resyncNeeded`: events may have been missed (the member could not
+ * `childrenChanged`), a sequential node's `turn` (only a turn watch sees it) or `resyncNeeded`: events may have been missed (the member could not
  * replay them after a reconnect, or a slow consumer overflowed its queue), so re-read the
  * watched state. A watch stream goes on without a gap after `resyncNeeded`.
  */
@@ -20,11 +20,19 @@ export interface WatchedEvent {
   readonly revision: number;
 }
 
+/** An event of a watch stream (`watch()`): any type but `turn`, which only a turn watch sees. */
+export interface StreamEvent extends WatchedEvent {
+  readonly type: Exclude<WatchedEventType, 'turn'>;
+}
+
 /** A one-shot watch callback, as ZooKeeper's `Watcher.process`. */
 export type Watcher = (event: WatchedEvent) => void;
 
-/** The one-shot watch kinds a read leaves. */
-export type OneShotKind = Extract<WatchKind, 'data' | 'exists' | 'children'>;
+/** The one-shot watch kinds: those a read leaves, and the turn watch. */
+export type OneShotKind = Extract<WatchKind, 'data' | 'exists' | 'children' | 'turn'>;
+
+/** Every one-shot watch kind. */
+export const oneShotKinds: readonly OneShotKind[] = ['data', 'exists', 'children', 'turn'];
 
 /** The persistent watch kinds `watch()` registers. */
 export type PersistentKind = Extract<WatchKind, 'persistent' | 'persistentRecursive'>;

@@ -7,18 +7,18 @@
  * {@link watchEventsQueuedMax} queued events it drops them for one `resyncNeeded`.
  */
 import { watchEventsQueuedMax } from '../constants';
-import type { WatchedEvent } from './watch-event';
+import type { StreamEvent } from './watch-event';
 
 type Waiter = {
-  readonly resolve: (result: IteratorResult<WatchedEvent>) => void;
+  readonly resolve: (result: IteratorResult<StreamEvent>) => void;
   readonly reject: (error: unknown) => void;
 };
 
 /** A persistent watch as an async iterable of events; `close()` removes the watch. */
-export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
+export class WatchStream implements AsyncIterableIterator<StreamEvent> {
   /** Settles once the member has registered the watch (rejects if it refused). */
   readonly ready: Promise<void>;
-  private readonly queue: WatchedEvent[] = [];
+  private readonly queue: StreamEvent[] = [];
   private readonly waiters: Waiter[] = [];
   private iterated = false;
   private done = false;
@@ -55,7 +55,7 @@ export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
    * @internal Queues an event. `replay` names the replay sequence a replayed event belongs to
    * (null for a live one); a replayed event already delivered is dropped.
    */
-  push(event: WatchedEvent, replay: number | null = null): void {
+  push(event: StreamEvent, replay: number | null = null): void {
     if (this.done) return;
     if (event.type !== 'resyncNeeded') {
       const key = `${event.type} ${event.path}`;
@@ -108,7 +108,7 @@ export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
   }
 
   /** The next event; waits for one. */
-  next(): Promise<IteratorResult<WatchedEvent>> {
+  next(): Promise<IteratorResult<StreamEvent>> {
     const event = this.queue.shift();
     if (event !== undefined) return Promise.resolve({ value: event, done: false });
     if (this.done) {
@@ -118,7 +118,7 @@ export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
   }
 
   /** Called when a `for await` loop exits early: closes the watch. */
-  async return(): Promise<IteratorResult<WatchedEvent>> {
+  async return(): Promise<IteratorResult<StreamEvent>> {
     await this.close();
     return { value: undefined, done: true };
   }
@@ -135,7 +135,7 @@ export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
     await this.onClose(this);
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<WatchedEvent> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<StreamEvent> {
     if (this.iterated) throw new Error('a watch stream can be iterated only once; call client.watch() again');
     this.iterated = true;
     return this;

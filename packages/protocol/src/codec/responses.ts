@@ -37,7 +37,8 @@ export const serverMessageTypes = Object.freeze([
   'session',
 ] as const) satisfies readonly ServerMessageType[];
 
-const watchEventTypes = ['created', 'deleted', 'dataChanged', 'childrenChanged', 'resyncNeeded'] as const;
+/** Every watch event type, in wire-tag order. */
+const watchEventTypes = ['created', 'deleted', 'dataChanged', 'childrenChanged', 'resyncNeeded', 'turn'] as const;
 const sessionEventTypes = ['expired', 'moved', 'serverClosing'] as const;
 const memberRoles = ['voter', 'learner'] as const;
 

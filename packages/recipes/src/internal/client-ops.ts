@@ -87,6 +87,20 @@ export async function existsNodeWatched(
   return { stat, fired };
 }
 
+/**
+ * Leaves a turn watch on a sequential node (`KeelClient.watchTurn`): `fired` resolves with
+ * `turn` once no sibling with a lower sequence number is left, `deleted`, or `resyncNeeded`.
+ * Throws `NoNode`, and `BadArguments` from a member that does not know the watch.
+ */
+export async function watchTurn(client: KeelClient, path: string): Promise<OneShotWatch> {
+  let fire!: (type: WatchedEventType) => void;
+  const fired = new Promise<WatchedEventType>((resolve) => {
+    fire = resolve;
+  });
+  await client.watchTurn(path, (event) => fire(event.type));
+  return { fired };
+}
+
 /** The names of a node's children (unsorted). Throws `NoNode`. */
 export async function childrenOf(client: KeelClient, path: string): Promise<string[]> {
   return client.children(path);

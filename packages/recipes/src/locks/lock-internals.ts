@@ -4,13 +4,19 @@
  * whether the node holds the lock, otherwise watch only the node the driver names (the
  * predecessor) with a one-shot exists watch and decide again when it is deleted. A failed
  * acquisition deletes its node.
+ *
+ * When the first node alone holds (a mutex, a write lock, a latch), the member decides the wait
+ * instead: one turn watch on the created node fires when no node is left ahead of it. There is
+ * no listing, no watch on the predecessor and no listing again after each wake-up, so a
+ * hand-over costs the delete and one event. A member that does not know the watch (older than
+ * this package) gets the list-and-watch loop.
  */
 import type { KeelClient } from '@keel/client';
 import { isKeelError, join } from '@keel/protocol';
 import { ConnectionTracker } from '../connection/connection-tracker';
 import { lockNodeRecreationsMax } from '../constants';
 import { anySignal, Deadline, isDeadlineExpired, raceAbort, throwIfAborted } from '../internal/abort';
-import { childrenOf, getNodeWatched, type OneShotWatch } from '../internal/client-ops';
+import { childrenOf, getNodeWatched, type OneShotWatch, watchTurn } from '../internal/client-ops';
 import { deleteQuietly, sortedBySequence, unprotectedName } from '../internal/nodes';
 import { type CreatedNode, createProtectedSequential } from '../internal/protected-create';
 import { retrying } from '../internal/retry';
@@ -26,11 +32,18 @@ export type LockDecision = { readonly acquired: true } | { readonly acquired: fa
 export interface LockDriver {
   /** Decides for `ourName` among `sorted` (every lock node of the directory, sorted by sequence). */
   decide(sorted: readonly string[], ourName: string): LockDecision;
+  /**
+   * Whether a node holds exactly when no sequential node of the directory is ahead of it, of
+   * any name: the member's turn watch can then decide the wait. (A directory shared with other
+   * sequential nodes would make such a waiter wait for them too.)
+   */
+  readonly firstHolds?: boolean;
 }
 
 /** Curator's standard driver: the first `maxLeases` nodes hold; a waiter watches the node `maxLeases` before it. */
 export function standardDriver(maxLeases = 1): LockDriver {
   return {
+    firstHolds: maxLeases === 1,
     decide(sorted, ourName) {
       const index = sorted.indexOf(ourName);
       if (index < maxLeases) return { acquired: true };
@@ -60,9 +73,16 @@ export interface AcquireOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The lock node of an acquisition in progress, once created. */
+interface OurNode {
+  path: string | null;
+}
+
 /** The acquire loop of one lock directory and node name. */
 export class LockInternals {
   private wakeups = 0;
+  /** False once a member refused the turn watch (it is older): the list-and-watch loop then. */
+  private memberWaits: boolean;
 
   constructor(
     private readonly client: KeelClient,
@@ -73,7 +93,9 @@ export class LockInternals {
     private readonly driver: LockDriver,
     /** The names other kinds of lock node sharing the directory start with (read-write locks). */
     private readonly siblingNames: readonly string[] = [],
-  ) {}
+  ) {
+    this.memberWaits = driver.firstHolds === true;
+  }
 
   /** How many times a watch woke a waiter of this lock (a diagnostic for the herd effect). */
   get watchWakeups(): number {
@@ -115,28 +137,85 @@ export class LockInternals {
   async acquire(options: AcquireOptions = {}, data: Uint8Array = new Uint8Array(0)): Promise<AcquiredNode | null> {
     const deadline = new Deadline(options.timeoutMs);
     const wait = anySignal(deadline.signal, options.signal);
-    let ourPath: string | null = null;
+    // Set as soon as our node exists, so any failure deletes it.
+    const ours: OurNode = { path: null };
     try {
       for (let recreations = 0; ; recreations++) {
-        const creating = createProtectedSequential(this.client, this.basePath, this.lockName, data, wait);
-        const listing = this.listBehindCreate();
-        const created = await creating;
-        ourPath = created.path;
-        const listed = await listing;
-        const acquired = await this.waitTurn(created, wait, listed?.includes(created.name) ? listed : null);
+        const acquired = await this.createAndWait(ours, wait, data);
         if (acquired !== null) return acquired;
         // Our node's session ended while we waited: start again with the new session.
-        await this.cleanup(ourPath);
-        ourPath = null;
+        if (ours.path !== null) await this.cleanup(ours.path);
+        ours.path = null;
         if (recreations >= lockNodeRecreationsMax)
           throw new Error(`lock node at ${this.basePath} vanished ${recreations + 1} times while waiting`);
       }
     } catch (error) {
-      if (ourPath !== null) await this.cleanup(ourPath);
+      if (ours.path !== null) await this.cleanup(ours.path);
       if (isDeadlineExpired(error) && options.signal?.aborted !== true) return null;
       throw error;
     } finally {
       deadline.dispose();
+    }
+  }
+
+  /**
+   * Creates our node and waits for the lock. The list behind the create settles an uncontended
+   * lock in one round trip; a waiter then waits on the member when it can.
+   */
+  private async createAndWait(ours: OurNode, wait: AbortSignal, data: Uint8Array): Promise<AcquiredNode | null> {
+    const creating = createProtectedSequential(this.client, this.basePath, this.lockName, data, wait);
+    const listing = this.listBehindCreate();
+    const node = await creating;
+    ours.path = node.path;
+    const listed = await listing;
+    // A create that was retried (or made the directory first) is not in the list behind it.
+    const sorted = listed?.includes(node.name) ? listed : await this.sortedNodes(wait);
+    if (this.memberWaits && sorted.includes(node.name) && !this.driver.decide(sorted, node.name).acquired) {
+      const decided = await this.waitTurnOnMember(node, wait);
+      if (decided !== 'unknown to the member') return decided;
+      this.memberWaits = false;
+    }
+    return this.waitTurn(node, wait, sorted);
+  }
+
+  /**
+   * Waits for the member's turn event on our node; null if the node or its session ended. The
+   * event comes only while the node exists, so the lock is ours with no read after it.
+   */
+  private async waitTurnOnMember(
+    created: CreatedNode,
+    wait: AbortSignal,
+  ): Promise<AcquiredNode | null | 'unknown to the member'> {
+    const tracker = ConnectionTracker.of(this.client);
+    for (;;) {
+      throwIfAborted(wait);
+      if (tracker.epoch !== created.epoch) return null;
+      let watched: OneShotWatch;
+      try {
+        watched = await retrying(this.client, () => watchTurn(this.client, created.path), wait);
+      } catch (error) {
+        if (isKeelError(error, 'NoNode')) return null;
+        if (isKeelError(error, 'BadArguments')) return 'unknown to the member';
+        throw error;
+      }
+      // A connection change may cost the watch; check again after any of them.
+      const woke = await wakeOnWatchOrState(tracker, watched.fired, wait);
+      if (woke === 'watch') {
+        this.wakeups += 1;
+        const type = await watched.fired;
+        if (type === 'deleted') return null;
+        if (type === 'turn') {
+          throwIfAborted(wait);
+          if (tracker.epoch !== created.epoch) return null;
+          return {
+            path: created.path,
+            fencingToken: created.createdRevision,
+            epoch: created.epoch,
+            seenSinceWake: true,
+          };
+        }
+        // resyncNeeded: the member skipped changes; ask again.
+      } else if (!tracker.isConnected) await tracker.waitConnected(wait);
     }
   }
 

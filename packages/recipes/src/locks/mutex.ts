@@ -9,7 +9,9 @@ import { LockInternals, standardDriver } from './lock-internals';
 /**
  * A mutex on a lock directory: `acquire()` resolves with a {@link Lease} once this caller holds
  * the lock. Re-entrance is explicit: `lease.reenter()` takes it again, and each hold needs its
- * `release()`. Waiters watch only their predecessor.
+ * `release()`. A waiter holds one turn watch on its own node, which the member fires when no
+ * node is left ahead of it (with members older than the turn watch: a watch on its predecessor).
+ * Keep the directory for this lock's nodes alone: any sequential node in it counts as ahead.
  *
  * ```ts
  * const mutex = new Mutex(client, '/locks/orders');
