@@ -3,7 +3,7 @@
  * `get(..., { linearizable: true })` (ReadIndex). Data watches use the client's persistent
  * `watch()` stream (no re-arming), as etcd's do; ZooKeeper's client only has one-shot watches.
  * Locks use `@keel/recipes`' Mutex (Curator's InterProcessMutex: ephemeral sequential node,
- * watch the predecessor, fencing token).
+ * fencing token; a waiter waits on the member's turn watch instead of watching its predecessor).
  */
 import { connect, type KeelClient } from '@keel/client';
 import { Mutex as KeelMutex } from '@keel/recipes';
@@ -67,7 +67,7 @@ export function keelDriver(servers: readonly string[], sessionTimeoutMs = 10_000
   const rotation = new MemberRotation(servers.length);
   return {
     name: 'keel',
-    mutexRecipe: '@keel/recipes Mutex: ephemeral sequential node, watch the predecessor',
+    mutexRecipe: '@keel/recipes Mutex: ephemeral sequential node, turn watch on the member',
     async connect(): Promise<Session> {
       const order = rotated(servers, rotation.take());
       // The client shuffles its member list; keep this order for the first round only.
