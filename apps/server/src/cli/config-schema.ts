@@ -459,7 +459,8 @@ export const settingSpecs: readonly SettingSpec[] = [
     placeholder: '<n>',
     parse: integer(0, changeWindowMax),
     defaultText: String(settingDefaults.snapshotEveryEntries),
-    meaning: 'snapshot the state and compact the log every this many applied entries (0: never)',
+    meaning:
+      'snapshot the state and compact the log after at most this many applied entries (each member draws each gap between half and all of it; 0: never)',
   }),
 ];
 

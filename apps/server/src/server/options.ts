@@ -39,7 +39,10 @@ export interface KeelServerOptions {
   readonly tickMs?: number;
   /** Raft core tuning. */
   readonly raft?: RaftConfigOverrides;
-  /** Snapshot every this many applied entries (default {@link defaultSnapshotEveryEntries}; 0: never). */
+  /**
+   * Snapshot after at most this many applied entries (default {@link defaultSnapshotEveryEntries};
+   * 0: never); each member draws each gap between half and all of it, so members snapshot apart.
+   */
   readonly snapshotEveryEntries?: number;
   readonly logger?: RaftNodeLogger;
 

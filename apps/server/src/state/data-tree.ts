@@ -149,7 +149,8 @@ export class DataTree {
   childNames(node: Readonly<TreeNode>): readonly string[] {
     let names = this.sortedNames.get(node.children);
     if (names === undefined) {
-      names = Object.freeze([...node.children].sort(compare));
+      // Code-unit order, as `compare`; the default sort is faster (tree-capture.ts).
+      names = Object.freeze([...node.children].sort());
       this.sortedNames.set(node.children, names);
     }
     return names;

@@ -37,7 +37,11 @@ export interface RaftNodeOptions<Result = unknown> {
   readonly tickMs?: number;
   /** Core tuning (election and heartbeat ticks, pre-vote, flow control ...). */
   readonly raft?: RaftConfigOverrides;
-  /** Take a snapshot and compact the log every this many applied entries (default 10,000; 0 = never). */
+  /**
+   * Take a snapshot and compact the log after at most this many applied entries (default
+   * 10,000; 0 = never). Each member draws each gap between half and all of it, so the members
+   * of a cluster snapshot at different times.
+   */
   readonly snapshotEveryEntries?: number;
   /** Maximum proposals, reads and membership changes waiting at once (default 16,384). */
   readonly maxPendingRequests?: number;

@@ -126,6 +126,9 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   private appliedTerm: number;
   /** Applied index of the newest snapshot taken or installed (to pace the next one). */
   private lastSnapshotIndex: number;
+  /** Applied entries after `lastSnapshotIndex` at which the next snapshot is taken (`drawSnapshotGap`). */
+  private snapshotGap = 0;
+  private readonly random: () => number;
   /** Index of the newest snapshot in storage (an older capture is discarded, not stored). */
   private storedSnapshotIndex: number;
   private capturedSnapshot: CapturedSnapshot | null = null;
@@ -197,6 +200,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     this.stateMachine = options.stateMachine;
     this.logger = options.logger ?? silentLogger;
     this.snapshotEveryEntries = options.snapshotEveryEntries ?? defaultSnapshotEveryEntries;
+    this.random = options.raft?.random ?? Math.random;
     this.maxPendingRequests = options.maxPendingRequests ?? defaultMaxPendingRequests;
     this.requestTimeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
     this.addresses = restored.addresses;
@@ -205,6 +209,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     this.appliedIndex = meta?.index ?? 0;
     this.appliedTerm = meta?.term ?? 0;
     this.lastSnapshotIndex = this.appliedIndex;
+    this.snapshotGap = this.drawSnapshotGap();
     this.storedSnapshotIndex = this.appliedIndex;
     this.lastDurableHardState = restored.hardState;
     this.term = restored.hardState.term;
@@ -846,7 +851,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
         this.snapshotEveryEntries > 0 &&
         this.capturedSnapshot === null &&
         this.snapshotWrite === null &&
-        this.appliedIndex - this.lastSnapshotIndex >= this.snapshotEveryEntries
+        this.appliedIndex - this.lastSnapshotIndex >= this.snapshotGap
       ) {
         this.captureSnapshot();
       }
@@ -905,6 +910,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     // The core checks a snapshot's membership against its own log; ask it rather than risk a mismatch.
     const meta = { index: this.appliedIndex, term: this.appliedTerm, conf: this.core.confStateAt(this.appliedIndex) };
     this.lastSnapshotIndex = this.appliedIndex;
+    this.snapshotGap = this.drawSnapshotGap();
     const captured: CapturedSnapshot = {
       meta,
       addresses: new Map(this.addresses),
@@ -926,6 +932,17 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
         this.logger.warn('state machine snapshot failed; will retry later', { id: this.id, error: String(error) });
       },
     );
+  }
+
+  /**
+   * How many applied entries the next snapshot waits for: more than half of
+   * `snapshotEveryEntries` and at most all of it, drawn anew after each snapshot (ZooKeeper's
+   * rule for snapCount). Members then serialise at different times, so the CPU and disk a
+   * snapshot takes are never taken on every member at once.
+   */
+  private drawSnapshotGap(): number {
+    const every = this.snapshotEveryEntries;
+    return every - Math.floor(this.random() * Math.floor(every / 2));
   }
 
   /** Writes this member's own snapshot to storage while the loop goes on. */
@@ -979,6 +996,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     this.appliedIndex = meta.index;
     this.appliedTerm = meta.term;
     this.lastSnapshotIndex = meta.index;
+    this.snapshotGap = this.drawSnapshotGap();
     this.capturedSnapshot = null;
     for (const [index, pending] of this.indexWaiters) {
       if (index <= meta.index) {

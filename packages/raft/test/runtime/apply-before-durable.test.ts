@@ -21,7 +21,9 @@ const encoder = new TextEncoder();
 
 describe('apply before durable', () => {
   it('a leader answers while its own fsync is held, snapshots above its durable log, and recovers', async () => {
-    const { members } = await startCluster(['a', 'b', 'c'], { snapshotEveryEntries: 4 });
+    // Gaps of 5-8 entries (more than half of 8): the first snapshot falls among the 12 entries
+    // proposed while the leader's syncs are held.
+    const { members } = await startCluster(['a', 'b', 'c'], { snapshotEveryEntries: 8 });
     const leader = await waitForLeader(members.values(), waitMs);
     await leader.node.propose(encoder.encode('warm-up'));
 

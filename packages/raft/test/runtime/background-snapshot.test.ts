@@ -75,7 +75,7 @@ class GatedStorage implements RaftStorage {
   close = () => this.log.close();
 }
 
-async function startMember(dir: string, stateMachine: StateMachine<number>, gated = false) {
+async function startMember(dir: string, stateMachine: StateMachine<number>, gated = false, random?: () => number) {
   const log = await DurableLog.open(dir);
   const storage = gated ? new GatedStorage(log) : log;
   const node = await RaftNode.start<number>({
@@ -85,6 +85,7 @@ async function startMember(dir: string, stateMachine: StateMachine<number>, gate
     stateMachine,
     tickMs,
     snapshotEveryEntries: 100,
+    ...(random === undefined ? {} : { raft: { random } }),
     bootstrap: { voters: ['n1'], learners: [] },
   });
   onCleanup(() => node.stop());
@@ -145,4 +146,25 @@ describe('background snapshots', () => {
     await waitFor('the restarted member to apply its log', () => restarted.digest() === digest, waitMs);
     expect(restarted.restores).toBe(1);
   });
+
+  it.each([
+    [0.999, [51, 102]],
+    [0, [100, 200]],
+  ])(
+    'with a random draw of %d, snapshots after gaps of more than half and at most all of snapshotEveryEntries',
+    async (draw, captures) => {
+      const dir = await tempDir();
+      const machine = new HeldSnapshotStateMachine();
+      const { node } = await startMember(dir, machine, false, () => draw);
+      for (let i = 0; machine.capturedAt.length < 2 && i < 300; i++) {
+        await node.propose(payload(i));
+        if (machine.pending === 0) continue;
+        // Stored before the next entry, so the next gap counts from this snapshot's index.
+        const stored = node.status().stats.snapshotsTaken;
+        machine.release();
+        await waitFor('the snapshot to be stored', () => node.status().stats.snapshotsTaken === stored + 1, waitMs);
+      }
+      expect(machine.capturedAt).toEqual(captures);
+    },
+  );
 });
