@@ -5,9 +5,10 @@ import type { WatchEventType, WatchKind } from '@keel/protocol';
 
 /**
  * The type of a watch event: a change to a node (`created`, `deleted`, `dataChanged`,
- * `childrenChanged`), a sequential node's `turn` (only a turn watch sees it) or `resyncNeeded`: events may have been missed (the member could not
- * replay them after a reconnect, or a slow consumer overflowed its queue), so re-read the
- * watched state. A watch stream goes on without a gap after `resyncNeeded`.
+ * `childrenChanged`), a sequential node's `turn` (only a turn watch sees it), or
+ * `resyncNeeded`: events may have been missed (the member could not replay them after a
+ * reconnect, or a slow consumer overflowed its queue), so re-read the watched state. A watch
+ * stream goes on without a gap after `resyncNeeded`.
  */
 export type WatchedEventType = WatchEventType | 'resyncNeeded';
 

@@ -5,11 +5,11 @@
  * predecessor) with a one-shot exists watch and decide again when it is deleted. A failed
  * acquisition deletes its node.
  *
- * When the first node alone holds (a mutex, a write lock, a latch), the member decides the wait
- * instead: one turn watch on the created node fires when no node is left ahead of it. There is
- * no listing, no watch on the predecessor and no listing again after each wake-up, so a
- * hand-over costs the delete and one event. A member that does not know the watch (older than
- * this package) gets the list-and-watch loop.
+ * When the first node alone holds (a mutex, a write lock), a waiter that the listing behind its
+ * create shows behind another node lets the member decide the wait instead: one turn watch on
+ * its node fires when no node is left ahead of it. There is no watch on the predecessor and no
+ * listing again after each wake-up, so a hand-over costs the delete and one event. A member
+ * that does not know the watch (older than this package) gets the list-and-watch loop.
  */
 import type { KeelClient } from '@keel/client';
 import { isKeelError, join } from '@keel/protocol';
