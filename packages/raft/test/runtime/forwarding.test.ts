@@ -105,6 +105,9 @@ describe('RaftNode forwarding on a real three-member cluster', () => {
     }
 
     // A change the leader refuses (n4 is no longer a learner) is dropped: the caller times out.
+    // The caller must have applied the promotion itself first: a forwarded change resolves when
+    // its member applies a matching entry, and the earlier promotion would match.
+    await waitFor('the first follower to apply the promotion', () => conf(first).voters.includes('n4'), waitMs);
     await expect(first.node.promote('n4')).rejects.toBeInstanceOf(TimeoutError);
 
     await changeEventually(
