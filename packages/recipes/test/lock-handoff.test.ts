@@ -22,41 +22,56 @@ function listingMutex(client: KeelClient, path: string): LockBase {
   return new LockBase(client, path, new LockInternals(client, path, 'lock-', { decide }));
 }
 
-describe("lock hand-over on the member's turn watch", () => {
+type MakeLock = (client: KeelClient, path: string) => LockBase;
+
+/** The default mutex: a waiter waits on the member's turn watch. */
+const turnMutex: MakeLock = (client, path) => new Mutex(client, path);
+
+describe('lock hand-over without a read after the wake-up', () => {
   const harness = new ClusterWithClients(4);
   const { at } = harness;
 
-  async function waiterBehindHolder(path: string) {
-    const holder = await new Mutex(at(0), path).acquire();
-    const waiter = new Mutex(at(1), path);
+  /** A holder on client 0 and a waiter on client 1 whose one watch is registered; the waiter's node name. */
+  async function waiterBehindHolder(make: MakeLock, path: string) {
+    const holder = await make(at(0), path).acquire();
+    const waiter = make(at(1), path);
     const waiting = waiter.acquire();
     await waitFor('the waiter to queue', async () => (await waiter.participantNodes()).length === 2);
-    await waitFor('the waiter to leave its turn watch', () => harness.cluster.watchCount === 1);
+    await waitFor('the waiter to leave its watch', () => harness.cluster.watchCount === 1);
     const [, waiterNode] = await waiter.participantNodes();
     return { holder, waiter, waiting, waiterNode: waiterNode as string };
   }
 
-  it('a waiter behind a waiter that gave up is not woken, and takes the lock at the release', async () => {
-    const path = '/locks/turn-abandoned';
-    const holder = await new Mutex(at(0), path).acquire();
-    const quitter = new Mutex(at(1), path);
+  /** A holder on client 0, a quitter on client 1 behind it (give up with `quit`), a waiter on client 2 behind both. */
+  async function waiterBehindQuitter(make: MakeLock, path: string) {
+    const holder = await make(at(0), path).acquire();
+    const quitter = make(at(1), path);
     const controller = new AbortController();
     const quitting = quitter.acquire({ signal: controller.signal }).catch(() => null);
     await waitFor('the quitter to queue', async () => (await quitter.participantNodes()).length === 2);
-    const waiter = new Mutex(at(2), path);
+    const waiter = make(at(2), path);
     let settled = false;
     const waiting = waiter.acquire().finally(() => {
       settled = true;
     });
     await waitFor('the waiter to queue', async () => (await waiter.participantNodes()).length === 3);
+    const quit = async () => {
+      controller.abort(new Error('gave up'));
+      expect(await quitting).toBeNull();
+    };
+    return { holder, waiter, waiting, quit, settled: () => settled };
+  }
+
+  it('on a turn watch, a waiter behind a waiter that gave up is not woken, and takes the lock at the release', async () => {
+    const path = '/locks/turn-abandoned';
+    const { holder, waiter, waiting, quit, settled } = await waiterBehindQuitter(turnMutex, path);
     await waitFor('both turn watches', () => harness.cluster.watchCount === 2);
-    controller.abort(new Error('gave up'));
-    expect(await quitting).toBeNull();
+    await quit();
     await waitFor('the quitter to leave', async () => (await waiter.participantNodes()).length === 2);
     // The member's own barrier: a read on the waiter's connection comes after any event.
     await at(2).sync('/');
     expect(waiter.watchWakeups).toBe(0);
-    expect(settled).toBe(false);
+    expect(settled()).toBe(false);
     expect(harness.cluster.watchCount).toBe(1);
     await holder.release();
     const lease = await waiting;
@@ -67,9 +82,9 @@ describe("lock hand-over on the member's turn watch", () => {
     expect(await waiter.participantNodes()).toEqual([]);
   });
 
-  it('a waiter whose node was deleted queues again with a new node', async () => {
+  it('on a turn watch, a waiter whose node was deleted queues again with a new node', async () => {
     const path = '/locks/turn-vanished';
-    const { holder, waiter, waiting, waiterNode } = await waiterBehindHolder(path);
+    const { holder, waiter, waiting, waiterNode } = await waiterBehindHolder(turnMutex, path);
     await at(3).delete(`${path}/${waiterNode}`);
     await waitFor('the waiter to queue again', async () => {
       const nodes = await waiter.participantNodes();
@@ -112,58 +127,38 @@ describe("lock hand-over on the member's turn watch", () => {
     expect(refused).toBe(1);
   });
 
-  it('a lock taken at the turn event keeps its lease and the creation token', async () => {
-    const path = '/locks/turn-kept';
-    const { holder, waiting, waiterNode } = await waiterBehindHolder(path);
-    const created = await at(2).exists(`${path}/${waiterNode}`);
-    await holder.release();
-    const lease = await waiting;
-    expect(lease.fencingToken).toBe(created?.createdRevision);
-    expect(await at(1).exists(lease.path)).not.toBeNull();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(lease.isHeld).toBe(true);
-    await lease.release();
-  });
-});
+  it.each([
+    ['turn watch', turnMutex, '/locks/turn-kept'],
+    ['list and watch', listingMutex, '/locks/handoff-kept'],
+  ] as const)(
+    'on a %s, a lock taken at the wake-up keeps its lease and the creation token',
+    async (_kind, make, path) => {
+      const { holder, waiting, waiterNode } = await waiterBehindHolder(make, path);
+      const created = await at(2).exists(`${path}/${waiterNode}`);
+      await holder.release();
+      const lease = await waiting;
+      expect(lease.fencingToken).toBe(created?.createdRevision);
+      // A read sent after the lease's background check of its node (list and watch), on the same
+      // connection, is answered after it: a wrong revocation would show by then.
+      expect(await at(1).exists(lease.path)).not.toBeNull();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(lease.isHeld).toBe(true);
+      await lease.release();
+    },
+  );
 
-describe('lock hand-over at the deletion event (list and watch)', () => {
-  const harness = new ClusterWithClients(4);
-  const { at } = harness;
-
-  /** A holder on client 0 and a waiter on client 1 that watches it; the waiter's node name. */
-  async function waiterBehindHolder(path: string) {
-    const holder = await listingMutex(at(0), path).acquire();
-    const waiter = listingMutex(at(1), path);
-    const waiting = waiter.acquire();
-    await waitFor('the waiter to queue', async () => (await waiter.participantNodes()).length === 2);
-    await waitFor('the waiter to watch the holder', () => harness.cluster.watchCount === 1);
-    const [, waiterNode] = await waiter.participantNodes();
-    return { holder, waiter, waiting, waiterNode };
-  }
-
-  it('a waiter whose predecessor gave up waits on for the holder', async () => {
+  it('on list and watch, a waiter whose predecessor gave up waits on for the holder', async () => {
     const path = '/locks/handoff-abandoned';
-    const holder = await listingMutex(at(0), path).acquire();
-    const quitter = listingMutex(at(1), path);
-    const controller = new AbortController();
-    const quitting = quitter.acquire({ signal: controller.signal }).catch(() => null);
-    await waitFor('the quitter to queue', async () => (await quitter.participantNodes()).length === 2);
-    const waiter = listingMutex(at(2), path);
-    let settled = false;
-    const waiting = waiter.acquire().finally(() => {
-      settled = true;
-    });
-    await waitFor('the waiter to queue', async () => (await waiter.participantNodes()).length === 3);
+    const { holder, waiter, waiting, quit, settled } = await waiterBehindQuitter(listingMutex, path);
     await waitFor('the waiter to watch the quitter', () => harness.cluster.watchCount >= 2);
-    controller.abort(new Error('gave up'));
-    expect(await quitting).toBeNull();
+    await quit();
     // Woken by the quitter's deletion, the waiter must list again and watch the holder (beside
     // the quitter's own watch on the holder, which stays until it fires).
     await waitFor(
       'the waiter to wake and watch the holder',
       () => waiter.watchWakeups === 1 && harness.cluster.watchCount === 2,
     );
-    expect(settled).toBe(false);
+    expect(settled()).toBe(false);
     expect(holder.isHeld).toBe(true);
     await holder.release();
     const lease = await waiting;
@@ -173,30 +168,15 @@ describe('lock hand-over at the deletion event (list and watch)', () => {
     expect(await waiter.participantNodes()).toEqual([]);
   });
 
-  it('a lock taken at the event is revoked when its own node was deleted meanwhile', async () => {
+  it('on list and watch, a lock taken at the event is revoked when its own node was deleted meanwhile', async () => {
     const path = '/locks/handoff-vanished';
-    const { holder, waiter, waiting, waiterNode } = await waiterBehindHolder(path);
+    const { holder, waiter, waiting, waiterNode } = await waiterBehindHolder(listingMutex, path);
     await at(3).delete(`${path}/${waiterNode}`);
     await holder.release();
     const lease = await waiting;
     expect(waiter.watchWakeups).toBe(1);
     await waitFor('the lease to be revoked', () => lease.isRevoked);
     expect(lease.signal.reason).toMatchObject({ code: 'Revoked' });
-    await lease.release();
-  });
-
-  it('a lock taken at the event keeps its lease and the creation token', async () => {
-    const path = '/locks/handoff-kept';
-    const { holder, waiting, waiterNode } = await waiterBehindHolder(path);
-    const created = await at(2).exists(`${path}/${waiterNode}`);
-    await holder.release();
-    const lease = await waiting;
-    expect(lease.fencingToken).toBe(created?.createdRevision);
-    // A read sent after the lease's background check of its node, on the same connection, is
-    // answered after it: a wrong revocation would show by then.
-    expect(await at(1).exists(lease.path)).not.toBeNull();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(lease.isHeld).toBe(true);
     await lease.release();
   });
 });
