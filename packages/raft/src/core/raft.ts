@@ -767,6 +767,8 @@ export class Raft {
       if (m.type === 'vote') {
         this.electionElapsed = 0;
         this.vote = m.from;
+      } else if (this.yieldsTo(m)) {
+        this.becomeFollower(this.term, null);
       }
     } else {
       this.send({ type: responseType, to: m.from, granted: false });
@@ -780,6 +782,27 @@ export class Raft {
         this.startCampaign(this.config.preVote ? 'pre' : 'election', false);
       }
     }
+  }
+
+  /**
+   * True when this pre-candidate and the one asking run the same pre-vote round with equal logs
+   * and the asker's id is the greater: having granted, this member gives up its own round, so
+   * that only one of two members campaigning at once goes on. Otherwise both grant each other,
+   * both campaign for real, each keeps its own vote, and the vote splits until the next
+   * randomised timeout (500-1,000 ms by default). Members started together tick in step, so
+   * after a leader crash both survivors' timers fire in the same tick about once in ten
+   * failovers. Giving up a pre-vote round is always safe; a stale pre-candidate (one whose round
+   * went unanswered) still grants and is granted as before, so nobody waits on it.
+   */
+  private yieldsTo(m: Extract<Message, { type: 'preVote' | 'vote' }>): boolean {
+    return (
+      m.type === 'preVote' &&
+      this.role === 'pre-candidate' &&
+      m.term === this.term + 1 &&
+      m.lastLogTerm === this.log.lastTerm() &&
+      m.lastLogIndex === this.log.lastIndex() &&
+      m.from > this.id
+    );
   }
 
   // ---------------------------------------------------------------------------------------
