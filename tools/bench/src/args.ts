@@ -2,6 +2,7 @@
  * Command-line flags of `keel-bench`, parsed with `node:util`'s `parseArgs`.
  */
 import { parseArgs } from 'node:util';
+import { quietBusyShareMax, quietWindowMs } from './load/quiet-machine';
 import { type TargetName, targetNames } from './results';
 
 /** What a run does. */
@@ -14,6 +15,8 @@ export interface BenchOptions {
   readonly durationSec: number;
   /** Unmeasured seconds of load before each throughput workload's measured window. */
   readonly warmupSec: number;
+  /** Longest wait for a quiet machine before each measurement (0: none). */
+  readonly quietWaitSec: number;
   readonly inflight: number;
   readonly clients: number;
   readonly generators: number;
@@ -38,6 +41,9 @@ export const benchDefaults = Object.freeze({
   warmupSec: 3,
   quickWarmupSec: 1,
   warmupSecMax: 600,
+  quietWaitSec: 10,
+  quickQuietWaitSec: 2,
+  quietWaitSecMax: 600,
   inflight: 64,
   clients: 8,
   generators: 1,
@@ -57,6 +63,10 @@ export function usage(workloads: readonly string[]): string {
   --warmup <s>         unmeasured seconds of the same load before each throughput workload, so no
                        JIT is measured cold; not for failover and scale (default ${benchDefaults.warmupSec},
                        ${benchDefaults.quickWarmupSec} with --quick, at most ${benchDefaults.warmupSecMax}, 0 for none)
+  --quiet-wait <s>     before each measurement, wait up to this long for the whole machine to be
+                       quiet (at most ${Math.round(quietBusyShareMax * 100)}% busy over ${quietWindowMs} ms), so that one system's leftover
+                       work does not land in the next one's window (default ${benchDefaults.quietWaitSec}, ${benchDefaults.quickQuietWaitSec} with
+                       --quick, 0 for none)
   --inflight <n>       operations in flight per generator (default ${benchDefaults.inflight})
   --clients <n>        sessions the operations are spread over (default ${benchDefaults.clients})
   --generators <n>     load generator processes for closed-loop workloads (default 1, at most ${benchDefaults.generatorsMax})
@@ -109,6 +119,7 @@ export function parseBenchArgs(argv: readonly string[], knownWorkloads: readonly
       quick: { type: 'boolean' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
+      'quiet-wait': { type: 'string' },
       inflight: { type: 'string' },
       clients: { type: 'string' },
       generators: { type: 'string' },
@@ -153,6 +164,12 @@ export function parseBenchArgs(argv: readonly string[], knownWorkloads: readonly
         quick ? benchDefaults.quickWarmupSec : benchDefaults.warmupSec,
         '--warmup',
         benchDefaults.warmupSecMax,
+      ),
+      quietWaitSec: nonNegativeInteger(
+        values['quiet-wait'],
+        quick ? benchDefaults.quickQuietWaitSec : benchDefaults.quietWaitSec,
+        '--quiet-wait',
+        benchDefaults.quietWaitSecMax,
       ),
       inflight: positiveInteger(values.inflight, benchDefaults.inflight, '--inflight', 10_000),
       clients: positiveInteger(values.clients, benchDefaults.clients, '--clients', 1000),

@@ -12,6 +12,7 @@ import { startKeel } from './clusters/keel';
 import { removeOnSignal } from './clusters/processes';
 import { startZookeeper } from './clusters/zookeeper';
 import { runGenerators } from './load/generators';
+import { type QuietMachineOutcome, quietBusyShareMax, quietWindowMs, waitForQuietMachine } from './load/quiet-machine';
 import { measuredResult, unmeasuredResult } from './load/summary';
 import type { BenchRun, TargetName, WorkloadResult } from './results';
 import type { Session } from './targets/session';
@@ -75,11 +76,20 @@ async function measure(
   workload: Workload,
   cluster: RunningCluster,
   load: LoadOptions,
-  generators: number,
+  options: BenchOptions,
   log: Log,
 ): Promise<WorkloadResult> {
   const target = cluster.target;
-  log(`${target}: ${workload.name} ...`);
+  const quiet =
+    options.quietWaitSec > 0
+      ? await waitForQuietMachine({
+          busyShareMax: quietBusyShareMax,
+          windowMs: quietWindowMs,
+          maxWaitMs: options.quietWaitSec * 1000,
+        })
+      : undefined;
+  log(`${target}: ${workload.name} ...${quiet === undefined ? '' : ` (${quietText(quiet)})`}`);
+  const generators = options.generators;
   let result: WorkloadResult;
   try {
     result = await runWorkload(workload, cluster, load, generators);
@@ -94,7 +104,12 @@ async function measure(
   }
   // The machine is shared: the 1-minute load average says how noisy this measurement was.
   if (result.status === 'ok') {
-    result = { ...result, extra: { ...result.extra, loadAverage1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100 } };
+    const loadAverage1m = Math.round((os.loadavg()[0] ?? 0) * 100) / 100;
+    const before: Record<string, number> =
+      quiet === undefined
+        ? {}
+        : { quietWaitMs: Math.round(quiet.waitedMs), busyBefore: Math.round(quiet.busyShare * 100) / 100 };
+    result = { ...result, extra: { ...result.extra, ...before, loadAverage1m } };
   }
   log(`${target}: ${workload.name} ${describe(result)}`);
   return result;
@@ -163,7 +178,7 @@ export async function runBench(
         if (cluster === undefined) continue;
         try {
           for (const workload of workloads) {
-            results.push(await measure(workload, cluster, load, options.generators, log));
+            results.push(await measure(workload, cluster, load, options, log));
           }
         } finally {
           await stop(cluster);
@@ -178,7 +193,7 @@ export async function runBench(
         }
         for (const [index, workload] of workloads.entries()) {
           for (const cluster of rotatedTargets(clusters, index)) {
-            results.push(await measure(workload, cluster, load, options.generators, log));
+            results.push(await measure(workload, cluster, load, options, log));
           }
         }
       } finally {
@@ -190,6 +205,13 @@ export async function runBench(
     scratch?.forget();
   }
   return { results, versions };
+}
+
+function quietText(quiet: QuietMachineOutcome): string {
+  const busy = `${Math.round(quiet.busyShare * 100)}% busy`;
+  return quiet.quiet
+    ? `machine ${busy} after ${(quiet.waitedMs / 1000).toFixed(1)} s`
+    : `machine still ${busy} after ${(quiet.waitedMs / 1000).toFixed(1)} s`;
 }
 
 function describe(result: WorkloadResult): string {

@@ -51,6 +51,16 @@ describe('args - parsing', () => {
     expect(usage(workloadNames)).toContain('--warmup <s>');
   });
 
+  it('waits up to 10 s for a quiet machine, 2 s with --quick, unless --quiet-wait says otherwise', () => {
+    expect(options([]).quietWaitSec).toBe(10);
+    expect(options(['--quick']).quietWaitSec).toBe(2);
+    expect(options(['--quiet-wait', '0']).quietWaitSec).toBe(0);
+    expect(options(['--quick', '--quiet-wait=30']).quietWaitSec).toBe(30);
+    expect(() => options(['--quiet-wait=-1'])).toThrow(/--quiet-wait must be an integer from 0 to 600/);
+    expect(() => options(['--quiet-wait', '601'])).toThrow(/--quiet-wait/);
+    expect(usage(workloadNames)).toContain('--quiet-wait <s>');
+  });
+
   it('accepts --generators, --inflight, --clients, --scale, --install and --out', () => {
     const parsed = options([
       '--generators=2',

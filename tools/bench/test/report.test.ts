@@ -86,7 +86,9 @@ describe('report - markdown', () => {
   it('reports failover unavailability, fan-out details and the load average', () => {
     expect(markdown).toContain('unavailable 750 ms');
     expect(markdown).toContain('| failover | 750 | 1200 | — |');
-    expect(markdown).toContain('from send p50 3.00 / p99 9.00 ms, 25% of events before the ack, load 3.3');
+    expect(markdown).toContain(
+      'from send p50 3.00 / p99 9.00 ms, 25% of events before the ack, machine 4% busy before (waited 500 ms), load 3.3',
+    );
   });
 });
 

@@ -28,6 +28,12 @@ export function extraText(result: WorkloadResult): string {
   if (early !== undefined && early !== null && result.operations > 0) {
     parts.push(`${Math.round((100 * early) / result.operations)}% of events before the ack`);
   }
+  const busyBefore = extra.busyBefore;
+  if (busyBefore !== undefined && busyBefore !== null) {
+    parts.push(
+      `machine ${Math.round(busyBefore * 100)}% busy before (waited ${formatMs(extra.quietWaitMs ?? Number.NaN)} ms)`,
+    );
+  }
   const load = extra.loadAverage1m;
   if (load !== undefined && load !== null) parts.push(`load ${load.toFixed(1)}`);
   return parts.join(', ');
