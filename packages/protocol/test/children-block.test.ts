@@ -58,6 +58,23 @@ describe('children lists, remembered', () => {
     expect(decodedChildren(encodeResponse(answer(swapped)))).toEqual(swapped);
   });
 
+  it('a block differing from a remembered one in any single character decodes to its own names', () => {
+    // Blocks of every length modulo 4, so that the comparison's four-byte steps and its leftover
+    // bytes both meet a difference; each character of the first and the last name is changed.
+    for (let extra = 0; extra < 4; extra++) {
+      const list = [`${names[0]}${'x'.repeat(extra)}`, ...names.slice(1)];
+      for (const which of [0, list.length - 1]) {
+        const name = list[which] as string;
+        for (let at = 0; at < name.length; at++) {
+          const changed = `${name.slice(0, at)}${name[at] === 'q' ? 'r' : 'q'}${name.slice(at + 1)}`;
+          const variant = list.map((original, index) => (index === which ? changed : original));
+          expect(decodedChildren(encodeResponse(answer(list)))).toEqual(list);
+          expect(decodedChildren(encodeResponse(answer(variant)))).toEqual(variant);
+        }
+      }
+    }
+  });
+
   it('a block decoded under loose limits is still refused under strict ones', () => {
     const frame = encodeResponse(answer(names));
     decodedChildren(frame);
