@@ -166,7 +166,6 @@ export class FrameReader {
   }
 }
 
-/** Whether two byte arrays hold the same bytes (stops at the first difference). */
 function truncated(field: string): BadArgumentsError {
   return new BadArgumentsError(`truncated frame (reading ${field})`);
 }
