@@ -6,6 +6,7 @@
 import { snapshotFormatVersion } from '../constants';
 import type { Session } from './sessions';
 import { nodeRow, sessionRow } from './snapshot-format';
+import { SortedNames } from './sorted-names';
 import type { TreeCapture } from './tree-capture';
 
 /** What the writer needs besides the tree, all as of the captured revision. */
@@ -17,11 +18,10 @@ export interface SnapshotHeader {
   readonly requests: readonly string[];
 }
 
-/** A parent whose children are being written: its path, its sorted names, the next one to write. */
+/** A parent whose children are being written: its path and its names, handed out in order. */
 interface Level {
   readonly path: string;
-  readonly names: readonly string[];
-  next: number;
+  readonly names: SortedNames;
 }
 
 /**
@@ -53,7 +53,10 @@ export class SnapshotWriter {
     this.trailer = `],"requests":${JSON.stringify(header.requests)}}`;
   }
 
-  /** Writes up to `count` more nodes; true once every node is written. */
+  /**
+   * Writes up to `count` more nodes, or sorts one run of a large directory's names instead;
+   * true once every node is written.
+   */
   step(count: number): boolean {
     const rows: unknown[][] = [];
     if (!this.rootWritten) {
@@ -63,7 +66,9 @@ export class SnapshotWriter {
     while (rows.length < count) {
       const level = this.stack[this.stack.length - 1];
       if (level === undefined) break;
-      const name = level.names[level.next++];
+      // A large directory is sorted a run per call: that run is this call's work.
+      if (!level.names.prepare()) break;
+      const name = level.names.next();
       if (name === undefined) {
         this.stack.pop();
         continue;
@@ -120,7 +125,7 @@ export class SnapshotWriter {
     const node = this.capture.nodeAt(path);
     if (node === undefined) throw new Error(`SnapshotWriter: captured child ${path} has no node`);
     const names = this.capture.childrenOf(path);
-    if (names.length > 0) this.stack.push({ path, names, next: 0 });
+    if (names.length > 0) this.stack.push({ path, names: new SortedNames(names) });
     return nodeRow(path, node);
   }
 }

@@ -68,7 +68,7 @@ export class TreeCapture {
     return this.live(path);
   }
 
-  /** The child names of `path` as of the capture, sorted. */
+  /** The child names of `path` as of the capture, in no particular order (see `SortedNames`). */
   childrenOf(path: string): string[] {
     if (this.aborted) throw new CaptureAbortedError();
     const delta = this.children.get(path);
@@ -76,9 +76,7 @@ export class TreeCapture {
     for (const name of this.live(path)?.children ?? [])
       if (delta === undefined || !delta.added.has(name)) names.push(name);
     if (delta !== undefined) names.push(...delta.removed);
-    // The default sort orders by UTF-16 code unit, as `compare` does, without calling back into
-    // JavaScript per comparison: a quarter less time on a directory of 100,000 names.
-    return names.sort();
+    return names;
   }
 
   private deltaOf(parent: string): ChildrenDelta {
