@@ -9,6 +9,7 @@
  * with a quiet start is the system's own or the disk's, not a neighbour's leftover CPU.
  */
 import os from 'node:os';
+import { sleep as sleepMs } from './clock';
 
 /** What a run counts as quiet: at most this share of all cores busy (the three idle clusters use 1-5%). */
 export const quietBusyShareMax = 0.25;
@@ -65,7 +66,7 @@ export interface QuietMachineOutcome {
 /** Waits, one window at a time, until the machine was quiet over a whole window or time is up. */
 export async function waitForQuietMachine(options: QuietMachineOptions): Promise<QuietMachineOutcome> {
   const sample = options.sample ?? machineCpuTimes;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? sleepMs;
   const now = options.now ?? (() => performance.now());
   const startedAt = now();
   let previous = sample();
