@@ -318,3 +318,20 @@ export function leaderCluster(options: NodeOptions = {}): Cluster {
   c.takeOutput();
   return c;
 }
+
+/**
+ * n1 leads; n2 holds one entry n3 lacks; then n1 is cut off from both: after a leader loss, the
+ * survivor n3 lags and n2 is ahead.
+ */
+export function laggingSurvivor(options: NodeOptions = {}): Cluster {
+  const c = leaderCluster(options);
+  c.partition([['n1', 'n2'], ['n3']]);
+  c.node('n1').raft.propose(encoder.encode('only n1 and n2 have this'));
+  c.stabilize(true);
+  if (c.node('n2').raft.status().lastIndex <= c.node('n3').raft.status().lastIndex) {
+    throw new Error('laggingSurvivor: n2 is not ahead of n3');
+  }
+  c.partition([['n1'], ['n2', 'n3']]);
+  c.takeOutput();
+  return c;
+}

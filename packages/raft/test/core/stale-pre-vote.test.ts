@@ -10,20 +10,7 @@
  * refused pre-vote.
  */
 import { describe, expect, it } from 'vitest';
-import { leaderCluster } from './harness';
-
-const encoder = new TextEncoder();
-
-/** n1 leads; n2 holds one entry n3 lacks; then n1 is cut off from both. */
-function laggingSurvivor() {
-  const c = leaderCluster();
-  c.partition([['n1', 'n2'], ['n3']]);
-  c.node('n1').raft.propose(encoder.encode('only n1 and n2 have this'));
-  c.stabilize(true);
-  expect(c.node('n2').raft.status().lastIndex).toBeGreaterThan(c.node('n3').raft.status().lastIndex);
-  c.partition([['n1'], ['n2', 'n3']]);
-  return c;
-}
+import { laggingSurvivor } from './harness';
 
 describe('raft core - a pre-vote from a lagging member', () => {
   it('makes a follower that is ahead and has no leader campaign at once, and win', () => {
