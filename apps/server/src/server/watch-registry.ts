@@ -157,11 +157,13 @@ export class WatchRegistry<Owner> {
       }
       const event: NodeWatchEvent = { type: 'watch', event: change.type, path: change.path, revision: change.revision };
       for (const owner of reached) deliver(owner, event);
-      if (change.type === 'deleted') this.fireTurn(change.path, change.revision, deliver);
+      if (change.type === 'deleted' && this.turnsByParent.size > 0)
+        this.fireTurn(change.path, change.revision, deliver);
     }
   }
 
   // Only a deletion can make a node the lowest of its directory: later siblings get higher numbers.
+  // Without any turn watch (the common case) a deletion does not even compute its parent.
   private fireTurn(deleted: string, revision: number, deliver: (owner: Owner, event: NodeWatchEvent) => void): void {
     const parent = parentOf(deleted);
     if (parent === null || !this.turnsByParent.has(parent)) return;

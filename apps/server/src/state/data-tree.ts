@@ -149,7 +149,7 @@ export class DataTree {
   childNames(node: Readonly<TreeNode>): readonly string[] {
     let names = this.sortedNames.get(node.children);
     if (names === undefined) {
-      // Code-unit order, as `compare`; the default sort is faster (tree-capture.ts).
+      // Code-unit order, as `compare`; the default sort is faster (sorted-names.ts).
       names = Object.freeze([...node.children].sort());
       this.sortedNames.set(node.children, names);
     }
