@@ -89,10 +89,9 @@ async function measure(
         })
       : undefined;
   log(`${target}: ${workload.name} ...${quiet === undefined ? '' : ` (${quietText(quiet)})`}`);
-  const generators = options.generators;
   let result: WorkloadResult;
   try {
-    result = await runWorkload(workload, cluster, load, generators);
+    result = await runWorkload(workload, cluster, load, options.generators);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     result = unmeasuredResult(

@@ -207,12 +207,7 @@ export class LockInternals {
         if (type === 'turn') {
           throwIfAborted(wait);
           if (tracker.epoch !== created.epoch) return null;
-          return {
-            path: created.path,
-            fencingToken: created.createdRevision,
-            epoch: created.epoch,
-            seenSinceWake: true,
-          };
+          return acquiredNode(created, true);
         }
         // resyncNeeded: the member skipped changes; ask again.
       } else if (!tracker.isConnected) await tracker.waitConnected(wait);
@@ -229,16 +224,10 @@ export class LockInternals {
   private async waitTurn(
     created: CreatedNode,
     wait: AbortSignal,
-    firstList: string[] | null,
+    firstList: readonly string[],
   ): Promise<AcquiredNode | null> {
     const tracker = ConnectionTracker.of(this.client);
-    const acquired = (seenSinceWake: boolean): AcquiredNode => ({
-      path: created.path,
-      fencingToken: created.createdRevision,
-      epoch: created.epoch,
-      seenSinceWake,
-    });
-    let listed = firstList;
+    let listed: readonly string[] | null = firstList;
     for (;;) {
       throwIfAborted(wait);
       if (tracker.epoch !== created.epoch) return null;
@@ -246,7 +235,7 @@ export class LockInternals {
       listed = null;
       if (!sorted.includes(created.name)) return null;
       const decision = this.driver.decide(sorted, created.name);
-      if (decision.acquired) return acquired(true);
+      if (decision.acquired) return acquiredNode(created, true);
       const watched = await retrying(
         this.client,
         () => watchData(this.client, join(this.basePath, decision.watch)),
@@ -260,7 +249,7 @@ export class LockInternals {
         const rest = without(sorted, decision.watch);
         if ((await watched.fired) === 'deleted' && this.driver.decide(rest, created.name).acquired) {
           throwIfAborted(wait);
-          if (tracker.epoch === created.epoch) return acquired(false);
+          if (tracker.epoch === created.epoch) return acquiredNode(created, false);
         }
       } else if (!tracker.isConnected) await tracker.waitConnected(wait);
     }
@@ -286,6 +275,11 @@ async function watchData(client: KeelClient, path: string): Promise<OneShotWatch
     if (isKeelError(error, 'NoNode')) return null;
     throw error;
   }
+}
+
+/** The lock held through `created`; `seenSinceWake` as in {@link AcquiredNode}. */
+function acquiredNode(created: CreatedNode, seenSinceWake: boolean): AcquiredNode {
+  return { path: created.path, fencingToken: created.createdRevision, epoch: created.epoch, seenSinceWake };
 }
 
 /** `sorted` without `name`. */
