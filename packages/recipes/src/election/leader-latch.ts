@@ -178,6 +178,9 @@ export class LeaderLatch extends EventEmitter<LeaderLatchEvents> {
   private setLeadership(leads: boolean, notify = true): void {
     if (leads === this.hasLeadership()) return;
     if (leads) {
+      // A check that was in flight when `close()` ran must not make a closed latch lead: its
+      // node is about to be deleted, and the next participant may lead at once.
+      if (this.stopped.signal.aborted) return;
       this.leadership = new AbortController();
       this.emit('isLeader');
       return;
