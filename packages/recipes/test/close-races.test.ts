@@ -1,0 +1,60 @@
+// Goal: a recipe closed (or an acquisition aborted) while one of its requests is in flight does
+// nothing with that request's answer: no leadership, no lock, no event, no node left behind.
+// Method: a real one-member Keel server on 127.0.0.1 and real clients; the subject's client
+// connects through a ReplyGate, which holds back the member's answer to one chosen request
+// until the test has called close() (or aborted), then delivers it. No sleeps: each step waits
+// for the held answer to arrive.
+import type { KeelClient } from '@keel/client';
+import type { Request } from '@keel/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LeaderLatch } from '../src/index';
+import { client, InProcessCluster } from './harness';
+import { ReplyGate } from './reply-gate';
+
+/** A request on a path under `directory`. */
+function under(directory: string, op: Request['op']): (request: Request) => boolean {
+  return (request) => request.op === op && 'path' in request && request.path.startsWith(`${directory}/`);
+}
+
+describe('close races', () => {
+  let cluster: InProcessCluster;
+  let observer: KeelClient;
+
+  beforeAll(async () => {
+    cluster = await InProcessCluster.start(1);
+    observer = await client(cluster.urls);
+  });
+
+  afterAll(async () => {
+    await observer.close();
+    await cluster.stop();
+  });
+
+  /** A client whose answers the returned gate can hold. */
+  async function gatedClient(): Promise<{ gate: ReplyGate; subject: KeelClient }> {
+    const gate = new ReplyGate();
+    return { gate, subject: await client(cluster.urls, { WebSocket: gate.WebSocket }) };
+  }
+
+  it('leader latch - a queue check answered after close() does not lead', async () => {
+    const { gate, subject } = await gatedClient();
+    const latch = new LeaderLatch(subject, '/races/latch');
+    const events: string[] = [];
+    latch.on('isLeader', () => events.push('isLeader'));
+    latch.on('notLeader', () => events.push('notLeader'));
+    // The exists check of its own node, the last read before the latch decides it leads.
+    const check = gate.hold(under('/races/latch', 'exists'));
+    latch.start();
+    await check.arrived;
+
+    const closing = latch.close();
+    check.release();
+    await closing;
+
+    expect(events).toEqual([]);
+    expect(latch.hasLeadership()).toBe(false);
+    expect(latch.leadershipSignal.aborted).toBe(true);
+    expect(await observer.children('/races/latch', { linearizable: true }).catch(() => [])).toEqual([]);
+    await subject.close();
+  });
+});
