@@ -7,13 +7,18 @@
 import type { KeelClient } from '@keel/client';
 import type { Request } from '@keel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeaderLatch } from '../src/index';
+import { LeaderLatch, ReadWriteLock } from '../src/index';
 import { client, InProcessCluster } from './harness';
 import { ReplyGate } from './reply-gate';
 
 /** A request on a path under `directory`. */
 function under(directory: string, op: Request['op']): (request: Request) => boolean {
   return (request) => request.op === op && 'path' in request && request.path.startsWith(`${directory}/`);
+}
+
+/** A request on `path` itself. */
+function on(path: string, op: Request['op']): (request: Request) => boolean {
+  return (request) => request.op === op && 'path' in request && request.path === path;
 }
 
 describe('close races', () => {
@@ -55,6 +60,30 @@ describe('close races', () => {
     expect(latch.hasLeadership()).toBe(false);
     expect(latch.leadershipSignal.aborted).toBe(true);
     expect(await observer.children('/races/latch', { linearizable: true }).catch(() => [])).toEqual([]);
+    await subject.close();
+  });
+
+  it('read lock - a list answered after the abort does not hand out the lock', async () => {
+    const writer = await new ReadWriteLock(observer, '/races/rw').writeLock.acquire();
+    const { gate, subject } = await gatedClient();
+    const reader = new ReadWriteLock(subject, '/races/rw').readLock;
+    const controller = new AbortController();
+    // The list behind the reader's create shows the writer; it is handed over once the writer
+    // is gone, so the reader's watch on the writer finds nothing and it lists again.
+    const behindCreate = gate.hold(on('/races/rw', 'children'));
+    const acquiring = reader.acquire({ signal: controller.signal });
+    await behindCreate.arrived;
+    await writer.release();
+    const listAgain = gate.hold(on('/races/rw', 'children'));
+    behindCreate.release();
+    await listAgain.arrived;
+
+    controller.abort(new Error('caller gave up'));
+    listAgain.release();
+
+    await expect(acquiring).rejects.toThrow('caller gave up');
+    expect(reader.isAcquiredInThisProcess()).toBe(false);
+    expect(await observer.children('/races/rw', { linearizable: true }).catch(() => [])).toEqual([]);
     await subject.close();
   });
 });

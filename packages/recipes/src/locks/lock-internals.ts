@@ -229,10 +229,12 @@ export class LockInternals {
     const tracker = ConnectionTracker.of(this.client);
     let listed: readonly string[] | null = firstList;
     for (;;) {
-      throwIfAborted(wait);
-      if (tracker.epoch !== created.epoch) return null;
       const sorted = listed ?? (await this.sortedNodes(wait));
       listed = null;
+      // Checked after the list, not before: a list answered after an abort (or a new session)
+      // must not hand out the lock.
+      throwIfAborted(wait);
+      if (tracker.epoch !== created.epoch) return null;
       if (!sorted.includes(created.name)) return null;
       const decision = this.driver.decide(sorted, created.name);
       if (decision.acquired) return acquiredNode(created, true);
