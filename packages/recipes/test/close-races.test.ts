@@ -7,7 +7,7 @@
 import type { KeelClient } from '@keel/client';
 import type { Request } from '@keel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeaderLatch, ReadWriteLock } from '../src/index';
+import { LeaderLatch, ReadWriteLock, Semaphore } from '../src/index';
 import { client, InProcessCluster } from './harness';
 import { ReplyGate } from './reply-gate';
 
@@ -84,6 +84,24 @@ describe('close races', () => {
     await expect(acquiring).rejects.toThrow('caller gave up');
     expect(reader.isAcquiredInThisProcess()).toBe(false);
     expect(await observer.children('/races/rw', { linearizable: true }).catch(() => [])).toEqual([]);
+    await subject.close();
+  });
+
+  it('semaphore - a lease check answered after the abort does not hand out a lease', async () => {
+    const { gate, subject } = await gatedClient();
+    const semaphore = new Semaphore(subject, '/races/semaphore', 1);
+    const controller = new AbortController();
+    // The check that the lease node is still ours, the last read before the lease is handed out.
+    const check = gate.hold(under('/races/semaphore/leases', 'exists'));
+    const acquiring = semaphore.acquire({ signal: controller.signal });
+    await check.arrived;
+
+    controller.abort(new Error('caller gave up'));
+    check.release();
+
+    await expect(acquiring).rejects.toThrow('caller gave up');
+    expect(await semaphore.participantNodes()).toEqual([]);
+    expect(await observer.children('/races/semaphore/locks', { linearizable: true }).catch(() => [])).toEqual([]);
     await subject.close();
   });
 });

@@ -109,6 +109,8 @@ export class Semaphore {
         if (!tracker.isConnected) await tracker.waitConnected(wait);
       }
       const stat = await retrying(this.client, () => existsNode(this.client, created.path), wait);
+      // An answer that arrives after an abort must not hand out the lease.
+      throwIfAborted(wait);
       if (stat === null || stat.ephemeralOwner !== sessionIdOf(this.client))
         throw new Error(`lease node ${created.path} vanished (the session ended)`);
       const lease = new Lease({
