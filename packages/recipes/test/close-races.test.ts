@@ -7,7 +7,7 @@
 import type { KeelClient } from '@keel/client';
 import type { Request } from '@keel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeaderLatch, ReadWriteLock, Semaphore } from '../src/index';
+import { LeaderLatch, PersistentNode, ReadWriteLock, Semaphore } from '../src/index';
 import { client, InProcessCluster } from './harness';
 import { ReplyGate } from './reply-gate';
 
@@ -102,6 +102,27 @@ describe('close races', () => {
     await expect(acquiring).rejects.toThrow('caller gave up');
     expect(await semaphore.participantNodes()).toEqual([]);
     expect(await observer.children('/races/semaphore/locks', { linearizable: true }).catch(() => [])).toEqual([]);
+    await subject.close();
+  });
+
+  it('persistent node - a create answered after close() is deleted, not announced', async () => {
+    const { gate, subject } = await gatedClient();
+    const node = new PersistentNode(subject, '/races/node/member', 'up');
+    const created: string[] = [];
+    node.on('created', (path) => created.push(path));
+    const create = gate.hold(on('/races/node/member', 'create'));
+    node.start();
+    const initial = node.waitForInitialCreate();
+    await create.arrived;
+
+    const closing = node.close();
+    create.release();
+    await closing;
+
+    expect(created).toEqual([]);
+    expect(await initial).toBe(false);
+    expect(node.getActualPath()).toBeNull();
+    expect(await observer.exists('/races/node/member', { linearizable: true })).toBeNull();
     await subject.close();
   });
 });

@@ -85,7 +85,7 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     return this.data;
   }
 
-  /** Waits for the first creation; resolves false if `timeoutMs` passed first. */
+  /** Waits for the first creation; resolves false if `timeoutMs` passed or `close()` ran first. */
   async waitForInitialCreate(options: { readonly timeoutMs?: number } = {}): Promise<boolean> {
     this.lifecycle.assertStarted();
     if (this.actualPath !== null) return true;
@@ -93,15 +93,19 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     try {
       return await new Promise<boolean>((resolve) => {
         const onCreated = () => {
-          deadline.signal.removeEventListener('abort', onTimeout);
+          deadline.signal.removeEventListener('abort', onGiveUp);
+          this.stopped.signal.removeEventListener('abort', onGiveUp);
           resolve(true);
         };
-        const onTimeout = () => {
+        const onGiveUp = () => {
           this.off('created', onCreated);
+          deadline.signal.removeEventListener('abort', onGiveUp);
+          this.stopped.signal.removeEventListener('abort', onGiveUp);
           resolve(false);
         };
         this.once('created', onCreated);
-        deadline.signal.addEventListener('abort', onTimeout, { once: true });
+        deadline.signal.addEventListener('abort', onGiveUp, { once: true });
+        this.stopped.signal.addEventListener('abort', onGiveUp, { once: true });
       });
     } finally {
       deadline.dispose();
@@ -170,6 +174,8 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
       this.epoch = this.tracker.epoch;
       // setData() during the create changed only the copy: write it now.
       if (this.data !== data) await retrying(this.client, () => setNode(this.client, created, this.data), stop);
+      // Created after close() ran: close() deletes it once this loop ends; nobody is told of it.
+      if (stop.aborted) return;
       this.emit('created', created);
     }
     const { stat, fired } = await retrying(
