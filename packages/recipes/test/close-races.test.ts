@@ -7,7 +7,7 @@
 import type { KeelClient } from '@keel/client';
 import type { Request } from '@keel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeaderLatch, PersistentNode, ReadWriteLock, Semaphore } from '../src/index';
+import { LeaderLatch, PersistentNode, ReadWriteLock, Semaphore, TreeCache } from '../src/index';
 import { client, InProcessCluster } from './harness';
 import { ReplyGate } from './reply-gate';
 
@@ -28,6 +28,7 @@ describe('close races', () => {
   beforeAll(async () => {
     cluster = await InProcessCluster.start(1);
     observer = await client(cluster.urls);
+    await observer.create('/races', '');
   });
 
   afterAll(async () => {
@@ -123,6 +124,27 @@ describe('close races', () => {
     expect(await initial).toBe(false);
     expect(node.getActualPath()).toBeNull();
     expect(await observer.exists('/races/node/member', { linearizable: true })).toBeNull();
+    await subject.close();
+  });
+
+  it('tree cache - a first load answered after close() announces nothing', async () => {
+    await observer.create('/races/tree', '');
+    await observer.create('/races/tree/child', 'x');
+    const { gate, subject } = await gatedClient();
+    const cache = new TreeCache(subject, '/races/tree');
+    const events: string[] = [];
+    for (const name of ['initialized', 'nodeAdded', 'nodeUpdated', 'nodeRemoved', 'changed'] as const)
+      cache.on(name, () => events.push(name));
+    const firstRead = gate.hold(on('/races/tree', 'get'));
+    const starting = cache.start();
+    await firstRead.arrived;
+
+    const closing = cache.close();
+    firstRead.release();
+    await closing;
+    await starting;
+
+    expect(events).toEqual([]);
     await subject.close();
   });
 });

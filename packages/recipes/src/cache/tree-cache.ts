@@ -67,6 +67,9 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
     this.watch = watch;
     await watch.ready;
     await this.load(this.path);
+    // close() ran during the first load: it stopped the watch and returned without waiting for
+    // this load, so nothing may be announced or followed after it.
+    if (this.lifecycle.state !== 'started') return;
     this.emit('initialized');
     this.loop = this.follow(watch);
   }
@@ -124,7 +127,7 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
 
   /** Reads `path` and its subtree again; drops cached nodes that are gone. */
   private async load(path: string): Promise<void> {
-    if (this.depthOf(path) > this.maxDepth) return;
+    if (this.depthOf(path) > this.maxDepth || this.lifecycle.state === 'closed') return;
     const node = await this.read(path);
     if (node === null) {
       this.removeTree(path);
