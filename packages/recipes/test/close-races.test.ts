@@ -7,7 +7,7 @@
 import type { KeelClient } from '@keel/client';
 import type { Request } from '@keel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LeaderLatch, PersistentNode, ReadWriteLock, Semaphore, TreeCache } from '../src/index';
+import { DistributedQueue, LeaderLatch, PersistentNode, ReadWriteLock, Semaphore, TreeCache } from '../src/index';
 import { client, InProcessCluster } from './harness';
 import { ReplyGate } from './reply-gate';
 
@@ -145,6 +145,27 @@ describe('close races', () => {
     await starting;
 
     expect(events).toEqual([]);
+    await subject.close();
+  });
+
+  it.each([
+    { held: 'the list of the queue', request: on('/races/queue', 'children') },
+    { held: 'the read of the item', request: under('/races/queue', 'get') },
+  ])('queue - $held answered after the abort takes no item', async ({ request }) => {
+    const items = new DistributedQueue<string>(observer, '/races/queue');
+    await items.put('only');
+    const { gate, subject } = await gatedClient();
+    const consumer = new DistributedQueue<string>(subject, '/races/queue');
+    const controller = new AbortController();
+    const answer = gate.hold(request);
+    const taking = consumer.take({ signal: controller.signal });
+    await answer.arrived;
+
+    controller.abort(new Error('consumer gave up'));
+    answer.release();
+
+    await expect(taking).rejects.toThrow('consumer gave up');
+    expect(await items.poll()).toBe('only');
     await subject.close();
   });
 });

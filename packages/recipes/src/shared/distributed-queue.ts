@@ -81,7 +81,7 @@ export class DistributedQueue<Item> {
         throwIfAborted(wait);
         const { children, fired } = await retrying(this.client, () => childrenOfWatched(this.client, this.path), wait);
         for (const name of sortedBySequence(children, itemName)) {
-          const item = await this.tryTake(join(this.path, name));
+          const item = await this.tryTake(join(this.path, name), wait);
           if (item !== undefined) return item;
         }
         await wakeOnWatchOrState(tracker, fired, wait);
@@ -113,10 +113,16 @@ export class DistributedQueue<Item> {
     }
   }
 
-  /** Reads then deletes (at the version read) one item; undefined if another consumer won it. */
-  private async tryTake(path: string): Promise<Item | undefined> {
+  /**
+   * Reads then deletes (at the version read) one item; undefined if another consumer won it.
+   * A `wait` that fires before the delete leaves the item in the queue; once the delete is sent
+   * the item is this caller's, abort or not, or it would be lost.
+   */
+  private async tryTake(path: string, wait?: AbortSignal): Promise<Item | undefined> {
     try {
+      throwIfAborted(wait);
       const { data, stat } = await retrying(this.client, () => getNode(this.client, path));
+      throwIfAborted(wait);
       await deleteNode(this.client, path, stat.version);
       return this.serializer.deserialize(data);
     } catch (error) {
