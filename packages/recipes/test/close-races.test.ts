@@ -7,7 +7,15 @@
 import type { KeelClient } from '@keel/client';
 import type { Request } from '@keel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DistributedQueue, LeaderLatch, PersistentNode, ReadWriteLock, Semaphore, TreeCache } from '../src/index';
+import {
+  DistributedQueue,
+  DoubleBarrier,
+  LeaderLatch,
+  PersistentNode,
+  ReadWriteLock,
+  Semaphore,
+  TreeCache,
+} from '../src/index';
 import { client, InProcessCluster } from './harness';
 import { ReplyGate } from './reply-gate';
 
@@ -166,6 +174,23 @@ describe('close races', () => {
 
     await expect(taking).rejects.toThrow('consumer gave up');
     expect(await items.poll()).toBe('only');
+    await subject.close();
+  });
+
+  it('double barrier - a member count answered after the abort does not enter', async () => {
+    const { gate, subject } = await gatedClient();
+    const barrier = new DoubleBarrier(subject, '/races/double', 1, { id: 'm1' });
+    const controller = new AbortController();
+    // The count of members that decides whether this one completes the barrier.
+    const count = gate.hold(on('/races/double', 'children'));
+    const entering = barrier.enter({ signal: controller.signal });
+    await count.arrived;
+
+    controller.abort(new Error('member gave up'));
+    count.release();
+
+    await expect(entering).rejects.toThrow('member gave up');
+    expect(await observer.children('/races/double', { linearizable: true })).toEqual([]);
     await subject.close();
   });
 });

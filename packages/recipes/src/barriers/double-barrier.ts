@@ -51,6 +51,8 @@ export class DoubleBarrier {
         throwIfAborted(wait);
         if (ready.stat !== null) return true;
         const members = await this.members(wait);
+        // A list answered after an abort must not raise `ready` for a member that is leaving.
+        throwIfAborted(wait);
         if (members.length >= this.memberCount) {
           await retrying(this.client, () =>
             createWithParents(this.client, this.readyPath, new Uint8Array(0), 'persistent'),
