@@ -13,8 +13,11 @@ export const commandBytesMax = Math.ceil((frameBytesMax * 4) / 3) + 64 * 1024;
 /** Version of the command encoding; a member refuses commands of another version. */
 export const commandFormatVersion = 1;
 
-/** Version of the snapshot format; `restore` refuses snapshots of another version. */
-export const snapshotFormatVersion = 1;
+/**
+ * Version of the snapshot format members write, its first byte. `restore` also reads version 1
+ * (JSON, which starts with `{`) and refuses any other.
+ */
+export const snapshotFormatVersion = 2;
 
 /** Longest granted session timeout a command may carry (one day). */
 export const sessionTimeoutMsMax = 24 * 60 * 60 * 1000;

@@ -3,20 +3,10 @@
  * {@link TreeCapture}, so the caller can apply entries between slices and the event loop never
  * holds for the whole tree. Sessions and recent request ids are small and copied at once.
  */
-import { snapshotFormatVersion } from '../constants';
-import type { Session } from './sessions';
-import { nodeRow, sessionRow } from './snapshot-format';
+import { SnapshotByteWriter } from './snapshot-bytes';
+import { type SnapshotHeader, writeNodeRow, writeSnapshotEnd, writeSnapshotHeader } from './snapshot-format';
 import { SortedNames } from './sorted-names';
 import type { TreeCapture } from './tree-capture';
-
-/** What the writer needs besides the tree, all as of the captured revision. */
-export interface SnapshotHeader {
-  readonly appliedRevision: number;
-  /** Every session, sorted by id. */
-  readonly sessions: readonly Omit<Session, 'ephemerals'>[];
-  /** Recently applied request ids, oldest first. */
-  readonly requests: readonly string[];
-}
 
 /** A parent whose children are being written: its path and its names, handed out in order. */
 interface Level {
@@ -30,9 +20,11 @@ interface Level {
  * {@link close} to give up. Either ends the capture.
  */
 export class SnapshotWriter {
+  private readonly out = new SnapshotByteWriter();
   private readonly parts: Buffer[] = [];
   private readonly stack: Level[] = [];
-  private readonly trailer: string;
+  /** Each session's number in node rows. */
+  private readonly owners: Map<string, number>;
   private rootWritten = false;
   private nodesWritten = 0;
   /** The result being assembled from `parts`, and how many parts are in it. */
@@ -43,14 +35,8 @@ export class SnapshotWriter {
     header: SnapshotHeader,
     private readonly endCapture: () => void,
   ) {
-    // Copied now: sessions and request ids change as entries apply.
-    const sessions = JSON.stringify(header.sessions.map(sessionRow));
-    this.parts.push(
-      Buffer.from(
-        `{"v":${snapshotFormatVersion},"appliedRevision":${header.appliedRevision},"sessions":${sessions},"nodes":[`,
-      ),
-    );
-    this.trailer = `],"requests":${JSON.stringify(header.requests)}}`;
+    // Written now: sessions and request ids change as entries apply.
+    this.owners = writeSnapshotHeader(this.out, header);
   }
 
   /**
@@ -58,13 +44,15 @@ export class SnapshotWriter {
    * true once every node is written.
    */
   step(count: number): boolean {
-    const rows: unknown[][] = [];
+    let written = 0;
     if (!this.rootWritten) {
       this.rootWritten = true;
-      rows.push(this.visit('/'));
+      this.visit('/', '', 0);
+      written++;
     }
-    while (rows.length < count) {
-      const level = this.stack[this.stack.length - 1];
+    while (written < count) {
+      const depth = this.stack.length;
+      const level = this.stack[depth - 1];
       if (level === undefined) break;
       // A large directory is sorted a run per call: that run is this call's work.
       if (!level.names.prepare()) break;
@@ -73,15 +61,14 @@ export class SnapshotWriter {
         this.stack.pop();
         continue;
       }
-      rows.push(this.visit(level.path === '/' ? `/${name}` : `${level.path}/${name}`));
+      this.visit(level.path === '/' ? `/${name}` : `${level.path}/${name}`, name, depth);
+      written++;
     }
-    if (rows.length > 0) {
-      const json = JSON.stringify(rows);
-      // Rows of one slice without the brackets, comma-joined to the slices before.
-      this.parts.push(Buffer.from(`${this.nodesWritten > 0 ? ',' : ''}${json.slice(1, -1)}`));
-      this.nodesWritten += rows.length;
-    }
-    return this.stack.length === 0;
+    this.nodesWritten += written;
+    const done = this.stack.length === 0;
+    if (done) writeSnapshotEnd(this.out, this.nodesWritten);
+    for (const chunk of this.out.take()) this.parts.push(chunk);
+    return done;
   }
 
   /**
@@ -91,7 +78,6 @@ export class SnapshotWriter {
   assemble(maxBytes: number): boolean {
     if (!this.rootWritten || this.stack.length > 0) throw new Error('SnapshotWriter: nodes left to write');
     if (this.result === null) {
-      this.parts.push(Buffer.from(this.trailer));
       let size = 0;
       for (const part of this.parts) size += part.byteLength;
       this.result = { bytes: Buffer.allocUnsafe(size), offset: 0, parts: 0 };
@@ -121,11 +107,14 @@ export class SnapshotWriter {
     this.endCapture();
   }
 
-  private visit(path: string): unknown[] {
+  private visit(path: string, name: string, depth: number): void {
     const node = this.capture.nodeAt(path);
     if (node === undefined) throw new Error(`SnapshotWriter: captured child ${path} has no node`);
+    const owner = node.ephemeralOwner === null ? 0 : this.owners.get(node.ephemeralOwner);
+    if (owner === undefined)
+      throw new Error(`SnapshotWriter: ${path} is owned by ${node.ephemeralOwner}, not a session`);
+    writeNodeRow(this.out, depth, name, node, owner);
     const names = this.capture.childrenOf(path);
     if (names.length > 0) this.stack.push({ path, names: new SortedNames(names) });
-    return nodeRow(path, node);
   }
 }

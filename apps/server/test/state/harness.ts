@@ -5,12 +5,22 @@
 import type { CreateMode } from '@keel/protocol';
 import { EntryType } from '@keel/raft';
 import { type ApplyOutcome, type Command, CoordinationStateMachine, encodeCommand } from '../../src';
+import { decodeSnapshot } from '../../src/state/snapshot-format';
 
 const encoder = new TextEncoder();
 
 /** Bytes of a string. */
 export function bytes(text: string): Uint8Array {
   return encoder.encode(text);
+}
+
+/**
+ * A machine's whole state, decoded from its snapshot, without the applied revision: what a
+ * command that fails must leave as it was.
+ */
+export function stateWithoutRevision(machine: CoordinationStateMachine): unknown {
+  const { appliedRevision: _revision, ...rest } = decodeSnapshot(machine.snapshotNow());
+  return rest;
 }
 
 /** A state machine plus the next index and a fixed clock the test moves by hand. */

@@ -10,17 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { CoordinationStateMachine, type MultiCommandOp } from '../../src';
 import { noChildren } from '../../src/state/data-tree';
 import { commandStream, entry, widePaths } from './command-stream';
-import { bytes, codeOf, Harness } from './harness';
+import { bytes, codeOf, Harness, stateWithoutRevision } from './harness';
 
 function multi(h: Harness, ops: MultiCommandOp[], sessionId: string | null = null) {
   return h.apply({ type: 'multi', sessionId, time: h.time, ops });
-}
-
-function stateWithoutRevision(h: Harness): unknown {
-  const { appliedRevision: _revision, ...rest } = JSON.parse(
-    new TextDecoder().decode(h.machine.snapshotNow()),
-  ) as Record<string, unknown>;
-  return rest;
 }
 
 describe('cached child lists', () => {
@@ -151,7 +144,7 @@ describe('multi', () => {
       h.create('/a/child');
       h.create('/box', { mode: 'container' });
       h.create('/box/only');
-      const before = stateWithoutRevision(h);
+      const before = stateWithoutRevision(h.machine);
       // Snapshots rebuild children from paths, so compare the live children sets too.
       const childrenBefore = ['/', '/a', '/box'].map((path) => [...h.children(path)]);
       const outcome = multi(h, ops, 's1');
@@ -163,7 +156,7 @@ describe('multi', () => {
         else expect(result).toEqual({ op: 'rolledBack' });
       });
       expect(outcome.changes).toEqual([]);
-      expect(stateWithoutRevision(h)).toEqual(before);
+      expect(stateWithoutRevision(h.machine)).toEqual(before);
       expect(['/', '/a', '/box'].map((path) => [...h.children(path)])).toEqual(childrenBefore);
       expect(h.machine.session('s1')?.ephemerals.size).toBe(0);
       // The sequence counter did not move: the next sequential name is the one it would have been.

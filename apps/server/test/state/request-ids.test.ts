@@ -6,7 +6,7 @@ import { EntryType, mulberry32 } from '@keel/raft';
 import { describe, expect, it } from 'vitest';
 import { type Command, CoordinationStateMachine, encodeCommand, recentRequestsMax } from '../../src';
 import { RecentRequests } from '../../src/state/recent-requests';
-import { bytes, Harness } from './harness';
+import { bytes, Harness, stateWithoutRevision } from './harness';
 
 const setCounter = (value: string, requestId: string): Command => ({
   type: 'set',
@@ -98,13 +98,10 @@ describe('request ids', () => {
   it('touchSessions lists the open sessions and changes nothing else', () => {
     const h = new Harness();
     h.openSession('s1');
-    const before = h.machine.snapshotNow();
+    const before = stateWithoutRevision(h.machine);
     const touched = h.apply({ type: 'touchSessions', sessionIds: ['s1', 'gone'], time: 5 });
     expect(touched.result).toEqual({ type: 'touchSessions', sessionIds: ['s1'] });
-    const after = new TextDecoder().decode(h.machine.snapshotNow());
     // Only the applied revision moves.
-    expect(after.replace(/"appliedRevision":\d+/, '')).toBe(
-      new TextDecoder().decode(before).replace(/"appliedRevision":\d+/, ''),
-    );
+    expect(stateWithoutRevision(h.machine)).toEqual(before);
   });
 });

@@ -8,6 +8,7 @@
  * and check the order of the rows it wrote.
  */
 import { describe, expect, it } from 'vitest';
+import { decodeSnapshot } from '../../src/state/snapshot-format';
 import { namesSortedAtOnce, SortedNames } from '../../src/state/sorted-names';
 import { Harness } from './harness';
 
@@ -78,7 +79,7 @@ describe('SortedNames', () => {
     // third also writes the rows).
     expect(steps).toBe(3);
     expect(Buffer.from(bytes).equals(Buffer.from(reference))).toBe(true);
-    const paths = (JSON.parse(new TextDecoder().decode(bytes)) as { nodes: [string][] }).nodes.map((row) => row[0]);
+    const paths = [...decodeSnapshot(bytes).nodes.keys()];
     const under = paths.filter((path) => path.startsWith('/big/'));
     expect(under.join('\n') === [...under].sort().join('\n')).toBe(true);
     expect(under).toHaveLength(count);
