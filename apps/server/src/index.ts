@@ -8,4 +8,5 @@ export { CoordinationStateMachine, type CoordinationStateMachineOptions } from '
 export { type NodeKind, statOf } from './state/data-tree';
 export * from './state/results';
 export type { Session } from './state/sessions';
+export { CorruptSnapshotError } from './state/snapshot-bytes';
 export type { SnapshotWriter } from './state/snapshot-writer';
