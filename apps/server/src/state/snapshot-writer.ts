@@ -44,6 +44,8 @@ export class SnapshotWriter {
    * true once every node is written.
    */
   step(count: number): boolean {
+    // Callers may step again while they assemble: the end is written once.
+    if (this.rootWritten && this.stack.length === 0) return true;
     let written = 0;
     if (!this.rootWritten) {
       this.rootWritten = true;

@@ -54,6 +54,27 @@ describe('snapshots taken while entries apply', () => {
     });
   }
 
+  it('stepping on while the bytes are assembled in small pieces gives the same bytes', () => {
+    const machine = new CoordinationStateMachine();
+    for (let i = 1; i <= 50; i++) {
+      const path = `/n${i}`;
+      machine.apply(
+        entry(
+          i,
+          encodeCommand({ type: 'create', sessionId: null, time: i, path, data: bytes(path), mode: 'persistent' }),
+        ),
+      );
+    }
+    const expected = machine.snapshotNow();
+    const writer = machine.beginSnapshot();
+    // The loop `snapshot()` runs: step and assemble until both are done.
+    let rounds = 0;
+    while (!writer.step(3) || !writer.assemble(64)) rounds++;
+    expect(rounds).toBeGreaterThan(20);
+    expect(writer.step(3)).toBe(true);
+    expect(writer.finish()).toEqual(expected);
+  });
+
   it('snapshot() on a large tree equals snapshotNow() taken when it began', async () => {
     const machine = new CoordinationStateMachine();
     let index = 0;
