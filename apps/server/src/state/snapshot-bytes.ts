@@ -58,9 +58,9 @@ export class SnapshotByteWriter {
 
   /** At most {@link stringBytesBound} bytes. */
   string(value: string): void {
-    // The length goes first, so the bytes are written one varint's width ahead and moved back
-    // when the length turns out shorter (a name of under 128 bytes: a one-byte length).
-    // Under 43 UTF-16 units, at most 126 bytes.
+    // The length goes first but is known only once the bytes are written. Under 43 UTF-16
+    // units a string is at most 126 bytes, a one-byte length; a longer one is written a whole
+    // varint's width ahead and moved back behind its length.
     if (value.length < 43) {
       const length = this.chunk.write(value, this.offset + 1, 'utf8');
       this.chunk[this.offset] = length;
