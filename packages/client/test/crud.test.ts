@@ -98,6 +98,9 @@ describe('client operations', () => {
     const second = await client.create('/modes/seq-', 'b', { mode: 'persistent_sequential' });
     expect(first).toMatch(/^\/modes\/seq-\d{10}$/);
     expect(Number(second.slice(-10))).toBeGreaterThan(Number(first.slice(-10)));
+    // A sequential path may end in a slash: the name is the digits alone (ZooKeeper's rule).
+    expect(await client.create('/modes/', '', { mode: 'persistent_sequential' })).toMatch(/^\/modes\/\d{10}$/);
+    await expect(client.create('/modes/', '')).rejects.toBeInstanceOf(BadArgumentsError);
 
     const ephemeral = await client.createWithStat('/modes/eph', 'me', { mode: 'ephemeral' });
     expect(ephemeral.stat.ephemeralOwner).toBe(client.sessionId);

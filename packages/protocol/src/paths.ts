@@ -8,6 +8,7 @@
  */
 import { pathBytesMax as defaultPathBytesMax, sequenceDigits, sequenceMax } from './constants';
 import { BadArgumentsError } from './errors';
+import { type CreateMode, isSequentialMode } from './modes';
 
 /** Why a path is invalid. */
 export type PathProblem =
@@ -93,6 +94,17 @@ function segmentProblem(path: string, start: number, end: number): PathProblem |
     return 'dotSegment';
   }
   return undefined;
+}
+
+/**
+ * Checks the path of a create. In a sequential mode the path checked is the one the node will
+ * get, ten digits appended, as ZooKeeper checks it: so `/queue/` is valid and creates
+ * `/queue/0000000001` (a name of digits only), and the digits count toward the length limit.
+ */
+export function validateCreatePath(path: unknown, mode: CreateMode, bytesMax: number = defaultPathBytesMax): PathCheck {
+  if (typeof path !== 'string' || !isSequentialMode(mode)) return validatePath(path, bytesMax);
+  const check = validatePath(path + '0'.repeat(sequenceDigits), bytesMax);
+  return check.ok ? { ok: true, path } : check;
 }
 
 /** Whether a path is valid. */

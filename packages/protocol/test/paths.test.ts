@@ -15,6 +15,7 @@ import {
   segmentsOf,
   sequenceOf,
   sequentialPath,
+  validateCreatePath,
   validatePath,
 } from '../src';
 
@@ -92,6 +93,29 @@ describe('paths - validatePath', () => {
   it('takes a custom length limit', () => {
     expect(validatePath('/abcd', 5).ok).toBe(true);
     expect(validatePath('/abcde', 5)).toMatchObject({ ok: false, problem: 'tooLong' });
+  });
+});
+
+describe('paths - validateCreatePath', () => {
+  it('lets a sequential path end in a slash, as ZooKeeper does, and only a sequential one', () => {
+    expect(validateCreatePath('/queue/', 'persistent_sequential')).toEqual({ ok: true, path: '/queue/' });
+    expect(validateCreatePath('/queue/', 'ephemeral_sequential').ok).toBe(true);
+    expect(validateCreatePath('/', 'persistent_sequential').ok).toBe(true);
+    expect(validateCreatePath('/queue/', 'persistent')).toMatchObject({ ok: false, problem: 'trailingSlash' });
+    expect(validateCreatePath('/queue/', 'ephemeral')).toMatchObject({ ok: false, problem: 'trailingSlash' });
+  });
+
+  it('checks the rest of a sequential path as the path the node will get', () => {
+    expect(validateCreatePath('/a//', 'persistent_sequential')).toMatchObject({ ok: false, problem: 'emptySegment' });
+    expect(validateCreatePath('/a/b\u0001', 'persistent_sequential')).toMatchObject({
+      ok: false,
+      problem: 'controlCharacter',
+    });
+    expect(validateCreatePath('a/', 'persistent_sequential')).toMatchObject({ ok: false, problem: 'notAbsolute' });
+    // The ten digits count toward the limit.
+    expect(validateCreatePath('/abcd', 'persistent_sequential', 15).ok).toBe(true);
+    expect(validateCreatePath('/abcde', 'persistent_sequential', 15)).toMatchObject({ ok: false, problem: 'tooLong' });
+    expect(validateCreatePath(7, 'persistent_sequential')).toMatchObject({ ok: false, problem: 'notString' });
   });
 });
 

@@ -34,6 +34,26 @@ describe('round trip - requests', () => {
     if (decoded.ok) expect(encodeRequest(decoded.value)).toEqual(frame);
   });
 
+  it('a sequential create of a path ending in a slash round-trips; a plain one is refused both ways', () => {
+    const request = {
+      op: 'create',
+      xid: 3,
+      path: '/queue/',
+      data: new Uint8Array(0),
+      mode: 'persistent_sequential',
+    } as const;
+    const frame = encodeRequest(request);
+    expect(decodeRequest(frame)).toEqual({ ok: true, value: request });
+    expect(() => encodeRequest({ ...request, mode: 'persistent' })).toThrow(/must not end with/);
+    // The same frame with the mode byte changed to persistent's (0), which comes after the path.
+    const plain = Uint8Array.from(frame);
+    plain[frame.length - 2] = 0;
+    expect(decodeRequest(plain)).toMatchObject({
+      ok: false,
+      error: { code: 'BadArguments', message: expect.stringMatching(/must not end with/) },
+    });
+  });
+
   it('covers every request op', () => {
     expect(new Set(requests.map(([, request]) => request.op))).toEqual(new Set(requestOps));
   });

@@ -19,6 +19,7 @@ import {
   sequenceMax,
   sequenceOf,
   sequentialPath,
+  validateCreatePath,
   validatePath,
 } from '@keel/protocol';
 import type { ChangeEvent, OperationError } from './results';
@@ -266,12 +267,14 @@ export class DataTree {
     if (isEphemeralMode(mode) && spec.owner === null) {
       return fail('BadArguments', 'ephemeral nodes need a session', spec.path);
     }
-    const check = validatePath(spec.path);
+    // A sequential path may end in `/` (ZooKeeper's rule): its node's name is the digits alone.
+    const check = validateCreatePath(spec.path, mode);
     if (!check.ok) return fail('BadArguments', check.error.message);
     if (spec.data.byteLength > this.dataBytesMax) {
       return fail('TooLarge', `data is over ${this.dataBytesMax} bytes`, spec.path);
     }
-    const parentPath = parentOf(spec.path);
+    // A sequential node's parent is that of the path with its digits (`/` for `/`, as in ZooKeeper).
+    const parentPath = parentOf(isSequentialMode(mode) ? `${spec.path}0` : spec.path);
     if (parentPath === null) return fail('BadArguments', 'cannot create the root', spec.path);
     const parent = this.nodes.get(parentPath);
     if (parent === undefined) return fail('NoNode', `parent ${parentPath} does not exist`, spec.path);

@@ -88,6 +88,18 @@ describe('tree rules - stats', () => {
     expect(h.create('/r/n-', { mode: 'persistent_sequential' }).result).toMatchObject({ path: '/r/n-0000000000' });
   });
 
+  it('a sequential path ending in a slash names the node with the digits alone, as in ZooKeeper', () => {
+    const h = new Harness();
+    h.create('/q');
+    expect(h.create('/q/', { mode: 'persistent_sequential' }).result).toMatchObject({ path: '/q/0000000000' });
+    expect(h.create('/q/', { mode: 'persistent_sequential' }).result).toMatchObject({ path: '/q/0000000001' });
+    expect(h.children('/q')).toEqual(['0000000000', '0000000001']);
+    // Under the root too; a plain create of such a path stays refused.
+    expect(h.create('/', { mode: 'persistent_sequential' }).result).toMatchObject({ path: '/0000000001' });
+    expect(codeOf(h.create('/q/', { mode: 'persistent' }))).toBe('BadArguments');
+    expect(codeOf(h.create('/missing/', { mode: 'persistent_sequential' }))).toBe('NoNode');
+  });
+
   it('version -1 and an absent version match any version', () => {
     const h = new Harness();
     h.create('/a');

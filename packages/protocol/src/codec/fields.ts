@@ -5,7 +5,8 @@
 import { identifierBytesMax, textBytesMax } from '../constants';
 import { BadArgumentsError, type ErrorCode, isErrorCode, TooLargeError } from '../errors';
 import type { MultiOp, MultiResult } from '../messages';
-import { type CreateMode, createModes, isTtlMode } from '../modes';
+import { type CreateMode, createModes, isCreateMode, isTtlMode } from '../modes';
+import { validateCreatePath } from '../paths';
 import type { Stat } from '../stat';
 import type { FrameReader } from './reader';
 import type { FrameWriter } from './writer';
@@ -56,7 +57,13 @@ function checkTtl(mode: CreateMode, ttlMs: number | undefined): void {
 }
 
 export function writeCreate(writer: FrameWriter, create: CreateArguments): void {
-  writer.path(create.path);
+  // The mode decides the path's rules (a sequential path may end in `/`), so it is checked first.
+  if (!isCreateMode(create.mode)) {
+    throw new BadArgumentsError(`mode is not one of ${createModes.join(', ')}: ${String(create.mode)}`);
+  }
+  const check = validateCreatePath(create.path, create.mode, writer.limits.pathBytesMax);
+  if (!check.ok) throw check.error;
+  writer.string(create.path, writer.limits.pathBytesMax, 'path');
   writer.bytes(create.data, writer.limits.dataBytesMax, 'data');
   writer.tag(create.mode, createModes, 'mode');
   writer.optionalUint(create.ttlMs, 'ttlMs');
@@ -64,9 +71,11 @@ export function writeCreate(writer: FrameWriter, create: CreateArguments): void 
 }
 
 export function readCreate(reader: FrameReader): CreateArguments {
-  const path = reader.path();
+  const path = reader.string(reader.limits.pathBytesMax, 'path');
   const data = reader.bytes(reader.limits.dataBytesMax, 'data');
   const mode = reader.tag(createModes, 'mode');
+  const check = validateCreatePath(path, mode, reader.limits.pathBytesMax);
+  if (!check.ok) throw check.error;
   const ttlMs = reader.optionalUint('ttlMs');
   checkTtl(mode, ttlMs);
   return ttlMs === undefined ? { path, data, mode } : { path, data, mode, ttlMs };
