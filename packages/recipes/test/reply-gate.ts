@@ -8,6 +8,8 @@
  * the held answer on, every frame of that socket (later answers, watch events, its close) waits
  * behind it and is handed over in arrival order at `release()`, as a slow network would deliver
  * them. Nothing is reordered, so the client sees nothing a real network could not show it.
+ * A hold can also `cut()` the connection instead, as a network that drops it with frames still
+ * on the way: those frames are lost, which a real network can also do.
  *
  * The client treats this class like any WebSocket without `ws`'s `on` (frames arrive as
  * ArrayBuffers, one system call per frame); that changes how bytes are copied, not what the
@@ -23,6 +25,11 @@ export interface HeldReply {
   readonly arrived: Promise<Request>;
   /** Hands the held answer, and every frame that arrived behind it, to the client in order. */
   release(): void;
+  /**
+   * Loses the connection instead: the held answer and every frame behind it never reach the
+   * client, which sees its connection close (code 1006) as if the network dropped it.
+   */
+  cut(): void;
 }
 
 type Delivery =
@@ -65,6 +72,11 @@ class Hold implements HeldReply {
   release(): void {
     this.released = true;
     this.socket?.pump();
+  }
+
+  cut(): void {
+    if (this.socket === null) throw new Error('cut() before the held request was sent');
+    this.socket.cut(this);
   }
 }
 
@@ -114,6 +126,8 @@ class GatedSocket {
   private readonly waiting = new Map<number, Hold>();
   /** Frames not handed over yet, oldest first; empty unless a held answer is at the front. */
   private readonly queue: Delivery[] = [];
+  /** Set once a hold cut the connection: frames still arriving are lost. */
+  private lost = false;
 
   constructor(
     url: string,
@@ -161,6 +175,14 @@ class GatedSocket {
     this.inner.close(code, reason);
   }
 
+  /** Loses the connection: `hold`'s answer and every frame behind it are dropped, then the close is handed over. */
+  cut(hold: Hold): void {
+    const index = this.queue.findIndex((delivery) => delivery.kind === 'message' && delivery.hold === hold);
+    if (index >= 0) this.queue.length = index;
+    this.lost = true;
+    this.inner.terminate();
+  }
+
   /** Hands over every queued frame up to the first held answer not released yet. */
   pump(): void {
     for (;;) {
@@ -174,6 +196,7 @@ class GatedSocket {
   }
 
   private receive(data: unknown): void {
+    if (this.lost) return;
     const decoded = decodeResponse(data as Uint8Array | ArrayBuffer);
     const xid = decoded.ok && 'xid' in decoded.value ? decoded.value.xid : undefined;
     const hold = xid === undefined ? undefined : this.waiting.get(xid);
