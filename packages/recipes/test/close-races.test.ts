@@ -2,8 +2,9 @@
 // nothing with that request's answer: no leadership, no lock, no event, no node left behind.
 // Method: a real one-member Keel server on 127.0.0.1 and real clients; the subject's client
 // connects through a ReplyGate, which holds back the member's answer to one chosen request
-// until the test has called close() (or aborted), then delivers it. No sleeps: each step waits
-// for the held answer to arrive.
+// until the test has called close() (or aborted), then delivers it, or cuts the connection so
+// that the answer is lost and the request fails. No sleeps: each step waits for the held answer
+// to arrive.
 import type { KeelClient } from '@keel/client';
 import type { Request } from '@keel/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import {
   DistributedQueue,
   DoubleBarrier,
   LeaderLatch,
+  NodeCache,
   PersistentNode,
   ReadWriteLock,
   Semaphore,
@@ -154,6 +156,50 @@ describe('close races', () => {
 
     expect(events).toEqual([]);
     await subject.close();
+  });
+
+  it('node cache - a first read failing after close() reports nothing', async () => {
+    await observer.create('/races/cached-start', 'one');
+    const { gate, subject } = await gatedClient();
+    const cache = new NodeCache(subject, '/races/cached-start');
+    const events: string[] = [];
+    cache.on('nodeChanged', () => events.push('nodeChanged'));
+    cache.on('error', () => events.push('error'));
+    const firstRead = gate.hold(on('/races/cached-start', 'get'));
+    const starting = cache.start();
+    await firstRead.arrived;
+
+    // The application shuts down, the cache and then its client, and the connection goes before
+    // the answer: the read fails with the closed client.
+    const closing = cache.close();
+    const clientClosing = subject.close();
+    firstRead.cut();
+    await closing;
+    await starting;
+    await clientClosing;
+
+    expect(events).toEqual([]);
+  });
+
+  it('node cache - a read after a change failing after close() reports nothing', async () => {
+    await observer.create('/races/cached', 'one');
+    const { gate, subject } = await gatedClient();
+    const cache = new NodeCache(subject, '/races/cached');
+    await cache.start();
+    const events: string[] = [];
+    cache.on('nodeChanged', () => events.push('nodeChanged'));
+    cache.on('error', () => events.push('error'));
+    const read = gate.hold(on('/races/cached', 'get'));
+    await observer.set('/races/cached', 'two');
+    await read.arrived;
+
+    const closing = cache.close();
+    const clientClosing = subject.close();
+    read.cut();
+    await closing;
+    await clientClosing;
+
+    expect(events).toEqual([]);
   });
 
   it.each([

@@ -64,6 +64,19 @@ export class NodeCache extends EventEmitter<NodeCacheEvents> {
     await this.loop;
   }
 
+  /**
+   * Every event goes through here. A closed cache says nothing (Curator's caches are silent
+   * after close): a read in flight at close() can still fail or answer afterwards, and close()
+   * does not wait for the first read of start().
+   */
+  override emit<T extends EventEmitter.EventNames<NodeCacheEvents>>(
+    event: T,
+    ...args: EventEmitter.EventArgs<NodeCacheEvents, T>
+  ): boolean {
+    if (this.lifecycle.state === 'closed') return false;
+    return super.emit(event, ...args);
+  }
+
   private async follow(watch: PersistentWatch): Promise<void> {
     try {
       for await (const event of watch) {
