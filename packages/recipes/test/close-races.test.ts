@@ -202,6 +202,28 @@ describe('close races', () => {
     expect(events).toEqual([]);
   });
 
+  it('tree cache - a read after an event failing after close() reports nothing', async () => {
+    await observer.create('/races/followed', '');
+    const { gate, subject } = await gatedClient();
+    const cache = new TreeCache(subject, '/races/followed');
+    await cache.start();
+    const events: string[] = [];
+    for (const name of ['initialized', 'nodeAdded', 'nodeUpdated', 'nodeRemoved', 'changed', 'error'] as const)
+      cache.on(name, () => events.push(name));
+    // The read of a node the watch reported created.
+    const read = gate.hold(on('/races/followed/child', 'get'));
+    await observer.create('/races/followed/child', 'x');
+    await read.arrived;
+
+    const closing = cache.close();
+    const clientClosing = subject.close();
+    read.cut();
+    await closing;
+    await clientClosing;
+
+    expect(events).toEqual([]);
+  });
+
   it.each([
     { held: 'the list of the queue', request: on('/races/queue', 'children') },
     { held: 'the read of the item', request: under('/races/queue', 'get') },

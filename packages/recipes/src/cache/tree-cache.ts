@@ -103,6 +103,18 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
     await this.loop;
   }
 
+  /**
+   * Every event goes through here. A closed cache says nothing (Curator's caches are silent
+   * after close): a read in flight at close() can still fail or answer afterwards.
+   */
+  override emit<T extends EventEmitter.EventNames<TreeCacheEvents>>(
+    event: T,
+    ...args: EventEmitter.EventArgs<TreeCacheEvents, T>
+  ): boolean {
+    if (this.lifecycle.state === 'closed') return false;
+    return super.emit(event, ...args);
+  }
+
   private depthOf(path: string): number {
     return segmentsOf(path).length - this.rootDepth;
   }
