@@ -11,11 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DistributedQueue,
   DoubleBarrier,
+  jsonInstanceSerializer,
   LeaderLatch,
   NodeCache,
   PersistentNode,
   ReadWriteLock,
   Semaphore,
+  ServiceCache,
   TreeCache,
 } from '../src/index';
 import { client, InProcessCluster } from './harness';
@@ -222,6 +224,31 @@ describe('close races', () => {
     await clientClosing;
 
     expect(events).toEqual([]);
+  });
+
+  it('service cache - an instance read answered after close() reports nothing', async () => {
+    await observer.create('/races/services', '');
+    await observer.create('/races/services/api', '');
+    // An instance the serializer cannot read: rebuilding the list would report it.
+    await observer.create('/races/services/api/unreadable', 'not json');
+    const { gate, subject } = await gatedClient();
+    const services = new ServiceCache(subject, '/races/services', 'api', jsonInstanceSerializer());
+    const events: string[] = [];
+    services.on('cacheChanged', () => events.push('cacheChanged'));
+    services.on('error', () => events.push('error'));
+    const instanceRead = gate.hold(on('/races/services/api/unreadable', 'get'));
+    const starting = services.start();
+    await instanceRead.arrived;
+    // The service node itself was announced before close(); only what follows matters here.
+    events.length = 0;
+
+    const closing = services.close();
+    instanceRead.release();
+    await closing;
+    await starting;
+
+    expect(events).toEqual([]);
+    await subject.close();
   });
 
   it.each([

@@ -52,6 +52,18 @@ export class ServiceCache<Payload = unknown> extends EventEmitter<ServiceCacheEv
     await this.cache.close();
   }
 
+  /**
+   * Every event goes through here. A closed cache says nothing: start() rebuilds the list when
+   * its load ends, which can be after close().
+   */
+  override emit<T extends EventEmitter.EventNames<ServiceCacheEvents>>(
+    event: T,
+    ...args: EventEmitter.EventArgs<ServiceCacheEvents, T>
+  ): boolean {
+    if (this.cache.state === 'closed') return false;
+    return super.emit(event, ...args);
+  }
+
   private rebuild(): void {
     const instances: ServiceInstance<Payload>[] = [];
     for (const node of this.cache.getCurrentChildren(this.servicePath)?.values() ?? []) {
