@@ -3,9 +3,9 @@
  */
 import type { KeelClient } from '@keel/client';
 import { isKeelError, validatePath } from '@keel/protocol';
-import { EventEmitter } from 'eventemitter3';
 import { getNode, type NodeSnapshot, type PersistentWatch, watchPersistent } from '../internal/client-ops';
 import { Lifecycle, type LifecycleState } from '../internal/lifecycle';
+import { QuietAfterClose } from '../internal/quiet-after-close';
 import { retrying } from '../internal/retry';
 
 /** Events of a {@link NodeCache}. */
@@ -23,7 +23,7 @@ export interface NodeCacheEvents {
  * await cache.start();
  * ```
  */
-export class NodeCache extends EventEmitter<NodeCacheEvents> {
+export class NodeCache extends QuietAfterClose<NodeCacheEvents> {
   private readonly lifecycle = new Lifecycle('NodeCache');
   private current: NodeSnapshot | null = null;
   private watch: PersistentWatch | null = null;
@@ -64,17 +64,8 @@ export class NodeCache extends EventEmitter<NodeCacheEvents> {
     await this.loop;
   }
 
-  /**
-   * Every event goes through here. A closed cache says nothing (Curator's caches are silent
-   * after close): a read in flight at close() can still fail or answer afterwards, and close()
-   * does not wait for the first read of start().
-   */
-  override emit<T extends EventEmitter.EventNames<NodeCacheEvents>>(
-    event: T,
-    ...args: EventEmitter.EventArgs<NodeCacheEvents, T>
-  ): boolean {
-    if (this.lifecycle.state === 'closed') return false;
-    return super.emit(event, ...args);
+  protected isClosed(): boolean {
+    return this.lifecycle.state === 'closed';
   }
 
   private async follow(watch: PersistentWatch): Promise<void> {

@@ -4,10 +4,10 @@
  */
 import type { KeelClient } from '@keel/client';
 import { isKeelError, isSelfOrDescendant, join, segmentsOf, validatePath } from '@keel/protocol';
-import { EventEmitter } from 'eventemitter3';
 import { treeCacheDepthMaxDefault } from '../constants';
 import { childrenOf, getNode, type NodeSnapshot, type PersistentWatch, watchPersistent } from '../internal/client-ops';
 import { Lifecycle, type LifecycleState } from '../internal/lifecycle';
+import { QuietAfterClose } from '../internal/quiet-after-close';
 import { retrying } from '../internal/retry';
 
 /** Options of a {@link TreeCache}. */
@@ -36,7 +36,7 @@ export interface TreeCacheEvents {
  * await cache.start();
  * ```
  */
-export class TreeCache extends EventEmitter<TreeCacheEvents> {
+export class TreeCache extends QuietAfterClose<TreeCacheEvents> {
   private readonly lifecycle = new Lifecycle('TreeCache');
   private readonly nodes = new Map<string, NodeSnapshot>();
   private readonly maxDepth: number;
@@ -103,16 +103,8 @@ export class TreeCache extends EventEmitter<TreeCacheEvents> {
     await this.loop;
   }
 
-  /**
-   * Every event goes through here. A closed cache says nothing (Curator's caches are silent
-   * after close): a read in flight at close() can still fail or answer afterwards.
-   */
-  override emit<T extends EventEmitter.EventNames<TreeCacheEvents>>(
-    event: T,
-    ...args: EventEmitter.EventArgs<TreeCacheEvents, T>
-  ): boolean {
-    if (this.lifecycle.state === 'closed') return false;
-    return super.emit(event, ...args);
+  protected isClosed(): boolean {
+    return this.lifecycle.state === 'closed';
   }
 
   private depthOf(path: string): number {

@@ -3,8 +3,8 @@
  */
 import type { KeelClient } from '@keel/client';
 import { join } from '@keel/protocol';
-import { EventEmitter } from 'eventemitter3';
 import { TreeCache } from '../cache/tree-cache';
+import { QuietAfterClose } from '../internal/quiet-after-close';
 import type { InstanceSerializer, ServiceInstance } from './service-instance';
 
 /** Events of a {@link ServiceCache}. */
@@ -16,7 +16,7 @@ export interface ServiceCacheEvents {
 }
 
 /** A watch-driven list of one service's instances. */
-export class ServiceCache<Payload = unknown> extends EventEmitter<ServiceCacheEvents> {
+export class ServiceCache<Payload = unknown> extends QuietAfterClose<ServiceCacheEvents> {
   private readonly cache: TreeCache;
   private readonly servicePath: string;
   private instances: ServiceInstance<Payload>[] = [];
@@ -52,16 +52,9 @@ export class ServiceCache<Payload = unknown> extends EventEmitter<ServiceCacheEv
     await this.cache.close();
   }
 
-  /**
-   * Every event goes through here. A closed cache says nothing: start() rebuilds the list when
-   * its load ends, which can be after close().
-   */
-  override emit<T extends EventEmitter.EventNames<ServiceCacheEvents>>(
-    event: T,
-    ...args: EventEmitter.EventArgs<ServiceCacheEvents, T>
-  ): boolean {
-    if (this.cache.state === 'closed') return false;
-    return super.emit(event, ...args);
+  // start() rebuilds the list when its load ends, which can be after close().
+  protected isClosed(): boolean {
+    return this.cache.state === 'closed';
   }
 
   private rebuild(): void {
