@@ -5,7 +5,7 @@
 import { identifierBytesMax, textBytesMax } from '../constants';
 import { BadArgumentsError, type ErrorCode, isErrorCode, TooLargeError } from '../errors';
 import type { MultiOp, MultiResult } from '../messages';
-import { type CreateMode, createModes, isCreateMode, isTtlMode } from '../modes';
+import { type CreateMode, createModes, isTtlMode } from '../modes';
 import { validateCreatePath } from '../paths';
 import type { Stat } from '../stat';
 import type { FrameReader } from './reader';
@@ -57,10 +57,7 @@ function checkTtl(mode: CreateMode, ttlMs: number | undefined): void {
 }
 
 export function writeCreate(writer: FrameWriter, create: CreateArguments): void {
-  // The mode decides the path's rules (a sequential path may end in `/`), so it is checked first.
-  if (!isCreateMode(create.mode)) {
-    throw new BadArgumentsError(`mode is not one of ${createModes.join(', ')}: ${String(create.mode)}`);
-  }
+  // Checked before it is written: the mode, written after it, decides its rules.
   const check = validateCreatePath(create.path, create.mode, writer.limits.pathBytesMax);
   if (!check.ok) throw check.error;
   writer.string(create.path, writer.limits.pathBytesMax, 'path');
