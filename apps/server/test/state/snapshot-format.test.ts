@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CoordinationStateMachine } from '../../src';
-import { noChildren, type TreeNode } from '../../src/state/data-tree';
+import { rootNode, type TreeNode } from '../../src/state/data-tree';
 import { CorruptSnapshotError, SnapshotByteWriter } from '../../src/state/snapshot-bytes';
 import {
   type DecodedSnapshot,
@@ -22,21 +22,7 @@ import { commandStream, entry } from './command-stream';
 import { bytes, Harness } from './harness';
 
 function node(fields: Partial<TreeNode> = {}): TreeNode {
-  return {
-    data: new Uint8Array(0),
-    version: 0,
-    childrenVersion: 0,
-    createdRevision: 1,
-    modifiedRevision: 1,
-    childrenRevision: 1,
-    createdAt: 0,
-    modifiedAt: 0,
-    ephemeralOwner: null,
-    kind: 'persistent',
-    ttlMs: null,
-    children: noChildren,
-    ...fields,
-  };
+  return { ...rootNode(), createdRevision: 1, modifiedRevision: 1, childrenRevision: 1, ...fields };
 }
 
 const header: SnapshotHeader = {
