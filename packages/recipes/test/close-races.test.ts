@@ -33,6 +33,16 @@ function on(path: string, op: Request['op']): (request: Request) => boolean {
   return (request) => request.op === op && 'path' in request && request.path === path;
 }
 
+/** The names of the events `emitter` emits from now on, in order. */
+function heard<Name extends string>(
+  emitter: { on(event: Name, listener: () => void): unknown },
+  names: readonly Name[],
+): string[] {
+  const events: string[] = [];
+  for (const name of names) emitter.on(name, () => events.push(name));
+  return events;
+}
+
 describe('close races', () => {
   let cluster: InProcessCluster;
   let observer: KeelClient;
@@ -57,9 +67,7 @@ describe('close races', () => {
   it('leader latch - a queue check answered after close() does not lead', async () => {
     const { gate, subject } = await gatedClient();
     const latch = new LeaderLatch(subject, '/races/latch');
-    const events: string[] = [];
-    latch.on('isLeader', () => events.push('isLeader'));
-    latch.on('notLeader', () => events.push('notLeader'));
+    const events = heard(latch, ['isLeader', 'notLeader']);
     // The exists check of its own node, the last read before the latch decides it leads.
     const check = gate.hold(under('/races/latch', 'exists'));
     latch.start();
@@ -144,9 +152,7 @@ describe('close races', () => {
     await observer.create('/races/tree/child', 'x');
     const { gate, subject } = await gatedClient();
     const cache = new TreeCache(subject, '/races/tree');
-    const events: string[] = [];
-    for (const name of ['initialized', 'nodeAdded', 'nodeUpdated', 'nodeRemoved', 'changed'] as const)
-      cache.on(name, () => events.push(name));
+    const events = heard(cache, ['initialized', 'nodeAdded', 'nodeUpdated', 'nodeRemoved', 'changed']);
     const firstRead = gate.hold(on('/races/tree', 'get'));
     const starting = cache.start();
     await firstRead.arrived;
@@ -164,9 +170,7 @@ describe('close races', () => {
     await observer.create('/races/cached-start', 'one');
     const { gate, subject } = await gatedClient();
     const cache = new NodeCache(subject, '/races/cached-start');
-    const events: string[] = [];
-    cache.on('nodeChanged', () => events.push('nodeChanged'));
-    cache.on('error', () => events.push('error'));
+    const events = heard(cache, ['nodeChanged', 'error']);
     const firstRead = gate.hold(on('/races/cached-start', 'get'));
     const starting = cache.start();
     await firstRead.arrived;
@@ -188,9 +192,7 @@ describe('close races', () => {
     const { gate, subject } = await gatedClient();
     const cache = new NodeCache(subject, '/races/cached');
     await cache.start();
-    const events: string[] = [];
-    cache.on('nodeChanged', () => events.push('nodeChanged'));
-    cache.on('error', () => events.push('error'));
+    const events = heard(cache, ['nodeChanged', 'error']);
     const read = gate.hold(on('/races/cached', 'get'));
     await observer.set('/races/cached', 'two');
     await read.arrived;
@@ -209,9 +211,7 @@ describe('close races', () => {
     const { gate, subject } = await gatedClient();
     const cache = new TreeCache(subject, '/races/followed');
     await cache.start();
-    const events: string[] = [];
-    for (const name of ['initialized', 'nodeAdded', 'nodeUpdated', 'nodeRemoved', 'changed', 'error'] as const)
-      cache.on(name, () => events.push(name));
+    const events = heard(cache, ['initialized', 'nodeAdded', 'nodeUpdated', 'nodeRemoved', 'changed', 'error']);
     // The read of a node the watch reported created.
     const read = gate.hold(on('/races/followed/child', 'get'));
     await observer.create('/races/followed/child', 'x');
@@ -233,9 +233,7 @@ describe('close races', () => {
     await observer.create('/races/services/api/unreadable', 'not json');
     const { gate, subject } = await gatedClient();
     const services = new ServiceCache(subject, '/races/services', 'api', jsonInstanceSerializer());
-    const events: string[] = [];
-    services.on('cacheChanged', () => events.push('cacheChanged'));
-    services.on('error', () => events.push('error'));
+    const events = heard(services, ['cacheChanged', 'error']);
     const instanceRead = gate.hold(on('/races/services/api/unreadable', 'get'));
     const starting = services.start();
     await instanceRead.arrived;
