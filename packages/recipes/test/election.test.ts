@@ -96,4 +96,30 @@ describe('election', () => {
     await closed;
     expect(once.hasLeadership()).toBe(false);
   });
+
+  it('leader selector - a term that ends by rethrowing its signal reason is no error; a real failure is', async () => {
+    const errors: unknown[] = [];
+    let fail = false;
+    const selector = new LeaderSelector(at(0), '/election/selector-rethrow', async (signal) => {
+      if (fail) throw new Error('takeLeadership failed');
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+      signal.throwIfAborted();
+    });
+    selector.on('error', (error) => errors.push(error));
+    selector.start();
+    await waitFor('the first term', () => selector.hasLeadership());
+    selector.interruptLeadership();
+    await waitFor('the first term to end', () => !selector.hasLeadership());
+    fail = true;
+    expect(selector.requeue()).toBe(true);
+    await waitFor('the failing term to be reported', () => errors.length > 0);
+    expect(errors).toMatchObject([{ message: 'takeLeadership failed' }]);
+
+    fail = false;
+    // The error is reported before the failed term has released its node.
+    await waitFor('the selector to queue again', () => selector.requeue());
+    await waitFor('a third term', () => selector.hasLeadership());
+    await selector.close();
+    expect(errors).toHaveLength(1);
+  });
 });

@@ -33,7 +33,10 @@ export interface LeaderSelectorOptions {
 
 /** Events of a {@link LeaderSelector}. */
 export interface LeaderSelectorEvents {
-  /** `takeLeadership` threw (leadership was given up); for logs. */
+  /**
+   * `takeLeadership` threw (leadership was given up); for logs. Not when it rethrew its
+   * signal's reason after the signal fired, and never after `close()`.
+   */
   error: [error: unknown];
 }
 
@@ -152,10 +155,13 @@ export class LeaderSelector extends EventEmitter<LeaderSelectorEvents> {
     const lease = await this.mutex.acquire({ signal: stop });
     const leading = new AbortController();
     this.leading = leading;
+    const signal = anySignal(leading.signal, lease.signal, stop);
     try {
-      await this.takeLeadership(anySignal(leading.signal, lease.signal, stop), this);
+      await this.takeLeadership(signal, this);
     } catch (error) {
-      this.emit('error', error);
+      // Rethrowing the signal's reason is how a term may end when its signal fires, as Curator
+      // treats an interrupted takeLeadership; and a closed selector reports nothing.
+      if (!stop.aborted && !(signal.aborted && error === signal.reason)) this.emit('error', error);
     } finally {
       // Leadership lasts until the node is gone: others see this participant lead until then.
       await lease.release().catch(() => undefined);
