@@ -18,12 +18,13 @@ interface CliArgs {
   forwarding: boolean;
   pipelined: boolean;
   applyBeforeDurable: boolean;
+  peerGone: boolean;
   trace: boolean;
   verbose: boolean;
 }
 
 const USAGE =
-  'usage: sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--long] [--lease-reads] [--no-torn-writes] [--no-forwarding] [--pipelined] [--apply-before-durable] [--trace] [--verbose]';
+  'usage: sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--long] [--lease-reads] [--no-torn-writes] [--no-forwarding] [--pipelined] [--apply-before-durable] [--peer-gone] [--trace] [--verbose]';
 
 function parseArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = {
@@ -37,6 +38,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
     forwarding: true,
     pipelined: false,
     applyBeforeDurable: false,
+    peerGone: false,
     trace: false,
     verbose: false,
   };
@@ -83,6 +85,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case '--apply-before-durable':
         args.applyBeforeDurable = true;
         break;
+      case '--peer-gone':
+        args.peerGone = true;
+        break;
       case '--trace':
         args.trace = true;
         break;
@@ -113,6 +118,7 @@ function main(): number {
       forwarding: args.forwarding,
       pipelined: args.pipelined,
       applyBeforeDurable: args.applyBeforeDurable,
+      peerGone: args.peerGone,
       trace: args.trace,
       verbose: args.verbose,
     },

@@ -17,6 +17,8 @@ export interface SeedRangeOptions {
   readonly pipelined?: boolean;
   /** See `SimulationOptions.applyBeforeDurable`. */
   readonly applyBeforeDurable?: boolean;
+  /** See `SimulationOptions.peerGone`. */
+  readonly peerGone?: boolean;
   readonly trace?: boolean;
   readonly verbose?: boolean;
   readonly createRaft?: CreateRaft;
@@ -50,6 +52,7 @@ export function runSeedRange(options: SeedRangeOptions, print: (line: string) =>
         ...(options.forwarding === false ? { forwarding: false } : {}),
         ...(options.pipelined === true ? { pipelined: true } : {}),
         ...(options.applyBeforeDurable === true ? { applyBeforeDurable: true } : {}),
+        ...(options.peerGone === true ? { peerGone: true } : {}),
         ...(options.trace === true ? { trace: true } : {}),
         ...(options.createRaft === undefined ? {} : { createRaft: options.createRaft }),
       };

@@ -31,6 +31,7 @@ type SimEvent =
   | { readonly kind: 'fsync'; readonly node: NodeId; readonly incarnation: number }
   | { readonly kind: 'restart'; readonly node: NodeId; readonly incarnation: number }
   | { readonly kind: 'crash' | 'isolate'; readonly node: NodeId; readonly incarnation: number }
+  | { readonly kind: 'peerGone'; readonly node: NodeId; readonly peer: NodeId; readonly incarnation: number }
   | { readonly kind: 'workload' }
   | { readonly kind: 'fault' }
   | { readonly kind: 'liveness' };
@@ -97,6 +98,7 @@ export function replayCommand(options: SimulationOptions): string {
   if (options.forwarding === false) flags.push('--no-forwarding');
   if (options.pipelined === true) flags.push('--pipelined');
   if (options.applyBeforeDurable === true) flags.push('--apply-before-durable');
+  if (options.peerGone === true) flags.push('--peer-gone');
   return `npm run sim -- ${flags.join(' ')}`;
 }
 
@@ -113,6 +115,8 @@ class Simulation {
   private readonly tornWrites: boolean;
   private readonly pipelined: boolean;
   private readonly applyBeforeDurable: boolean;
+  /** Chance per fault event of a link reset between two running members (0: no hints at all). */
+  private readonly linkResetRate: number;
   private readonly stopOnViolation: boolean;
   private readonly nodeCount: number;
   private readonly stats: SimulationStats = {
@@ -140,6 +144,8 @@ class Simulation {
     snapshotsInstalled: 0,
     readysOverlapped: 0,
     appliedBeforeDurable: 0,
+    peerGoneHints: 0,
+    peerGoneOfLeader: 0,
     crashesBehindApplied: 0,
     livenessTicks: 0,
     simulatedMs: 0,
@@ -168,6 +174,8 @@ class Simulation {
     this.createRaft = options.createRaft ?? ((config, initial) => new Raft(config, initial));
     this.params = drawParams(this.random, options);
     this.network = new SimNetwork(this.random.fork(), drawNetworkFaults(this.random));
+    // Drawn after everything else, and only with hints, so that runs without them replay as before.
+    this.linkResetRate = options.peerGone === true ? this.random.float(0.01, 0.2) : 0;
     this.nextNodeNumber = this.nodeCount + 1;
     const voters = Array.from({ length: this.nodeCount }, (_, i) => `n${i + 1}`);
     const conf: ConfState = { voters, learners: [] };
@@ -176,6 +184,7 @@ class Simulation {
     const { forwardRate, ...logged } = this.params;
     const params = forwardRate === 0 ? logged : this.params;
     this.log(`params ${JSON.stringify(params)} net ${JSON.stringify(this.network.faults)}`);
+    if (this.linkResetRate > 0) this.log(`peerGone hints, link resets at ${this.linkResetRate}`);
   }
 
   run(): SimulationResult {
@@ -276,8 +285,20 @@ class Simulation {
           this.network.partition([node.id], others, false);
           this.stats.partitions++;
           this.log(`isolate ${node.id}`);
+          this.hintCut([node.id], others);
         }
         return null;
+      }
+      case 'peerGone': {
+        const node = this.nodes.get(event.node);
+        if (node === undefined || node.raft === null || node.incarnation !== event.incarnation) return null;
+        this.log(`peerGone ${node.id} hears ${event.peer}`);
+        this.stats.peerGoneHints++;
+        if (node.role === 'follower' && this.coreCall(node, 'status', (raft) => raft.status().leader) === event.peer) {
+          this.stats.peerGoneOfLeader++;
+        }
+        this.coreCall(node, 'peerGone', (raft) => raft.peerGone(event.peer));
+        return node;
       }
       case 'workload':
         if (this.phase === 'safety') {
@@ -656,6 +677,7 @@ class Simulation {
     this.stats.entriesLostAtCrash += lost;
     this.log(`crash ${node.id} lost ${lost}`);
     this.dropVolatile(node, 'crashed');
+    this.hintGone(node.id, this.running());
     const downtime = this.random.int(1, this.params.maxDowntimeMs);
     this.queue.push(this.now + downtime, { kind: 'restart', node: node.id, incarnation: node.incarnation });
   }
@@ -691,6 +713,7 @@ class Simulation {
         if (this.soleVoterStillCounts(conf, node.id)) continue;
         this.log(`retire ${node.id}`);
         this.dropVolatile(node, 'removed');
+        this.hintGone(node.id, this.running());
       }
     }
   }
@@ -889,10 +912,39 @@ class Simulation {
       this.network.partition(a, b, oneWay);
       this.stats.partitions++;
       this.log(`partition [${a.join(',')}] ${oneWay ? '->' : '<->'} [${b.join(',')}]`);
+      this.hintCut(a, b);
     } else if (this.network.partitioned && this.random.chance(this.params.healRate)) {
       this.network.heal();
       this.log('heal');
     }
+    if (this.linkResetRate > 0 && running.length > 1 && this.random.chance(this.linkResetRate)) {
+      // A link reset: the hearer's peer is still running, and its next message is heard as usual.
+      const [hearer, peer] = this.random.shuffle(running);
+      if (hearer !== undefined && peer !== undefined && peer.raft !== null) this.hintGone(peer.id, [hearer]);
+    }
+  }
+
+  /** With hints on: each of `hearers` (still running) hears soon that `gone`'s connections closed. */
+  private hintGone(gone: NodeId, hearers: readonly SimNode[]): void {
+    if (this.linkResetRate === 0) return;
+    for (const hearer of hearers) {
+      if (hearer.id === gone) continue;
+      this.queue.push(this.now + this.random.int(1, 20), {
+        kind: 'peerGone',
+        node: hearer.id,
+        peer: gone,
+        incarnation: hearer.incarnation,
+      });
+    }
+  }
+
+  /** With hints on: half the partitions close the connections across the cut (a proxy, a firewall reset). */
+  private hintCut(a: readonly NodeId[], b: readonly NodeId[]): void {
+    if (this.linkResetRate === 0 || !this.random.chance(0.5)) return;
+    const running = (ids: readonly NodeId[]): SimNode[] =>
+      ids.map((id) => this.nodes.get(id)).filter((n): n is SimNode => n !== undefined && n.raft !== null);
+    for (const id of a) this.hintGone(id, running(b));
+    for (const id of b) this.hintGone(id, running(a));
   }
 
   // ---- liveness ---------------------------------------------------------------------------

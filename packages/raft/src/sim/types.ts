@@ -36,6 +36,13 @@ export interface SimulationOptions {
    * not durable on the applier's disk. Default false, so that seeds replay as before.
    */
   readonly applyBeforeDurable?: boolean;
+  /**
+   * Tell members when a peer's connections close (`Raft.peerGone`), as `RaftNode`'s transport
+   * does: every running member hears it soon after a member crashes or is removed, the two sides
+   * of some partitions hear it of each other, and now and then a member hears it of a peer that
+   * is still running (a link reset). Default false, so that seeds replay as before.
+   */
+  readonly peerGone?: boolean;
   /** Serve reads from the leader lease in some runs. Default false. */
   readonly leaseReads?: boolean;
   /** Keep the event log as text in the result (for debugging a seed). Default false. */
@@ -97,6 +104,10 @@ export interface SimulationStats {
   readysOverlapped: number;
   /** Entries applied while not yet durable on the applier's disk (`applyBeforeDurable`). */
   appliedBeforeDurable: number;
+  /** `peerGone` hints delivered to a running member (`peerGone` runs only). */
+  peerGoneHints: number;
+  /** Of those, hints about the member the hearer followed as its leader. */
+  peerGoneOfLeader: number;
   /** Crashes that took back entries their member had applied (it restarts behind them). */
   crashesBehindApplied: number;
   livenessTicks: number;
