@@ -7,7 +7,7 @@
  * above `stableIndex` are not durable yet (a driver that pipelines its writes has entries
  * between the two: handed over, write in progress).
  */
-import type { Entry, Snapshot } from './types';
+import { type Entry, EntryType, type Snapshot } from './types';
 
 export class RaftLog {
   /** Newest snapshot (durable or pending); the leader sends it to followers that fell behind. */
@@ -23,6 +23,8 @@ export class RaftLog {
   stableIndex: number;
   /** Every entry at or below this index was handed to the driver to persist (>= `stableIndex`). */
   offeredIndex: number;
+  /** The commit index of the newest hard state (or snapshot) the driver has made durable. */
+  durableCommit: number;
 
   constructor(snapshot: Snapshot | null, entries: readonly Entry[], commit: number) {
     this.snapshot = snapshot;
@@ -42,6 +44,7 @@ export class RaftLog {
     this.applied = this.snapshotIndex;
     this.stableIndex = this.lastIndex();
     this.offeredIndex = this.stableIndex;
+    this.durableCommit = this.commit;
   }
 
   firstIndex(): number {
@@ -144,7 +147,15 @@ export class RaftLog {
   nextCommittedEntries(maxCount: number, beforeDurable: boolean): Entry[] {
     if (this.pendingSnapshot !== null) return [];
     const to = beforeDurable ? this.commit : Math.min(this.commit, this.stableIndex);
-    return this.slice(this.applied + 1, to, maxCount, Number.POSITIVE_INFINITY);
+    const entries = this.slice(this.applied + 1, to, maxCount, Number.POSITIVE_INFINITY);
+    // A membership change is handed out only once this member would still know it committed
+    // after a crash: its configuration comes from the durable commit index at restart, and an
+    // operator may act on an applied change (FOUND-BUGS #5: stop a removed member).
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as Entry;
+      if (entry.type === EntryType.Config && entry.index > this.durableCommit) return entries.slice(0, i);
+    }
+    return entries;
   }
 
   /**
@@ -178,6 +189,7 @@ export class RaftLog {
     this.stableIndex = Math.max(this.stableIndex, snapshot.meta.index);
     this.offeredIndex = Math.max(this.offeredIndex, this.stableIndex);
     this.applied = Math.max(this.applied, snapshot.meta.index);
+    this.durableCommit = Math.max(this.durableCommit, snapshot.meta.index);
   }
 
   /**

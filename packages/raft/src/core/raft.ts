@@ -26,9 +26,11 @@
  *   an unexpected offset is answered with the follower's offset, or with `success: false`
  *   (restart at 0) if it cannot continue. A complete snapshot appears in `Ready.snapshot`.
  * - Membership, one server at a time: a Config entry takes effect on a member when it is
- *   committed. A leader accepts one uncommitted change at a time and none until its own
- *   no-op commits. A leader removed from the configuration steps down when that commits.
- *   Learners and non-members never campaign; only voters' answers count.
+ *   committed, and is handed out in `committedEntries` only once a durable hard state records
+ *   that commit (a member forgets an in-memory commit at a crash). A leader accepts one
+ *   uncommitted change at a time and none until its own no-op commits. A leader removed from
+ *   the configuration steps down when that commits. Learners and non-members never campaign;
+ *   only voters' answers count.
  * - Leadership transfer: the target (a voter) is brought up to date, then sent `timeoutNow`;
  *   it campaigns at once without pre-vote, with `force`. Proposals are refused meanwhile;
  *   the transfer is abandoned after an election timeout. A leader whose log holds an
@@ -323,6 +325,12 @@ export class Raft {
         // Figure 2: reject with our term, so a candidate stuck in a lower term catches up
         // (it may have no other way to hear of it, e.g. if its configuration is stale).
         this.send({ type: m.type === 'preVote' ? 'preVoteResp' : 'voteResp', to: m.from, granted: false });
+        // An asker with a longer log may be the only member a quorum can elect, and a campaign
+        // of ours (without pre-vote) raises the term just ahead of its next round each time it
+        // learns ours: give it that round by starting our election timeout again.
+        if (this.role !== 'leader' && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm) && !this.sameLastEntry(m)) {
+          this.electionElapsed = 0;
+        }
       }
       return;
     }
@@ -527,6 +535,7 @@ export class Raft {
   /** The second half of `advance`: the entries and hard state of an accepted `ready` are durable. */
   readyPersisted(ready: Ready): void {
     this.log.stableTo(ready.entries);
+    if (ready.hardState !== null) this.log.durableCommit = Math.max(this.log.durableCommit, ready.hardState.commit);
     if (this.role === 'leader') {
       // The leader's own copy counts towards the quorum only once it is durable.
       const self = this.progress.get(this.id);
@@ -668,6 +677,10 @@ export class Raft {
       if (change?.kind === 'removeNode' && change.node === this.id) return index;
     }
     return 0;
+  }
+
+  private sameLastEntry(m: { readonly lastLogIndex: number; readonly lastLogTerm: number }): boolean {
+    return m.lastLogIndex === this.log.lastIndex() && m.lastLogTerm === this.log.lastTerm();
   }
 
   private resetTimers(): void {

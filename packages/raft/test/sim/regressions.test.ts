@@ -13,6 +13,9 @@ const pinned: readonly {
   steps: number;
   leaseReads?: boolean;
   forwarding?: boolean;
+  pipelined?: boolean;
+  applyBeforeDurable?: boolean;
+  peerGone?: boolean;
   why: string;
 }[] = [
   { seed: 84, nodes: 3, steps: 4000, why: 'a fresh-leader isolation fired after healing' },
@@ -46,6 +49,28 @@ const pinned: readonly {
     why: 'a leader removing itself appended past the removal',
   },
   { seed: 1176, nodes: 3, steps: 10000, forwarding: true, why: 're-elected leader forgot its pending removal' },
+  // FOUND-BUGS #5, the first seed pinned with peerGone hints.
+  {
+    seed: 3454,
+    nodes: 3,
+    steps: 3000,
+    leaseReads: true,
+    forwarding: true,
+    pipelined: true,
+    applyBeforeDurable: true,
+    peerGone: true,
+    why: 'the last voter applied a removal whose commit a crash took back',
+  },
+  // FOUND-BUGS #6.
+  {
+    seed: 2817,
+    nodes: 3,
+    steps: 3000,
+    leaseReads: true,
+    forwarding: true,
+    peerGone: true,
+    why: "a stale voter's campaigns overtook the only electable member",
+  },
 ];
 
 describe('sim - pinned regression seeds', () => {
