@@ -14,6 +14,7 @@ import { Raft } from '../../src/core/raft';
 import type { Ready } from '../../src/core/types';
 import { runSimulation } from '../../src/sim/simulation';
 import { brokenCores } from './broken-cores';
+import { type SeedSweep, sweepSeeds } from './seed-sweep';
 
 /** A leader that counts its own copy towards commit as soon as the write is queued, not durable. */
 class EagerLeader extends Raft {
@@ -26,30 +27,17 @@ class EagerLeader extends Raft {
 const SEEDS = 100;
 const STEPS = 6000;
 
-interface Outcome {
-  failed: string[];
-  appliedEarly: number;
-  crashesBehind: number;
-}
-
-function run(nodes: number, seeds: number, leaseReads: boolean): Outcome {
-  const outcome: Outcome = { failed: [], appliedEarly: 0, crashesBehind: 0 };
-  for (let seed = 1; seed <= seeds; seed++) {
-    const result = runSimulation({ seed, nodes, steps: STEPS, leaseReads, pipelined: true, applyBeforeDurable: true });
-    for (const v of result.violations) outcome.failed.push(`${v.kind}: ${v.message}\n  replay: ${result.replay}`);
-    outcome.appliedEarly += result.stats.appliedBeforeDurable;
-    outcome.crashesBehind += result.stats.crashesBehindApplied;
-  }
-  return outcome;
+function run(nodes: number, seeds: number, leaseReads: boolean): SeedSweep {
+  return sweepSeeds(seeds, { nodes, steps: STEPS, leaseReads, pipelined: true, applyBeforeDurable: true });
 }
 
 describe('sim - apply before durable', () => {
   for (const nodes of [3, 5]) {
     it(`${SEEDS} seeds of ${nodes} members keep every invariant`, () => {
-      const { failed, appliedEarly, crashesBehind } = run(nodes, SEEDS, false);
+      const { failed, totals } = run(nodes, SEEDS, false);
       expect(failed).toEqual([]);
-      expect(appliedEarly).toBeGreaterThan(SEEDS);
-      expect(crashesBehind).toBeGreaterThan(0);
+      expect(totals.appliedBeforeDurable).toBeGreaterThan(SEEDS);
+      expect(totals.crashesBehindApplied).toBeGreaterThan(0);
     });
   }
 

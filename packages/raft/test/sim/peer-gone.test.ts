@@ -11,42 +11,29 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runSimulation } from '../../src/sim/simulation';
+import { type SeedSweep, sweepSeeds } from './seed-sweep';
 
 const SEEDS = 100;
 const STEPS = 6000;
 
-interface Outcome {
-  failed: string[];
-  hints: number;
-  ofLeader: number;
-}
-
-function run(nodes: number, seeds: number, leaseReads: boolean): Outcome {
-  const outcome: Outcome = { failed: [], hints: 0, ofLeader: 0 };
-  for (let seed = 1; seed <= seeds; seed++) {
-    const result = runSimulation({
-      seed,
-      nodes,
-      steps: STEPS,
-      leaseReads,
-      pipelined: true,
-      applyBeforeDurable: true,
-      peerGone: true,
-    });
-    for (const v of result.violations) outcome.failed.push(`${v.kind}: ${v.message}\n  replay: ${result.replay}`);
-    outcome.hints += result.stats.peerGoneHints;
-    outcome.ofLeader += result.stats.peerGoneOfLeader;
-  }
-  return outcome;
+function run(nodes: number, seeds: number, leaseReads: boolean): SeedSweep {
+  return sweepSeeds(seeds, {
+    nodes,
+    steps: STEPS,
+    leaseReads,
+    pipelined: true,
+    applyBeforeDurable: true,
+    peerGone: true,
+  });
 }
 
 describe('sim - peerGone hints', () => {
   for (const nodes of [3, 5]) {
     it(`${SEEDS} seeds of ${nodes} members keep every invariant`, () => {
-      const { failed, hints, ofLeader } = run(nodes, SEEDS, false);
+      const { failed, totals } = run(nodes, SEEDS, false);
       expect(failed).toEqual([]);
-      expect(hints).toBeGreaterThan(SEEDS);
-      expect(ofLeader).toBeGreaterThan(SEEDS / 4);
+      expect(totals.peerGoneHints).toBeGreaterThan(SEEDS);
+      expect(totals.peerGoneOfLeader).toBeGreaterThan(SEEDS / 4);
     });
   }
 

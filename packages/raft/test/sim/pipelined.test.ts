@@ -9,27 +9,21 @@
 import { describe, expect, it } from 'vitest';
 import { runSimulation } from '../../src/sim/simulation';
 import { brokenCores } from './broken-cores';
+import { type SeedSweep, sweepSeeds } from './seed-sweep';
 
 const SEEDS = 120;
 const STEPS = 6000;
 
-function failures(nodes: number, seeds: number, leaseReads: boolean): { failed: string[]; overlapped: number } {
-  const failed: string[] = [];
-  let overlapped = 0;
-  for (let seed = 1; seed <= seeds; seed++) {
-    const result = runSimulation({ seed, nodes, steps: STEPS, leaseReads, pipelined: true });
-    for (const v of result.violations) failed.push(`${v.kind}: ${v.message}\n  replay: ${result.replay}`);
-    overlapped += result.stats.readysOverlapped;
-  }
-  return { failed, overlapped };
+function failures(nodes: number, seeds: number, leaseReads: boolean): SeedSweep {
+  return sweepSeeds(seeds, { nodes, steps: STEPS, leaseReads, pipelined: true });
 }
 
 describe('sim - pipelined driver', () => {
   for (const nodes of [3, 5]) {
     it(`${SEEDS} seeds of ${nodes} members keep every invariant`, () => {
-      const { failed, overlapped } = failures(nodes, SEEDS, false);
+      const { failed, totals } = failures(nodes, SEEDS, false);
       expect(failed).toEqual([]);
-      expect(overlapped).toBeGreaterThan(SEEDS);
+      expect(totals.readysOverlapped).toBeGreaterThan(SEEDS);
     });
   }
 
