@@ -3,8 +3,9 @@
 // and reports from them, then stops every process it started.
 // Method: startKeel on loopback in a temporary directory (needs apps/server/dist: run
 // `npx nx run @keel/server:build` first), run each workload for one second with a few requests in
-// flight, check that operations completed (no timing thresholds), restart a follower on its data,
-// and check that no PID is left running.
+// flight, check that operations completed (no timing thresholds), read the members' snapshot
+// times (snapshots every 200 entries), restart a follower on its data, and check that no PID is
+// left running.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,15 @@ let cluster: RunningCluster;
 
 beforeAll(async () => {
   baseDir = mkdtempSync(join(os.tmpdir(), 'keel-bench-test-'));
-  cluster = await startKeel({ baseDir, members: 3 });
+  // The members inherit the environment: snapshot often, so that the snapshot figures exist.
+  const before = process.env.KEEL_SNAPSHOT_EVERY_ENTRIES;
+  process.env.KEEL_SNAPSHOT_EVERY_ENTRIES = '200';
+  try {
+    cluster = await startKeel({ baseDir, members: 3 });
+  } finally {
+    if (before === undefined) delete process.env.KEEL_SNAPSHOT_EVERY_ENTRIES;
+    else process.env.KEEL_SNAPSHOT_EVERY_ENTRIES = before;
+  }
 });
 
 afterAll(async () => {
@@ -55,6 +64,18 @@ describe('keel smoke run', () => {
     }
     const run: BenchRun = { info: { ...sampleRun.info, targets: ['keel'] }, results };
     expect(markdownReport(run)).toContain('| create | Keel |');
+  });
+
+  it("reports the members' snapshot times as the scale-snapshot figure", async () => {
+    const [workload] = selectWorkloads(['scale-snapshot'], true);
+    if (workload === undefined) throw new Error('no scale-snapshot workload');
+    const result = await runWorkload(workload, cluster, load, 1);
+    expect(result.status, result.error ?? result.note ?? '').toBe('ok');
+    expect(result.note).toMatch(/^longest of \d+ snapshot\(s\)/);
+    expect(result.extra?.snapshotMs).toBeGreaterThanOrEqual(0);
+    expect(result.extra?.snapshotBytes).toBeGreaterThan(0);
+    const run: BenchRun = { info: { ...sampleRun.info, targets: ['keel'] }, results: [result] };
+    expect(markdownReport(run)).toMatch(/\| scale-snapshot \| \d/);
   });
 
   it('delivers every watch event of a small fan-out', async () => {

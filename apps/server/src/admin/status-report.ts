@@ -26,6 +26,14 @@ export interface MemberReport {
   readonly active?: boolean;
 }
 
+/** The `snapshots` part of `/status` (durations from capturing the state until the file is durable). */
+export interface SnapshotReport {
+  readonly taken: number;
+  readonly lastMs: number;
+  readonly lastBytes: number;
+  readonly maxMs: number;
+}
+
 /** The `/status` document. */
 export interface StatusReport {
   readonly id: NodeId;
@@ -38,6 +46,8 @@ export interface StatusReport {
   readonly appliedIndex: number;
   readonly lastIndex: number;
   readonly snapshotIndex: number;
+  /** This member's own snapshots: how many, and how long the newest and the longest took. */
+  readonly snapshots: SnapshotReport;
   readonly health: Health;
   readonly members: readonly MemberReport[];
   /** Live sessions in the replicated state (cluster-wide, not only this member's clients). */
@@ -97,6 +107,12 @@ export function statusReport(target: AdminTarget, context: StatusContext): Statu
     appliedIndex: status.appliedIndex,
     lastIndex: status.lastIndex,
     snapshotIndex: status.snapshotIndex,
+    snapshots: {
+      taken: status.stats.snapshotsTaken,
+      lastMs: Math.round(status.stats.lastSnapshotMs),
+      lastBytes: status.stats.lastSnapshotBytes,
+      maxMs: Math.round(status.stats.snapshotMsMax),
+    },
     health: healthOf(status),
     members,
     sessions: target.machine.listSessions().length,

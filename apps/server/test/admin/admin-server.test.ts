@@ -65,6 +65,30 @@ describe('admin endpoint', () => {
     await client.close();
   });
 
+  it('reports how long the member took for its own snapshots', async () => {
+    const temp = await tempDir();
+    cleanups.push(temp.cleanup);
+    const server = await startSingle(temp.dir, { snapshotEveryEntries: 20 });
+    cleanups.unshift(() => server.stop());
+    const admin = await AdminServer.start({ listen: loopback, target: server });
+    cleanups.unshift(() => admin.close());
+    const status = async (): Promise<StatusReport> =>
+      (await (await fetch(`${admin.url}/status`)).json()) as StatusReport;
+    expect((await status()).snapshots).toEqual({ taken: 0, lastMs: 0, lastBytes: 0, maxMs: 0 });
+
+    const { client } = await RawClient.connect(server.clientUrl);
+    for (let i = 0; i < 40; i++) {
+      await client.expect({ op: 'create', xid: 0, path: `/s${i}`, data: bytes('x'), mode: 'persistent' }, 'create');
+    }
+    await waitFor('a snapshot', async () => (await status()).snapshots.taken > 0);
+    const { snapshots, snapshotIndex } = await status();
+    expect(snapshotIndex).toBeGreaterThan(0);
+    expect(snapshots.lastBytes).toBeGreaterThan(40);
+    expect(snapshots.lastMs).toBeGreaterThanOrEqual(0);
+    expect(snapshots.maxMs).toBeGreaterThanOrEqual(snapshots.lastMs);
+    await client.close();
+  });
+
   it('answers 404 for unknown paths, 405 for other methods, and HEAD without a body', async () => {
     const { admin } = await single();
     const missing = await fetch(`${admin.url}/metrics`);

@@ -75,6 +75,15 @@ export interface RaftNodeStats {
   readonly entriesApplied: number;
   /** Snapshots this member took of its own state machine. */
   readonly snapshotsTaken: number;
+  /**
+   * Milliseconds the newest of them took, from capturing the state machine until the file was
+   * durable (serialising runs beside the Ready loop, so this includes waiting for it); 0 if none.
+   */
+  readonly lastSnapshotMs: number;
+  /** Bytes of that snapshot (0 if none). */
+  readonly lastSnapshotBytes: number;
+  /** The longest any of them took, in milliseconds. */
+  readonly snapshotMsMax: number;
   /** Snapshots received from a leader and restored into the state machine. */
   readonly snapshotsInstalled: number;
 }

@@ -83,6 +83,8 @@ interface IndexWaiter {
 
 /** A snapshot of this member's own state machine, captured and waiting to be stored. */
 interface CapturedSnapshot {
+  /** `performance.now()` when the state machine was captured. */
+  readonly startedAt: number;
   readonly meta: Snapshot['meta'];
   readonly addresses: ReadonlyMap<NodeId, string>;
   readonly appData: Promise<Uint8Array> | Uint8Array;
@@ -184,6 +186,9 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     messagesReceived: 0,
     entriesApplied: 0,
     snapshotsTaken: 0,
+    lastSnapshotMs: 0,
+    lastSnapshotBytes: 0,
+    snapshotMsMax: 0,
     snapshotsInstalled: 0,
   };
 
@@ -912,6 +917,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     this.lastSnapshotIndex = this.appliedIndex;
     this.snapshotGap = this.drawSnapshotGap();
     const captured: CapturedSnapshot = {
+      startedAt: performance.now(),
       meta,
       addresses: new Map(this.addresses),
       appData: this.stateMachine.snapshot(),
@@ -922,7 +928,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
         if (this.capturedSnapshot !== captured) return;
         this.capturedSnapshot = null;
         if (this.stopping) return;
-        this.snapshotWrite = this.writeOwnSnapshot(meta, captured.addresses, appData).finally(() => {
+        this.snapshotWrite = this.writeOwnSnapshot(captured, appData).finally(() => {
           this.snapshotWrite = null;
         });
       },
@@ -946,14 +952,10 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   }
 
   /** Writes this member's own snapshot to storage while the loop goes on. */
-  private async writeOwnSnapshot(
-    meta: Snapshot['meta'],
-    addresses: ReadonlyMap<NodeId, string>,
-    appData: Uint8Array,
-  ): Promise<void> {
+  private async writeOwnSnapshot(captured: CapturedSnapshot, appData: Uint8Array): Promise<void> {
     let snapshot: Snapshot;
     try {
-      snapshot = { meta, data: await encodeSnapshotEnvelope(addresses, appData) };
+      snapshot = { meta: captured.meta, data: await encodeSnapshotEnvelope(captured.addresses, appData) };
       if (this.stopping) return;
       await this.storage.saveSnapshot(snapshot);
     } catch (error) {
@@ -963,6 +965,10 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       return;
     }
     this.storedOwnSnapshot = snapshot;
+    const ms = performance.now() - captured.startedAt;
+    this.stats.lastSnapshotMs = ms;
+    this.stats.lastSnapshotBytes = snapshot.data.byteLength;
+    this.stats.snapshotMsMax = Math.max(this.stats.snapshotMsMax, ms);
     this.schedule();
   }
 

@@ -32,11 +32,33 @@ export interface RunningCluster {
    * a leader).
    */
   restartMember(member: ClusterMember): Promise<number>;
+  /**
+   * How long a snapshot of the whole state takes, as the system itself reports or makes it (see
+   * {@link SnapshotTimes}). Throws `WorkloadNotDoneError` when this build cannot tell.
+   */
+  snapshotTimes(): Promise<SnapshotTimes>;
   /** Stops every member (by PID) and removes the data directory. */
   stop(): Promise<void>;
 }
 
 /** Options shared by every cluster starter. */
+/**
+ * Snapshot figures: Keel and ZooKeeper report their members' own periodic snapshots (the longest
+ * one any member took, which for a growing tree is about the newest); etcd keeps its key space in
+ * its bbolt file and never serialises it at a Raft snapshot, so its figure is the backend snapshot
+ * a user takes (`etcdctl snapshot save`), streamed from the leader.
+ */
+export interface SnapshotTimes {
+  /** Milliseconds of the longest snapshot. */
+  readonly ms: number;
+  /** Its size in bytes, when the system says. */
+  readonly bytes: number | null;
+  /** Snapshots the figure is the longest of. */
+  readonly count: number;
+  /** Where the figure comes from. */
+  readonly source: string;
+}
+
 export interface ClusterOptions {
   /** Parent of the cluster's data directory (a fresh directory is made inside). */
   readonly baseDir: string;

@@ -11,7 +11,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keelDriver } from '../targets/keel';
-import type { ClusterMember, ClusterStarter, RunningCluster } from './cluster';
+import { WorkloadNotDoneError } from '../workloads/not-done';
+import type { ClusterMember, ClusterStarter, RunningCluster, SnapshotTimes } from './cluster';
 import { keelLeaderOf } from './keel-probe';
 import { freePorts, spawnTracked, stopProcess, type TrackedProcess, waitFor } from './processes';
 
@@ -139,6 +140,24 @@ export const startKeel: ClusterStarter = async (options) => {
         return (await keelLeaderOf(found.clientAddress)) === null ? undefined : true;
       });
       return Date.now() - startedAt;
+    },
+    async snapshotTimes() {
+      let longest: SnapshotTimes | null = null;
+      let count = 0;
+      for (const member of members) {
+        if (member.adminPort === undefined) throw new WorkloadNotDoneError('this build has no admin endpoint');
+        const response = await fetch(`http://127.0.0.1:${member.adminPort}/status`, {
+          signal: AbortSignal.timeout(5000),
+        });
+        const status = (await response.json()) as { snapshots?: { taken: number; maxMs: number; lastBytes: number } };
+        if (status.snapshots === undefined) throw new WorkloadNotDoneError('this build reports no snapshot times');
+        count += status.snapshots.taken;
+        if (status.snapshots.taken > 0 && (longest === null || status.snapshots.maxMs > longest.ms)) {
+          longest = { ms: status.snapshots.maxMs, bytes: status.snapshots.lastBytes, count: 0, source: '' };
+        }
+      }
+      if (longest === null) throw new WorkloadNotDoneError('no member has taken a snapshot yet');
+      return { ...longest, count, source: '/status snapshots.maxMs (lastBytes) of the members' };
     },
     async stop() {
       await Promise.all(members.map((member) => stopProcess(member.process)));

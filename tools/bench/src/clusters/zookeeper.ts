@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zookeeperDriver } from '../targets/zookeeper';
+import { WorkloadNotDoneError } from '../workloads/not-done';
 import { zookeeperClassPath, zookeeperVersion } from './binaries';
 import type { ClusterMember, ClusterStarter, RunningCluster } from './cluster';
 import { freePorts, spawnTracked, stopProcess, type TrackedProcess, tcpExchange, waitFor } from './processes';
@@ -102,6 +103,19 @@ export const startZookeeper: ClusterStarter = async (options) => {
         return mode === 'leader' || mode === 'follower' ? true : undefined;
       });
       return Date.now() - startedAt;
+    },
+    async snapshotTimes() {
+      let ms = 0;
+      let count = 0;
+      for (const member of members) {
+        const mntr = await tcpExchange(member.clientPort, 'mntr');
+        const field = (name: string): number => Number(new RegExp(`^${name}\\s+(\\d+)`, 'm').exec(mntr)?.[1] ?? 0);
+        // The count includes the snapshot loaded at start-up, whose time is 0.
+        count += Math.max(0, field('zk_cnt_snapshottime') - 1);
+        ms = Math.max(ms, field('zk_max_snapshottime'));
+      }
+      if (count === 0) throw new WorkloadNotDoneError('no member has taken a snapshot yet');
+      return { ms, bytes: null, count, source: 'mntr zk_max_snapshottime of the members' };
     },
     async stop() {
       await Promise.all(members.map((member) => stopProcess(member.process)));

@@ -18,6 +18,12 @@ export function extraText(result: WorkloadResult): string {
     const value = extra[key];
     if (value !== undefined && value !== null) parts.push(`${key} ${Math.round(value)}`);
   }
+  const snapshot = extra.snapshotMs;
+  if (snapshot !== undefined && snapshot !== null) {
+    const bytes = extra.snapshotBytes;
+    const size = bytes === undefined || bytes === null ? '' : ` (${(bytes / 2 ** 20).toFixed(1)} MiB)`;
+    parts.push(`snapshot ${formatMs(snapshot)} ms${size}`);
+  }
   const restart = extra.restartMs;
   if (restart !== undefined && restart !== null) parts.push(`restart ${formatMs(restart)} ms`);
   const fromSend = extra.p99FromSendMs;

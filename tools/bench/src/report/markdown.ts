@@ -75,7 +75,7 @@ export function markdownReport(run: BenchRun): string {
   const single = workloadsOf(run).filter((workload) => singleFigureWorkloads.includes(workload));
   if (single.length > 0) {
     lines.push('');
-    lines.push('## Failover and restart (ms, lower is better)');
+    lines.push('## Failover, snapshot and restart (ms, lower is better)');
     lines.push('');
     lines.push(`| workload | ${order.map(targetTitle).join(' | ')} |`);
     lines.push(`|---|${order.map(() => '---:').join('|')}|`);

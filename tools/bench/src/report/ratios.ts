@@ -37,15 +37,23 @@ function ratio(numerator: number, denominator: number): number | undefined {
     : undefined;
 }
 
+/** The extra field holding the one figure (ms, lower is better) of each single-figure workload. */
+const singleFigureFields: Readonly<Record<string, string>> = {
+  failover: 'unavailableMs',
+  'scale-snapshot': 'snapshotMs',
+  'scale-restart': 'restartMs',
+};
+
 /**
  * Workloads whose throughput and latency are not the point (failover: the unavailability is;
- * restart: the restart time is). They get their own rows in the reports.
+ * snapshot and restart: their time is). They get their own rows in the reports.
  */
-export const singleFigureWorkloads: readonly string[] = ['failover', 'scale-restart'];
+export const singleFigureWorkloads: readonly string[] = Object.keys(singleFigureFields);
 
 /** The one figure of a single-figure workload (ms, lower is better), if measured. */
 export function singleFigureOf(result: WorkloadResult): number | undefined {
-  const value = result.workload === 'failover' ? result.extra?.unavailableMs : result.extra?.restartMs;
+  const field = singleFigureFields[result.workload];
+  const value = field === undefined ? undefined : result.extra?.[field];
   return value === undefined || value === null || !Number.isFinite(value) ? undefined : value;
 }
 

@@ -154,6 +154,25 @@ const scaleWatches: CustomWorkload = {
   },
 };
 
+const scaleSnapshot: CustomWorkload = {
+  kind: 'custom',
+  name: 'scale-snapshot',
+  title: 'snapshot time',
+  scale: true,
+  measures:
+    "The longest snapshot of the whole state so far (after scale-nodes when run together: about 1,000,000 nodes), as the system reports it: Keel /status snapshots.maxMs, ZooKeeper mntr zk_max_snapshottime (both the members' own periodic snapshots, taken under the create load); etcd, whose Raft snapshots do not hold the key space, a backend snapshot streamed from the leader (etcdctl snapshot save); extra.snapshotMs, extra.snapshotBytes.",
+  async run({ cluster }) {
+    const times = await cluster.snapshotTimes();
+    const histogram = new LatencyHistogram();
+    histogram.record(times.ms * 1000);
+    return {
+      outcome: { histogram, operations: 1, errors: 0, elapsedMs: times.ms, generatorCpu: 0 },
+      extra: { snapshotMs: times.ms, ...(times.bytes === null ? {} : { snapshotBytes: times.bytes }) },
+      note: `longest of ${times.count} snapshot(s): ${times.source}`,
+    };
+  },
+};
+
 const scaleRestart: CustomWorkload = {
   kind: 'custom',
   name: 'scale-restart',
@@ -178,4 +197,10 @@ const scaleRestart: CustomWorkload = {
 };
 
 /** The `--scale` workloads. */
-export const scaleWorkloads: readonly CustomWorkload[] = [scaleNodes, scaleSessions, scaleWatches, scaleRestart];
+export const scaleWorkloads: readonly CustomWorkload[] = [
+  scaleNodes,
+  scaleSnapshot,
+  scaleSessions,
+  scaleWatches,
+  scaleRestart,
+];
