@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ClusterMember } from '../clusters/cluster';
-import { runClosedLoop } from '../load/closed-loop';
+import { type ClosedLoopOutcome, runClosedLoop } from '../load/closed-loop';
 import { LatencyHistogram } from '../load/histogram';
 import type { Session } from '../targets/session';
 import { WorkloadNotDoneError } from './not-done';
@@ -154,6 +154,13 @@ const scaleWatches: CustomWorkload = {
   },
 };
 
+/** The outcome of a workload whose one figure is how long one thing took (its histogram holds that). */
+function oneTimedOperation(ms: number): ClosedLoopOutcome {
+  const histogram = new LatencyHistogram();
+  histogram.record(ms * 1000);
+  return { histogram, operations: 1, errors: 0, elapsedMs: ms, generatorCpu: 0 };
+}
+
 const scaleSnapshot: CustomWorkload = {
   kind: 'custom',
   name: 'scale-snapshot',
@@ -163,10 +170,8 @@ const scaleSnapshot: CustomWorkload = {
     "The longest snapshot of the whole state so far (after scale-nodes when run together: about 1,000,000 nodes), as the system reports it: Keel /status snapshots.maxMs, ZooKeeper mntr zk_max_snapshottime (both the members' own periodic snapshots, taken under the create load); etcd, whose Raft snapshots do not hold the key space, a backend snapshot streamed from the leader (etcdctl snapshot save); extra.snapshotMs, extra.snapshotBytes.",
   async run({ cluster }) {
     const times = await cluster.snapshotTimes();
-    const histogram = new LatencyHistogram();
-    histogram.record(times.ms * 1000);
     return {
-      outcome: { histogram, operations: 1, errors: 0, elapsedMs: times.ms, generatorCpu: 0 },
+      outcome: oneTimedOperation(times.ms),
       extra: { snapshotMs: times.ms, ...(times.bytes === null ? {} : { snapshotBytes: times.bytes }) },
       note: `longest of ${times.count} snapshot(s): ${times.source}`,
     };
@@ -186,10 +191,8 @@ const scaleRestart: CustomWorkload = {
     if (follower === undefined) throw new WorkloadNotDoneError('no follower to restart');
     const residentBefore = residentBytes(follower.process.pid);
     const restartMs = await cluster.restartMember(follower);
-    const histogram = new LatencyHistogram();
-    histogram.record(restartMs * 1000);
     return {
-      outcome: { histogram, operations: 1, errors: 0, elapsedMs: restartMs, generatorCpu: 0 },
+      outcome: oneTimedOperation(restartMs),
       extra: { restartMs, residentMiBBefore: residentBefore / 2 ** 20 },
       note: `restarted follower ${follower.id}`,
     };
