@@ -327,8 +327,16 @@ export class Raft {
         this.send({ type: m.type === 'preVote' ? 'preVoteResp' : 'voteResp', to: m.from, granted: false });
         // An asker with a longer log may be the only member a quorum can elect, and a campaign
         // of ours (without pre-vote) raises the term just ahead of its next round each time it
-        // learns ours: give it that round by starting our election timeout again.
-        if (this.role !== 'leader' && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm) && !this.sameLastEntry(m)) {
+        // learns ours: give it that round by starting our election timeout again. Only for a
+        // real vote, whose term the asker has entered and raises each round: a pre-candidate
+        // that never hears our refusal (a one-way partition) would ask at the same stale term
+        // for ever, and must not keep us from campaigning.
+        if (
+          m.type === 'vote' &&
+          this.role !== 'leader' &&
+          this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm) &&
+          !this.sameLastEntry(m)
+        ) {
           this.electionElapsed = 0;
         }
       }

@@ -47,8 +47,8 @@ describe('raft core - a refused stale vote from a longer log delays our next cam
     const raft = candidate();
     for (let i = 0; i < half; i++) raft.tick();
     if (request !== null) raft.step(request);
-    const answer = raft.ready().messages.find((m) => m.type === 'voteResp');
-    if (request !== null) expect(answer).toMatchObject({ type: 'voteResp', to: 'n3', term: 2, granted: false });
+    const answer = raft.ready().messages.find((m) => m.type === 'voteResp' || m.type === 'preVoteResp');
+    if (request !== null) expect(answer).toMatchObject({ to: 'n3', term: 2, granted: false });
     return half + ticksToNextTerm(raft, 2);
   }
 
@@ -61,5 +61,11 @@ describe('raft core - a refused stale vote from a longer log delays our next cam
     const undisturbed = afterRequestAtHalfTime(null);
     expect(afterRequestAtHalfTime(staleVote(1, 1))).toBe(undisturbed);
     expect(afterRequestAtHalfTime(staleVote(0, 0))).toBe(undisturbed);
+  });
+
+  it('a stale pre-vote changes nothing: its asker may never hear the refusal and ask again at that term', () => {
+    const undisturbed = afterRequestAtHalfTime(null);
+    const preVote: Message = { ...staleVote(9, 1), type: 'preVote' };
+    expect(afterRequestAtHalfTime(preVote)).toBe(undisturbed);
   });
 });
