@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keelDriver } from '../targets/keel';
 import { WorkloadNotDoneError } from '../workloads/not-done';
-import type { ClusterMember, ClusterStarter, RunningCluster, SnapshotTimes } from './cluster';
+import type { ClusterMember, ClusterStarter, RunningCluster } from './cluster';
 import { keelLeaderOf } from './keel-probe';
 import { freePorts, spawnTracked, stopProcess, type TrackedProcess, waitFor } from './processes';
 
@@ -54,10 +54,20 @@ interface KeelMember extends ClusterMember {
   readonly adminPort: number | undefined;
 }
 
-async function adminRole(port: number): Promise<string | undefined> {
+/** The parts of a member's admin `/status` the harness reads (older builds lack `snapshots`). */
+interface AdminStatus {
+  readonly role?: unknown;
+  readonly snapshots?: { readonly taken: number; readonly maxMs: number; readonly lastBytes: number };
+}
+
+async function adminStatus(port: number): Promise<AdminStatus> {
   const response = await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(2000) });
-  const status = (await response.json()) as { role?: unknown };
-  return typeof status.role === 'string' ? status.role : undefined;
+  return (await response.json()) as AdminStatus;
+}
+
+async function adminRole(port: number): Promise<string | undefined> {
+  const { role } = await adminStatus(port);
+  return typeof role === 'string' ? role : undefined;
 }
 
 export const startKeel: ClusterStarter = async (options) => {
@@ -142,22 +152,18 @@ export const startKeel: ClusterStarter = async (options) => {
       return Date.now() - startedAt;
     },
     async snapshotTimes() {
-      let longest: SnapshotTimes | null = null;
+      let ms = -1;
+      let bytes = 0;
       let count = 0;
       for (const member of members) {
         if (member.adminPort === undefined) throw new WorkloadNotDoneError('this build has no admin endpoint');
-        const response = await fetch(`http://127.0.0.1:${member.adminPort}/status`, {
-          signal: AbortSignal.timeout(5000),
-        });
-        const status = (await response.json()) as { snapshots?: { taken: number; maxMs: number; lastBytes: number } };
-        if (status.snapshots === undefined) throw new WorkloadNotDoneError('this build reports no snapshot times');
-        count += status.snapshots.taken;
-        if (status.snapshots.taken > 0 && (longest === null || status.snapshots.maxMs > longest.ms)) {
-          longest = { ms: status.snapshots.maxMs, bytes: status.snapshots.lastBytes, count: 0, source: '' };
-        }
+        const { snapshots } = await adminStatus(member.adminPort);
+        if (snapshots === undefined) throw new WorkloadNotDoneError('this build reports no snapshot times');
+        count += snapshots.taken;
+        if (snapshots.taken > 0 && snapshots.maxMs > ms) ({ maxMs: ms, lastBytes: bytes } = snapshots);
       }
-      if (longest === null) throw new WorkloadNotDoneError('no member has taken a snapshot yet');
-      return { ...longest, count, source: '/status snapshots.maxMs (lastBytes) of the members' };
+      if (count === 0) throw new WorkloadNotDoneError('no member has taken a snapshot yet');
+      return { ms, bytes, count, source: '/status snapshots.maxMs (lastBytes) of the members' };
     },
     async stop() {
       await Promise.all(members.map((member) => stopProcess(member.process)));
