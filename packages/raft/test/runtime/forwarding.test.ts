@@ -96,6 +96,8 @@ describe('RaftNode forwarding on a real three-member cluster', () => {
       () => conf(second).voters.includes('n4'),
     );
     expect(conf(second).voters).toContain('n4');
+    // The promoter resolved once it applied the promotion: its applied index covers it.
+    const promotedAt = second.node.status().appliedIndex;
     for (const member of members.values()) {
       await waitFor(
         `${member.id} to learn n4's address`,
@@ -106,8 +108,14 @@ describe('RaftNode forwarding on a real three-member cluster', () => {
 
     // A change the leader refuses (n4 is no longer a learner) is dropped: the caller times out.
     // The caller must have applied the promotion itself first: a forwarded change resolves when
-    // its member applies a matching entry, and the earlier promotion would match.
-    await waitFor('the first follower to apply the promotion', () => conf(first).voters.includes('n4'), waitMs);
+    // its member applies a matching entry, and the earlier promotion would match. Its
+    // configuration is not enough: it changes at the commit, and the entry is applied only once
+    // that commit is durable.
+    await waitFor(
+      'the first follower to apply the promotion',
+      () => first.node.status().appliedIndex >= promotedAt,
+      waitMs,
+    );
     await expect(first.node.promote('n4')).rejects.toBeInstanceOf(TimeoutError);
 
     await changeEventually(
