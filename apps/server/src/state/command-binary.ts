@@ -156,16 +156,19 @@ export class BinaryCommandReader {
     }
   }
 
-  /** A copy: node data must not keep the entry's (or a whole peer frame's) buffer alive. */
+  /**
+   * A view of the payload, not a copy: what keeps node data copies it (the tree holds its own,
+   * `node-data.ts`), so a decoded command costs no allocation for its data, and no entry's (or
+   * peer frame's) buffer is kept alive by a node.
+   */
   bytes(): Uint8Array {
     this.need(4, 'data length');
     const length = this.view.getUint32(this.offset, true);
     this.offset += 4;
     this.need(length, 'data');
-    const copy = new Uint8Array(length);
-    copy.set(this.payload.subarray(this.offset, this.offset + length));
+    const view = this.payload.subarray(this.offset, this.offset + length);
     this.offset += length;
-    return copy;
+    return view;
   }
 
   private need(bytes: number, what: string): void {

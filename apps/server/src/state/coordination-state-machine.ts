@@ -20,6 +20,7 @@ import {
   type SweepCommand,
 } from './commands';
 import { type ChangeContext, DataTree, statOf, type TreeNode } from './data-tree';
+import { dataBytes } from './node-data';
 import { RecentRequests } from './recent-requests';
 import type { ApplyOutcome, CommandResult } from './results';
 import { type Session, SessionTable } from './sessions';
@@ -292,7 +293,7 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
   /** A node's data and stat, or null. */
   get(path: string): { readonly data: Uint8Array; readonly stat: ReturnType<typeof statOf> } | null {
     const node = this.tree.get(path);
-    return node === undefined ? null : { data: node.data, stat: statOf(node) };
+    return node === undefined ? null : { data: dataBytes(node.data), stat: statOf(node) };
   }
 
   /** A node's child names (sorted) and stat, or null. */

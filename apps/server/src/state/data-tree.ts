@@ -21,6 +21,7 @@ import {
   validateCreatePath,
   validatePath,
 } from '@keel/protocol';
+import { dataLength, emptyData, type NodeData, nodeData } from './node-data';
 import type { ChangeEvent, OperationError } from './results';
 import { compare } from './sessions';
 import { TreeCapture } from './tree-capture';
@@ -31,7 +32,7 @@ export type NodeKind = 'persistent' | 'ephemeral' | 'container' | 'ttl';
 
 /** A node as stored. */
 export interface TreeNode {
-  data: Uint8Array;
+  data: NodeData;
   version: number;
   childrenVersion: number;
   createdRevision: number;
@@ -93,7 +94,7 @@ export function statOf(node: TreeNode): Stat {
     createdAt: node.createdAt,
     modifiedAt: node.modifiedAt,
     ephemeralOwner: node.ephemeralOwner,
-    dataLength: node.data.byteLength,
+    dataLength: dataLength(node.data),
     numChildren: node.children.size,
   };
 }
@@ -101,7 +102,7 @@ export function statOf(node: TreeNode): Stat {
 /** Creates the root node, as every member has it before the first entry. */
 export function rootNode(): TreeNode {
   return {
-    data: new Uint8Array(0),
+    data: emptyData,
     version: 0,
     childrenVersion: 0,
     createdRevision: 0,
@@ -291,7 +292,7 @@ export class DataTree {
     this.save(path);
     const { revision, time } = context;
     const node: TreeNode = {
-      data: spec.data,
+      data: nodeData(spec.data),
       version: 0,
       childrenVersion: 0,
       createdRevision: revision,
@@ -370,7 +371,7 @@ export class DataTree {
       return fail('BadVersion', `version is ${node.version}, expected ${expectedVersion}`, path);
     }
     this.save(path);
-    node.data = data;
+    node.data = nodeData(data);
     node.version += 1;
     node.modifiedRevision = context.revision;
     node.modifiedAt = context.time;

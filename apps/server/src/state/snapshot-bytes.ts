@@ -7,6 +7,7 @@
  * nodes is hundreds of megabytes, and regrowing would copy it over and over. The reader checks
  * every length against the end and throws {@link CorruptSnapshotError}.
  */
+import { dataLength, type NodeData, readData, writeData } from './node-data';
 
 /** A snapshot that cannot be decoded; the state it was meant to replace stays as it was. */
 export class CorruptSnapshotError extends Error {
@@ -74,10 +75,12 @@ export class SnapshotByteWriter {
     this.offset += length;
   }
 
-  bytes(value: Uint8Array): void {
-    this.uint(value.byteLength);
-    this.chunk.set(value, this.offset);
-    this.offset += value.byteLength;
+  /** A node's data, as `bytes`. */
+  data(value: NodeData): void {
+    const length = dataLength(value);
+    this.uint(length);
+    writeData(value, this.chunk, this.offset);
+    this.offset += length;
   }
 
   /** Every byte written since the last call, as chunks in order. */
@@ -98,15 +101,11 @@ export function stringBytesBound(value: string): number {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-/** Bytes of a slab that small node data is copied into. */
-const slabBytes = 8 * 1024;
 
 /** Reads fields in order from the bytes of a snapshot, checking every bound. */
 export class SnapshotByteReader {
   private offset: number;
-  private slab = new ArrayBuffer(slabBytes);
-  private slabUsed = 0;
-  /** The same bytes, for its latin1 decoder. */
+  /** The same bytes, for Buffer's latin1 decoder. */
   private readonly buffer: Buffer;
 
   constructor(
@@ -165,30 +164,11 @@ export class SnapshotByteReader {
     }
   }
 
-  /**
-   * A copy: node data must not keep the whole snapshot's buffer alive. Small copies are views
-   * of shared slabs, as Buffer's own pool does (and decoded base64 did): an ArrayBuffer per
-   * node made restoring a million nodes a fifth slower.
-   */
-  bytesCopy(what: string): Uint8Array {
+  /** A node's data (`bytes`), copied: it must not keep the whole snapshot's buffer alive. */
+  data(what: string): NodeData {
     const length = this.uint(`${what} length`);
     const start = this.offset;
-    const end = this.take(length, what);
-    if (length > slabBytes / 8) {
-      // Not `slice`: on a Buffer that is a view, not a copy.
-      const copy = new Uint8Array(length);
-      copy.set(this.bytes.subarray(start, end));
-      return copy;
-    }
-    if (this.slabUsed + length > slabBytes) {
-      this.slab = new ArrayBuffer(slabBytes);
-      this.slabUsed = 0;
-    }
-    const copy = new Uint8Array(this.slab, this.slabUsed, length);
-    copy.set(this.bytes.subarray(start, end));
-    // Aligned, as Buffer's pool aligns, for typed-array views of the data.
-    this.slabUsed = (this.slabUsed + length + 7) & ~7;
-    return copy;
+    return readData(this.buffer, start, this.take(length, what));
   }
 
   private take(length: number, what: string): number {

@@ -29,6 +29,7 @@
 import { validatePath } from '@keel/protocol';
 import { snapshotFormatVersion } from '../constants';
 import { type NodeKind, noChildren, type TreeNode } from './data-tree';
+import { dataLength } from './node-data';
 import type { Session } from './sessions';
 import {
   CorruptSnapshotError,
@@ -97,11 +98,11 @@ export function writeNodeRow(
   node: Readonly<TreeNode>,
   owner: number,
 ): void {
-  out.reserve(stringBytesBound(name) + node.data.byteLength + 12 * uintBytesMax + 1);
+  out.reserve(stringBytesBound(name) + dataLength(node.data) + 12 * uintBytesMax + 1);
   out.uint(depth + 1);
   out.string(name);
   out.u8(kindBytes.indexOf(node.kind));
-  out.bytes(node.data);
+  out.data(node.data);
   out.uint(node.version);
   out.uint(node.childrenVersion);
   out.uint(node.createdRevision);
@@ -184,7 +185,7 @@ function decodeBinarySnapshot(bytes: Uint8Array): DecodedSnapshot {
       if (parent.kind === 'ephemeral') corrupt(`child of ephemeral at ${path}`);
     }
     const kind = kindBytes[input.u8('kind')] ?? corrupt(`bad kind at ${path}`);
-    const data = input.bytesCopy('data');
+    const data = input.data('data');
     const version = input.uint('version');
     const childrenVersion = input.uint('childrenVersion');
     const createdRevision = input.uint('createdRevision');

@@ -8,6 +8,7 @@
  */
 import { basename, parentOf, validatePath } from '@keel/protocol';
 import { type NodeKind, noChildren, type TreeNode } from './data-tree';
+import { nodeData } from './node-data';
 import type { Session } from './sessions';
 import { CorruptSnapshotError } from './snapshot-bytes';
 import type { DecodedSnapshot } from './snapshot-format';
@@ -70,9 +71,8 @@ export function decodeJsonSnapshot(bytes: Uint8Array): DecodedSnapshot {
     if (!nodeKinds.includes(kind as NodeKind)) corrupt(`bad kind at ${path}`);
     if ((kind === 'ephemeral') !== (owner !== null)) corrupt(`ephemeral owner mismatch at ${path}`);
     if ((kind === 'ttl') !== (ttlMs !== null)) corrupt(`ttl mismatch at ${path}`);
-    const buffer = Buffer.from(data, 'base64');
     nodes.set(path, {
-      data: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+      data: nodeData(Buffer.from(data, 'base64')),
       version: integer(version, 'version'),
       childrenVersion: integer(cversion, 'childrenVersion'),
       createdRevision: integer(created, 'createdRevision'),

@@ -63,11 +63,23 @@ describe('binary commands', () => {
     expect(encodeCommand({ type: 'sweep', time: 1 })[0]).toBe('{'.charCodeAt(0));
   });
 
-  it('decoded data is a copy: the entry payload may be reused', () => {
-    const payload = encodeCommand({ type: 'set', sessionId: null, time: 1, path: '/a', data: bytes('abc') });
-    const decoded = decodeCommand(payload);
-    payload.fill(0);
-    expect(decoded.ok && decoded.command.type === 'set' && new TextDecoder().decode(decoded.command.data)).toBe('abc');
+  it('applied data is a copy: the entry payload may be reused', () => {
+    const machine = new CoordinationStateMachine();
+    const small = encodeCommand({
+      type: 'create',
+      sessionId: null,
+      time: 1,
+      path: '/a',
+      data: bytes('abc'),
+      mode: 'persistent',
+    });
+    const large = encodeCommand({ type: 'set', sessionId: null, time: 2, path: '/a', data: bytes('z'.repeat(5_000)) });
+    machine.apply({ index: 1, term: 1, type: EntryType.Normal, data: small });
+    small.fill(0);
+    expect(new TextDecoder().decode(machine.get('/a')?.data)).toBe('abc');
+    machine.apply({ index: 2, term: 1, type: EntryType.Normal, data: large });
+    large.fill(0);
+    expect(new TextDecoder().decode(machine.get('/a')?.data)).toBe('z'.repeat(5_000));
   });
 
   it('values the layout cannot hold fall back to JSON and its typed refusal', () => {

@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { CoordinationStateMachine } from '../../src';
 import { rootNode, type TreeNode } from '../../src/state/data-tree';
+import { dataBytes } from '../../src/state/node-data';
 import { CorruptSnapshotError, SnapshotByteWriter } from '../../src/state/snapshot-bytes';
 import {
   type DecodedSnapshot,
@@ -169,7 +170,7 @@ function jsonSnapshot(state: DecodedSnapshot): Uint8Array {
         .reverse()
         .map(([path, n]) => [
           path,
-          Buffer.from(n.data).toString('base64'),
+          Buffer.from(dataBytes(n.data)).toString('base64'),
           n.version,
           n.childrenVersion,
           n.createdRevision,
