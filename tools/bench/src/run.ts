@@ -2,7 +2,7 @@
  * One benchmark run: for each target, start its three-member cluster, run every workload
  * against it (failover last), stop it by PID (always), and collect the results.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { BenchOptions } from './args';
@@ -143,6 +143,8 @@ export async function runBench(
     clients: options.clients,
     quick: options.quick,
   };
+  // A --base-dir that does not exist yet is made, as --out is.
+  if (options.baseDir !== undefined) mkdirSync(options.baseDir, { recursive: true });
   const baseDir = mkdtempSync(join(options.baseDir ?? os.tmpdir(), 'keel-bench-'));
   log(`cluster data and logs under ${baseDir}${options.keepData ? ' (kept)' : ''}`);
   const scratch = options.keepData ? undefined : removeOnSignal(baseDir);
