@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Runs every project's tests through nx, then prints one summary line summed over all
-// projects, so that a run which executed nothing (or lost a project) is visible in CI.
+// Typechecks every project (vitest strips types without checking them, so a type error in a
+// test would otherwise pass), runs every project's tests through nx, then prints one summary
+// line summed over all projects, so that a run which executed nothing (or lost a project) is
+// visible in CI. A failed typecheck counts as one failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,12 +17,19 @@ const projects = roots
 // Stale reports from an earlier run must not be counted; nx restores them on a cache hit.
 for (const dir of projects) rmSync(join(dir, '.test-results'), { recursive: true, force: true });
 
+const typecheck = spawnSync('npx', ['nx', 'run-many', '-t', 'typecheck', '--outputStyle=stream'], {
+  stdio: 'inherit',
+});
 const run = spawnSync('npx', ['nx', 'run-many', '-t', 'test', '--outputStyle=stream', ...process.argv.slice(2)], {
   stdio: 'inherit',
 });
 
 let passed = 0;
 let failed = 0;
+if (typecheck.status !== 0) {
+  console.error('test-all: typecheck failed (see above)');
+  failed += 1;
+}
 const missing = [];
 for (const dir of projects) {
   const report = join(dir, '.test-results', 'vitest.json');
