@@ -14,7 +14,7 @@ export function extraText(result: WorkloadResult): string {
         : `unavailable ${formatMs(value)} ms`,
     );
   }
-  for (const key of ['bytesPerNode', 'bytesPerSession', 'bytesPerWatch'] as const) {
+  for (const key of ['bytesPerNode', 'bytesPerNodeAtEnd', 'bytesPerSession', 'bytesPerWatch'] as const) {
     const value = extra[key];
     if (value !== undefined && value !== null) parts.push(`${key} ${Math.round(value)}`);
   }

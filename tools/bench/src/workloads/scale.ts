@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { ClusterMember } from '../clusters/cluster';
 import { type ClosedLoopOutcome, runClosedLoop } from '../load/closed-loop';
 import { LatencyHistogram } from '../load/histogram';
+import { waitForQuietMachine } from '../load/quiet-machine';
 import type { Session } from '../targets/session';
 import { WorkloadNotDoneError } from './not-done';
 import { type CustomWorkload, ensureNode, payload } from './workload';
@@ -26,6 +27,17 @@ function largestResident(members: readonly ClusterMember[]): number {
   return Math.max(...members.map((member) => residentBytes(member.process.pid)));
 }
 
+/**
+ * The largest member's resident memory once the machine is quiet again (at most 10% busy over a
+ * second, or after a minute). Right after a load a member may still be writing a snapshot
+ * (Keel assembles one in memory, about 150 MB at 1,000,000 nodes) or hold garbage not yet
+ * collected; memory per item is what stays.
+ */
+async function settledResident(members: readonly ClusterMember[]): Promise<number> {
+  await waitForQuietMachine({ busyShareMax: 0.1, windowMs: 1_000, maxWaitMs: 60_000 });
+  return largestResident(members);
+}
+
 function nodeCountFor(quick: boolean): number {
   return quick ? 100_000 : 1_000_000;
 }
@@ -36,7 +48,7 @@ const scaleNodes: CustomWorkload = {
   title: 'memory per node',
   scale: true,
   measures:
-    'Creates 1,000,000 nodes of 100 B (100,000 with --quick) under 1,000 parents; extra.bytesPerNode = growth of the largest member RSS / nodes.',
+    'Creates 1,000,000 nodes of 100 B (100,000 with --quick) under 1,000 parents; extra.bytesPerNode = growth of the largest member RSS / nodes, read once the machine is quiet again (extra.bytesPerNodeAtEnd: read as the load ended).',
   async run({ cluster, driver, options, root }) {
     const nodes = nodeCountFor(options.quick);
     const sessions: Session[] = [];
@@ -62,12 +74,15 @@ const scaleNodes: CustomWorkload = {
           await session.create(`${root}/p${index % parents}/n${index}`, data);
         },
       });
-      const after = largestResident(cluster.members);
+      const atEnd = largestResident(cluster.members);
+      const after = await settledResident(cluster.members);
+      const nodesCreated = Math.max(1, outcome.operations);
       return {
         outcome,
         extra: {
           nodes: outcome.operations,
-          bytesPerNode: (after - before) / Math.max(1, outcome.operations),
+          bytesPerNode: (after - before) / nodesCreated,
+          bytesPerNodeAtEnd: (atEnd - before) / nodesCreated,
           residentMiB: after / 2 ** 20,
         },
       };
@@ -83,7 +98,7 @@ const scaleSessions: CustomWorkload = {
   title: '10k sessions',
   scale: true,
   measures:
-    'Opens 10,000 sessions (2,000 with --quick), each holding one ephemeral node, 64 at a time; ops/s = sessions opened per second; extra.bytesPerSession from the largest member RSS.',
+    'Opens 10,000 sessions (2,000 with --quick), each holding one ephemeral node, 64 at a time; ops/s = sessions opened per second; extra.bytesPerSession from the largest member RSS once the machine is quiet again.',
   async run({ cluster, driver, options, root }) {
     const count = options.quick ? 2000 : 10_000;
     const sessions: Session[] = [];
@@ -104,7 +119,7 @@ const scaleSessions: CustomWorkload = {
           await session.create(`${root}/s${index}`, payload(10), 'ephemeral');
         },
       });
-      const after = largestResident(cluster.members);
+      const after = await settledResident(cluster.members);
       return {
         outcome,
         extra: { sessions: outcome.operations, bytesPerSession: (after - before) / Math.max(1, outcome.operations) },
@@ -121,7 +136,7 @@ const scaleWatches: CustomWorkload = {
   title: '100k watches',
   scale: true,
   measures:
-    'Registers 100,000 data watches (10,000 with --quick): 100 sessions each watching 1,000 nodes; ops/s = watches registered per second; extra.bytesPerWatch from the largest member RSS.',
+    'Registers 100,000 data watches (10,000 with --quick): 100 sessions each watching 1,000 nodes; ops/s = watches registered per second; extra.bytesPerWatch from the largest member RSS once the machine is quiet again.',
   async run({ cluster, driver, options, root }) {
     const perSession = 1000;
     const sessionCount = options.quick ? 10 : 100;
@@ -145,7 +160,7 @@ const scaleWatches: CustomWorkload = {
           await session.watchData(`${root}/n${Math.floor(index / sessionCount) % perSession}`, () => {});
         },
       });
-      const after = largestResident(cluster.members);
+      const after = await settledResident(cluster.members);
       const watches = outcome.operations;
       return { outcome, extra: { watches, bytesPerWatch: (after - before) / Math.max(1, watches) } };
     } finally {
