@@ -46,6 +46,8 @@ export class WatchRegistry<Owner> {
   private readonly counts = new Map<Owner, number>();
   /** How many `turn` watches wait under each directory: only a deletion there asks `turnOf`. */
   private readonly turnsByParent = new Map<string, number>();
+  /** How many `persistentRecursive` watches exist: without any, a change looks at no ancestor. */
+  private recursive = 0;
   private total = 0;
 
   constructor(
@@ -69,6 +71,7 @@ export class WatchRegistry<Owner> {
       kinds.add(kind);
       this.count(owner, 1);
       if (kind === 'turn') this.countTurn(path, 1);
+      else if (kind === 'persistentRecursive') this.recursive++;
     }
     let paths = this.byOwner.get(owner);
     if (paths === undefined) {
@@ -100,7 +103,9 @@ export class WatchRegistry<Owner> {
   removeAll(owner: Owner): void {
     for (const path of this.byOwner.get(owner) ?? []) {
       const owners = this.byPath.get(path);
-      if (owners?.get(owner)?.has('turn') === true) this.countTurn(path, -1);
+      const kinds = owners?.get(owner);
+      if (kinds?.has('turn') === true) this.countTurn(path, -1);
+      if (kinds?.has('persistentRecursive') === true) this.recursive--;
       owners?.delete(owner);
       if (owners?.size === 0) this.byPath.delete(path);
     }
@@ -137,26 +142,41 @@ export class WatchRegistry<Owner> {
    */
   dispatch(changes: readonly ChangeEvent[], deliver: (owner: Owner, event: NodeWatchEvent) => void): void {
     for (const change of changes) {
-      const reached = new Set<Owner>();
-      for (const [owner, kinds] of this.byPath.get(change.path) ?? []) {
-        let fired = false;
-        for (const kind of kinds) {
-          if (!firesOn[kind].includes(change.type)) continue;
-          fired = true;
-          if (oneShot.has(kind)) this.drop(owner, change.path, kinds, kind);
+      // Most changes reach nobody: no set, no event and no ancestor list unless one does.
+      let reached: Set<Owner> | null = null;
+      const owners = this.byPath.get(change.path);
+      if (owners !== undefined) {
+        for (const [owner, kinds] of owners) {
+          let fired = false;
+          for (const kind of kinds) {
+            if (!firesOn[kind].includes(change.type)) continue;
+            fired = true;
+            if (oneShot.has(kind)) this.drop(owner, change.path, kinds, kind);
+          }
+          if (kinds.size === 0) this.forget(owner, change.path);
+          if (!fired) continue;
+          reached ??= new Set();
+          reached.add(owner);
         }
-        if (kinds.size === 0) this.forget(owner, change.path);
-        if (fired) reached.add(owner);
       }
-      if (change.type !== 'childrenChanged') {
+      if (this.recursive > 0 && change.type !== 'childrenChanged') {
         for (const ancestor of ancestorsOf(change.path)) {
           for (const [owner, kinds] of this.byPath.get(ancestor) ?? []) {
-            if (kinds.has('persistentRecursive')) reached.add(owner);
+            if (!kinds.has('persistentRecursive')) continue;
+            reached ??= new Set();
+            reached.add(owner);
           }
         }
       }
-      const event: NodeWatchEvent = { type: 'watch', event: change.type, path: change.path, revision: change.revision };
-      for (const owner of reached) deliver(owner, event);
+      if (reached !== null) {
+        const event: NodeWatchEvent = {
+          type: 'watch',
+          event: change.type,
+          path: change.path,
+          revision: change.revision,
+        };
+        for (const owner of reached) deliver(owner, event);
+      }
       if (change.type === 'deleted' && this.turnsByParent.size > 0)
         this.fireTurn(change.path, change.revision, deliver);
     }
@@ -184,6 +204,7 @@ export class WatchRegistry<Owner> {
     if (!kinds.delete(kind)) return false;
     this.count(owner, -1);
     if (kind === 'turn') this.countTurn(path, -1);
+    else if (kind === 'persistentRecursive') this.recursive--;
     return true;
   }
 

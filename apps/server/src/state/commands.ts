@@ -289,40 +289,47 @@ function readBinary(payload: Uint8Array): Command {
   const flags = reader.u8();
   if ((flags & ~knownFlags) !== 0) throw new Invalid('BadArguments', 'unknown command flags');
   const has = (flag: number): boolean => (flags & flag) !== 0;
-  const base: NodeCommandBase = {
-    time: timeField(reader.f64()),
-    sessionId: has(binaryFlags.sessionId) ? identifierField(reader.string(), 'sessionId') : null,
-    ...(has(binaryFlags.requestId) ? { requestId: requestIdField(reader.string()) } : {}),
-    ...(has(binaryFlags.owner) ? { owner: ownerField(reader.string()) } : {}),
-    ...(has(binaryFlags.sequence) ? { sequence: sequenceField(reader.f64()) } : {}),
-  };
+  const time = timeField(reader.f64());
+  const sessionId = has(binaryFlags.sessionId) ? identifierField(reader.string(), 'sessionId') : null;
+  const requestId = has(binaryFlags.requestId) ? requestIdField(reader.string()) : undefined;
+  const owner = has(binaryFlags.owner) ? ownerField(reader.string()) : undefined;
+  const sequence = has(binaryFlags.sequence) ? sequenceField(reader.f64()) : undefined;
   const path = pathField(reader.string());
-  let command: Command;
+  // Built as one literal plus the optional fields present: spreads of optional parts cost an
+  // object and a generic copy each, on every member for every write.
+  let command: Writable<CreateCommand> | Writable<SetCommand> | Writable<DeleteCommand>;
   switch (type) {
     case binaryTypes.create: {
       if (has(binaryFlags.expectedVersion)) throw new Invalid('BadArguments', 'a create has no expected version');
       const mode = binaryModes[reader.u8()];
       if (mode === undefined) throw new Invalid('BadArguments', 'unknown create mode');
-      const ttl = has(binaryFlags.ttlMs) ? { ttlMs: ttlField(reader.f64()) } : {};
-      command = { type: 'create', ...base, path, data: binaryData(reader), mode, ...ttl };
+      const ttlMs = has(binaryFlags.ttlMs) ? ttlField(reader.f64()) : undefined;
+      command = { type: 'create', time, sessionId, path, data: binaryData(reader), mode };
+      if (ttlMs !== undefined) command.ttlMs = ttlMs;
       break;
     }
     case binaryTypes.set:
     case binaryTypes.delete: {
       if (has(binaryFlags.ttlMs)) throw new Invalid('BadArguments', 'only a create has a TTL');
-      const version = has(binaryFlags.expectedVersion) ? { expectedVersion: versionField(reader.i32()) } : {};
+      const expectedVersion = has(binaryFlags.expectedVersion) ? versionField(reader.i32()) : undefined;
       command =
         type === binaryTypes.set
-          ? { type: 'set', ...base, path, data: binaryData(reader), ...version }
-          : { type: 'delete', ...base, path, ...version };
+          ? { type: 'set', time, sessionId, path, data: binaryData(reader) }
+          : { type: 'delete', time, sessionId, path };
+      if (expectedVersion !== undefined) command.expectedVersion = expectedVersion;
       break;
     }
     default:
       throw new Invalid('BadArguments', `unknown binary command type ${type}`);
   }
+  if (requestId !== undefined) command.requestId = requestId;
+  if (owner !== undefined) command.owner = owner;
+  if (sequence !== undefined) command.sequence = sequence;
   if (!reader.done) throw new Invalid('BadArguments', 'bytes after the end of the command');
   return command;
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 function binaryData(reader: BinaryCommandReader): Uint8Array {
   const data = reader.bytes();

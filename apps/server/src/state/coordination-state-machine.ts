@@ -22,7 +22,7 @@ import {
 import { type ChangeContext, DataTree, statOf, type TreeNode } from './data-tree';
 import { dataBytes } from './node-data';
 import { RecentRequests } from './recent-requests';
-import type { ApplyOutcome, CommandResult } from './results';
+import type { ApplyOutcome, ChangeEvent, CommandResult } from './results';
 import { type Session, SessionTable } from './sessions';
 import { decodeSnapshot } from './snapshot-format';
 import { SnapshotWriter } from './snapshot-writer';
@@ -85,16 +85,14 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
     }
     const command = decoded.command;
     const requestId = 'requestId' in command ? command.requestId : undefined;
-    const tag = requestId === undefined ? {} : { requestId };
     if (requestId !== undefined) {
       // A second delivery of the same request changes nothing; its sender was answered by the first.
-      if (this.requests.has(requestId)) return { revision, result: { type: 'duplicate' }, changes: [], ...tag };
+      if (this.requests.has(requestId)) return outcomeOf(revision, { type: 'duplicate' }, [], requestId);
       this.requests.add(requestId);
     }
     const context: Apply = { revision, time: command.time, changes: [], emptied: [] };
     const result = this.run(command, context);
-    if (result.type === 'error') return { revision, result, changes: [], ...tag };
-    return { revision, result, changes: context.changes, ...tag };
+    return outcomeOf(revision, result, result.type === 'error' ? [] : context.changes, requestId);
   }
 
   /** Whether a command with this request id was applied (within the window of recent ids). */
@@ -123,21 +121,39 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
           if (refused !== null) return refused;
         }
         if (command.type === 'multi') return this.multi(command, context);
-        const op = singleOp(command);
-        return this.transaction(command.sessionId, context, (run) => {
-          const result = run(op);
-          if (result.op === 'error') return { type: 'error', ...withoutOp(result) };
-          switch (result.op) {
-            case 'create':
-              return { type: 'create', path: result.path, stat: result.stat };
-            case 'set':
-              return { type: 'set', stat: result.stat };
-            default:
-              return { type: 'delete' };
-          }
-        });
+        return this.single(command, context);
       }
     }
+  }
+
+  // One operation needs no undo log, and no copies of its command: each checks everything
+  // before it changes anything, so a failed one left nothing to put back.
+  private single(command: CreateCommand | DeleteCommand | SetCommand, context: Apply): CommandResult {
+    let result: CommandResult;
+    switch (command.type) {
+      case 'create': {
+        const created = this.tree.create(command, command.sessionId, context);
+        if (!created.ok) return { type: 'error', ...created.error };
+        this.noteCreated(created.path, created.node);
+        result = { type: 'create', path: created.path, stat: statOf(created.node) };
+        break;
+      }
+      case 'set': {
+        const updated = this.tree.set(command.path, command.data, command.expectedVersion, context);
+        if (!updated.ok) return { type: 'error', ...updated.error };
+        result = { type: 'set', stat: statOf(updated.node) };
+        break;
+      }
+      case 'delete': {
+        const deleted = this.tree.delete(command.path, command.expectedVersion, context);
+        if (!deleted.ok) return { type: 'error', ...deleted.error };
+        this.forget(command.path, deleted.node, context);
+        result = { type: 'delete' };
+        break;
+      }
+    }
+    this.removeEmptyContainers(context);
+    return result;
   }
 
   // Runs node operations all or nothing, then removes containers they emptied.
@@ -193,9 +209,9 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
         return result.ok ? { op: 'check' } : { op: 'error', ...result.error };
       }
       case 'create': {
-        const result = this.tree.create({ ...op, owner: sessionId }, context);
+        const result = this.tree.create(op, sessionId, context);
         if (!result.ok) return { op: 'error', ...result.error };
-        if (result.node.ephemeralOwner !== null) this.sessions.addEphemeral(result.node.ephemeralOwner, result.path);
+        this.noteCreated(result.path, result.node);
         return { op: 'create', path: result.path, stat: statOf(result.node) };
       }
       case 'set': {
@@ -209,6 +225,10 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
         return { op: 'delete' };
       }
     }
+  }
+
+  private noteCreated(path: string, node: Readonly<TreeNode>): void {
+    if (node.ephemeralOwner !== null) this.sessions.addEphemeral(node.ephemeralOwner, path);
   }
 
   // Bookkeeping after a node is gone: its owner's ephemeral set, and its parent may be an emptied container.
@@ -408,18 +428,12 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
   }
 }
 
-function singleOp(command: CreateCommand | DeleteCommand | SetCommand): MultiCommandOp {
-  switch (command.type) {
-    case 'create':
-      return { ...command, op: 'create' };
-    case 'delete':
-      return { ...command, op: 'delete' };
-    case 'set':
-      return { ...command, op: 'set' };
-  }
-}
-
-function withoutOp(result: Extract<MultiResult, { op: 'error' }>): Omit<typeof result, 'op'> {
-  const { op: _op, ...rest } = result;
-  return rest;
+// Built field by field: a spread of an optional tag costs an object and a generic copy per entry.
+function outcomeOf(
+  revision: number,
+  result: CommandResult,
+  changes: ChangeEvent[],
+  requestId: string | undefined,
+): ApplyOutcome {
+  return requestId === undefined ? { revision, result, changes } : { revision, result, changes, requestId };
 }

@@ -65,14 +65,12 @@ export interface ChangeContext {
 /** The result of a tree operation. */
 export type TreeResult<T> = ({ readonly ok: true } & T) | { readonly ok: false; readonly error: OperationError };
 
-/** What a create needs besides the context. */
+/** What a create needs besides its owner and the context (a create command or a multi's create op). */
 export interface CreateSpec {
   readonly path: string;
   readonly data: Uint8Array;
   readonly mode: CreateMode;
   readonly ttlMs?: number;
-  /** The creating session; required (and checked to exist by the caller) for ephemeral modes. */
-  readonly owner: string | null;
 }
 
 function fail(code: OperationError['code'], message: string, path?: string): { ok: false; error: OperationError } {
@@ -258,13 +256,16 @@ export class DataTree {
     if (this.undo.active) this.undo.record(() => this.addChild(parentPath, parent, name));
   }
 
-  /** Creates a node by ZooKeeper's rules. */
-  create(spec: CreateSpec, context: ChangeContext): TreeResult<{ path: string; node: TreeNode }> {
+  /**
+   * Creates a node by ZooKeeper's rules. `owner` is the creating session: required (and checked
+   * to exist by the caller) for ephemeral modes.
+   */
+  create(spec: CreateSpec, owner: string | null, context: ChangeContext): TreeResult<{ path: string; node: TreeNode }> {
     const { mode } = spec;
     if (isTtlMode(mode) !== (spec.ttlMs !== undefined)) {
       return fail('BadArguments', isTtlMode(mode) ? 'TTL modes need ttlMs' : 'ttlMs is only for TTL modes', spec.path);
     }
-    if (isEphemeralMode(mode) && spec.owner === null) {
+    if (isEphemeralMode(mode) && owner === null) {
       return fail('BadArguments', 'ephemeral nodes need a session', spec.path);
     }
     // A sequential path may end in `/` (ZooKeeper's rule): its node's name is the digits alone.
@@ -300,7 +301,7 @@ export class DataTree {
       childrenRevision: revision,
       createdAt: time,
       modifiedAt: time,
-      ephemeralOwner: isEphemeralMode(mode) ? spec.owner : null,
+      ephemeralOwner: isEphemeralMode(mode) ? owner : null,
       kind: isEphemeralMode(mode)
         ? 'ephemeral'
         : isContainerMode(mode)

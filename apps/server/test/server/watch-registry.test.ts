@@ -62,6 +62,26 @@ describe('WatchRegistry', () => {
     expect(deliveries(registry, [{ type: 'created', path: '/y', revision: 3 }])).toEqual([]);
   });
 
+  it('still reaches a recursive watch after others were removed one by one and by owner', () => {
+    // Dispatch looks at ancestors only while recursive watches exist, so their count must
+    // follow every way one goes.
+    const registry = new WatchRegistry<string>();
+    registry.add('a', '/', 'persistentRecursive');
+    registry.add('a', '/', 'persistentRecursive');
+    registry.add('b', '/t', 'persistentRecursive');
+    registry.add('b', '/t', 'data');
+    registry.add('c', '/t/u', 'persistentRecursive');
+    expect(registry.remove('a', '/', 'persistentRecursive')).toBe(true);
+    registry.removeAll('b');
+    expect(deliveries(registry, [{ type: 'created', path: '/t/u/v', revision: 1 }])).toEqual(['c created /t/u/v@1']);
+    registry.removeAll('c');
+    expect(deliveries(registry, [{ type: 'created', path: '/t/u/w', revision: 2 }])).toEqual([]);
+    registry.add('d', '/t', 'persistentRecursive');
+    expect(deliveries(registry, [{ type: 'dataChanged', path: '/t/u', revision: 3 }])).toEqual([
+      'd dataChanged /t/u@3',
+    ]);
+  });
+
   describe('turn watches', () => {
     /** A registry whose turn oracle reads `dirs` (children in sequence order) and counts its calls. */
     function turnRegistry(dirs: Record<string, string[]>) {
