@@ -5,7 +5,7 @@
  * with `ConnectionLoss` (a write among them may have been applied) while the outgoing ones
  * wait for the next connection: they never reached a member, so sending them later is safe.
  */
-import type { KeelError, Request, RequestOp, Response } from '@keel/protocol';
+import { ChurnMap, type KeelError, type Request, type RequestOp, type Response } from '@keel/protocol';
 
 /** A request without its xid, which is assigned when it is sent. */
 export type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'xid'> : never) : never;
@@ -29,7 +29,8 @@ export interface PendingRequest {
 /** Outgoing and in-flight requests. */
 export class PendingRequests {
   private outgoing: PendingRequest[] = [];
-  private readonly inFlight = new Map<number, PendingRequest>();
+  // Not a Map: see ChurnMap.
+  private readonly inFlight = new ChurnMap<number, PendingRequest>();
 
   /** How many requests are waiting, sent or not. */
   get size(): number {
@@ -72,7 +73,7 @@ export class PendingRequests {
    * back to the front of the outgoing queue, in the order they were sent, to be sent again.
    */
   failInFlight(error: (op: RequestOp) => KeelError, keep: (request: PendingRequest) => boolean = () => false): void {
-    const inFlight = [...this.inFlight.values()].sort((a, b) => (a.xid ?? 0) - (b.xid ?? 0));
+    const inFlight = this.inFlight.values().sort((a, b) => (a.xid ?? 0) - (b.xid ?? 0));
     this.inFlight.clear();
     const kept: PendingRequest[] = [];
     for (const request of inFlight) {

@@ -1,3 +1,4 @@
+export * from './churn-map';
 export * from './codec';
 export * from './constants';
 export * from './errors';

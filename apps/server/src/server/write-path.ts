@@ -9,7 +9,7 @@
  * state machine applies a request id once, see `RecentRequests`).
  */
 import { randomBytes } from 'node:crypto';
-import { ConnectionLossError } from '@keel/protocol';
+import { ChurnMap, ConnectionLossError } from '@keel/protocol';
 import type { RaftNode } from '@keel/raft';
 import { type Command, encodeCommand } from '../state/commands';
 import type { CoordinationStateMachine } from '../state/coordination-state-machine';
@@ -37,7 +37,8 @@ export class WritePath {
   // A restarted member must never reuse an id its previous run sent: the boot id differs.
   private readonly prefix: string;
   private counter = 0;
-  private readonly waiting = new Map<string, Waiting>();
+  // Not a Map: see ChurnMap.
+  private readonly waiting = new ChurnMap<string, Waiting>();
 
   constructor(
     private readonly node: RaftNode<ApplyOutcome>,
@@ -88,7 +89,7 @@ export class WritePath {
    * come back on the apply path, and its result is unknown.
    */
   restored(machine: CoordinationStateMachine): void {
-    for (const requestId of [...this.waiting.keys()]) {
+    for (const requestId of this.waiting.keys()) {
       if (!machine.hasApplied(requestId)) continue;
       this.settle(requestId)?.reject(
         new ConnectionLossError('the write was applied inside a snapshot from the leader; its result is unknown'),
@@ -103,7 +104,7 @@ export class WritePath {
    * also drop their clients when the leader changes).
    */
   failAll(reason: string): void {
-    for (const requestId of [...this.waiting.keys()]) {
+    for (const requestId of this.waiting.keys()) {
       this.settle(requestId)?.reject(new ConnectionLossError(`${reason}; the outcome of the write is unknown`));
     }
   }
