@@ -11,12 +11,25 @@ import { BadArgumentsError, TooLargeError } from '../errors';
 import { validatePath } from '../paths';
 import { encodeUtf8, isWellFormed } from '../utf8';
 
-const initialBytes = 256;
+/**
+ * Writers borrow a scratch buffer and hand it back at `finish()`, which copies the frame out.
+ * A buffer of its own per frame, grown by doubling from 256 bytes, cost every answer an
+ * allocation outside the heap and every 5 KB child list five more and their copies. A writer
+ * that throws keeps its scratch (it is garbage). A child block is written by a second writer
+ * while the frame's is open, so the pool is a stack, not one buffer.
+ */
+const scratchPool: Uint8Array[] = [];
+const scratchBytes = 16 * 1024;
+/** Larger scratch buffers (a frame grew them) are not kept. */
+const scratchBytesMax = 256 * 1024;
+/** Scratch buffers kept; two writers are open at once at most (a frame and a child block). */
+const scratchPoolMax = 4;
 
 /** A growable output buffer with checked field writers. */
 export class FrameWriter {
-  private buffer = new Uint8Array(initialBytes);
+  private buffer = scratchPool.pop() ?? new Uint8Array(scratchBytes);
   private length = 0;
+  private borrowed = true;
 
   constructor(readonly limits: ProtocolLimits) {}
 
@@ -33,9 +46,16 @@ export class FrameWriter {
     this.buffer = grown;
   }
 
-  /** The frame written so far. */
+  /** The frame written so far (a copy the caller owns). */
   finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+    const frame = this.buffer.slice(0, this.length);
+    if (this.borrowed) {
+      this.borrowed = false;
+      if (this.buffer.length <= scratchBytesMax && scratchPool.length < scratchPoolMax) scratchPool.push(this.buffer);
+      // Writing on after finish() must never touch a buffer another writer now holds.
+      this.buffer = frame;
+    }
+    return frame;
   }
 
   /** Fields another writer with the same limits already encoded and checked, copied as they are. */
