@@ -111,8 +111,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export class BinaryCommandReader {
   private readonly view: DataView;
   private offset = 0;
-  /** The payload as a Buffer, made when the first ASCII string is read. */
-  private bytesView: Buffer | undefined;
 
   constructor(private readonly payload: Uint8Array) {
     this.view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
@@ -150,24 +148,9 @@ export class BinaryCommandReader {
     this.offset += 2;
     this.need(length, 'string');
     const start = this.offset;
-    const end = start + length;
-    this.offset = end;
-    // Paths and ids are ASCII nearly always. A TextDecoder call costs far more than these few
-    // bytes take to check, and ASCII decodes byte for byte as latin1.
-    const payload = this.payload;
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if ((payload[i] as number) > 0x7f) {
-        ascii = false;
-        break;
-      }
-    }
-    if (ascii) {
-      this.bytesView ??= Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-      return this.bytesView.toString('latin1', start, end);
-    }
+    this.offset += length;
     try {
-      return utf8.decode(payload.subarray(start, end));
+      return utf8.decode(this.payload.subarray(start, start + length));
     } catch {
       throw new TruncatedCommandError('string is not UTF-8');
     }
