@@ -10,6 +10,14 @@ export { keelServerScript, startKeel } from './clusters/keel';
 export { runningPids, stopAll } from './clusters/processes';
 export { startZookeeper } from './clusters/zookeeper';
 export {
+  type FloorCpu,
+  type FloorOptions,
+  type FloorPhase,
+  type FloorResult,
+  floorMemberScript,
+  runFloor,
+} from './floor/floor-run';
+export {
   type ClosedLoopOptions,
   type ClosedLoopOutcome,
   type Operation,

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * `keel-bench-floor` (`npm run bench:floor -- [--duration s] [--warmup s]`): runs the floor (see
+ * `floor-run.ts`) and prints its figures as Markdown, to read next to Keel's `lock-2` and a
+ * sequential write.
+ */
+import { parseArgs } from 'node:util';
+import { stopAllOnSignals } from '../clusters/processes';
+import { type FloorPhase, runFloor } from './floor-run';
+
+const usage = `usage: keel-bench-floor [--duration <s>] [--warmup <s>] [--quiet-wait <s>] [--base-dir <dir>]
+  --duration <s>    measured seconds of each phase (default 10)
+  --warmup <s>      unmeasured seconds before each phase (default 2)
+  --quiet-wait <s>  longest wait for a quiet machine before each phase (default 10, 0 for none)
+  --base-dir <dir>  where the members' files go (default: the system's temporary directory)
+`;
+
+function seconds(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 600)
+    throw new Error(`${flag} must be 0-600 seconds, got ${value}`);
+  return parsed;
+}
+
+function row(name: string, phase: FloorPhase): string {
+  const cpu = phase.cpuMicrosPerOp;
+  return `| ${name} | ${phase.opsPerSec.toLocaleString('en-US')} | ${phase.latency.p50Ms} | ${phase.latency.p99Ms} | ${cpu.leader} | ${cpu.followers.join(' / ')} | ${cpu.client} | ${cpu.total} |`;
+}
+
+async function main(): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        duration: { type: 'string' },
+        warmup: { type: 'string' },
+        'quiet-wait': { type: 'string' },
+        'base-dir': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    return 2;
+  }
+  if (values.help === true) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  let durationSec: number;
+  let warmupSec: number;
+  let quietWaitSec: number;
+  try {
+    durationSec = seconds(values.duration as string | undefined, 10, '--duration');
+    warmupSec = seconds(values.warmup as string | undefined, 2, '--warmup');
+    quietWaitSec = seconds(values['quiet-wait'] as string | undefined, 10, '--quiet-wait');
+    if (durationSec === 0) throw new Error('--duration must be more than 0');
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    return 2;
+  }
+  stopAllOnSignals();
+  const baseDir = values['base-dir'] as string | undefined;
+  const result = await runFloor({
+    durationMs: durationSec * 1000,
+    warmupMs: warmupSec * 1000,
+    quietWaitMs: quietWaitSec * 1000,
+    ...(baseDir === undefined ? {} : { baseDir }),
+  });
+  process.stdout.write(
+    [
+      `Floor: a leader and two followers (floor-member) on loopback, O_DSYNC writes, committed on 2 of 3 copies; ${warmupSec} s warm-up + ${durationSec} s per phase.`,
+      '',
+      '| phase | ops/s | p50 ms | p99 ms | CPU µs/op leader | followers | client | total |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      row('one write at a time', result.sequential),
+      row('lock hand-over (2 clients, 2 writes each)', result.handOver),
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
