@@ -30,6 +30,13 @@ export interface CreateOptions extends RequestOptions {
   readonly mode?: CreateMode;
   /** Time to live of a TTL node, required for the `*_ttl` modes. */
   readonly ttlMs?: number;
+  /**
+   * Sequential modes only: also leave a turn watch on the new node, as `watchTurn()` would,
+   * registered with the create's answer (a lock or queue waiter's create and wait in one round
+   * trip). `true` uses the default watcher. A member older than this client refuses the create
+   * with `BadArguments` and creates nothing.
+   */
+  readonly watchTurn?: Watcher | true;
 }
 
 /** Options of `set()` and `delete()`. */
@@ -118,6 +125,7 @@ export class KeelClient extends ClientSession {
     if (isTtlMode(mode) && options.ttlMs === undefined) {
       throw new BadArgumentsError(`mode ${mode} needs ttlMs`, { path });
     }
+    const turnWatcher = options.watchTurn === true ? this.defaultWatcher : options.watchTurn;
     const answer = await this.call(
       {
         op: 'create',
@@ -125,8 +133,12 @@ export class KeelClient extends ClientSession {
         data: toBytes(data),
         mode,
         ...(options.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
+        ...(turnWatcher === undefined ? {} : { watchTurn: true as const }),
       },
       options,
+      false,
+      // Registered as the answer is dispatched: the turn event may follow it in the same read.
+      turnWatcher === undefined ? undefined : (created) => this.oneShotWatches.add('turn', created.path, turnWatcher),
     );
     return { path: answer.path, stat: answer.stat };
   }

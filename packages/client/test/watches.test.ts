@@ -191,6 +191,23 @@ describe('client watches', () => {
     expect(streamed).toEqual([`deleted ${first}`, `deleted ${third}`]);
   });
 
+  it('leaves a turn watch with a create, registered before the event that may follow the answer', async () => {
+    await writer.create('/cq');
+    const events: WatchedEvent[] = [];
+    const record = (event: WatchedEvent) => events.push(event);
+    const first = await watcher.create('/cq/n-', undefined, { mode: 'ephemeral_sequential', watchTurn: record });
+    const second = await watcher.create('/cq/n-', undefined, { mode: 'ephemeral_sequential', watchTurn: record });
+    await watcher.sync('/');
+    expect(events.map((event) => `${event.type} ${event.path}`)).toEqual([`turn ${first}`]);
+    await watcher.delete(first);
+    await watcher.sync('/');
+    expect(events.map((event) => `${event.type} ${event.path}`)).toEqual([`turn ${first}`, `turn ${second}`]);
+    await expect(
+      watcher.create('/cq/plain', undefined, { mode: 'persistent', watchTurn: record }),
+    ).rejects.toMatchObject({ code: 'BadArguments', message: expect.stringMatching(/sequential/) });
+    expect(await writer.exists('/cq/plain')).toBeNull();
+  });
+
   it('refuses a turn watch on a missing node or a name without a sequence number', async () => {
     await writer.create('/plain');
     await expect(watcher.watchTurn('/plain', () => {})).rejects.toMatchObject({ code: 'BadArguments' });

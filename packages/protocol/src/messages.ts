@@ -62,6 +62,11 @@ export interface CreateRequest {
   readonly mode: CreateMode;
   /** Required for the TTL modes, forbidden for the others. */
   readonly ttlMs?: number;
+  /**
+   * Also leaves a turn watch (see {@link WatchKind}) on the created node, registered with the
+   * answer: a lock or queue waiter's create and wait in one round trip. Sequential modes only.
+   */
+  readonly watchTurn?: true;
 }
 
 /** Deletes a node, if its version is `expectedVersion` (any version when absent). */

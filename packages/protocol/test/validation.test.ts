@@ -183,6 +183,36 @@ describe('validation - fields', () => {
     expectFailure(decodeRequest(frame(7, [0])), 'BadArguments', /mode/);
   });
 
+  it('reads the turn watch of a create only as a trailing true, and only for sequential modes', () => {
+    // create xid 1, path "/a-", no data, mode 3 (ephemeral_sequential), no TTL, then the flag.
+    const frame = (mode: number, ...flag: number[]) =>
+      new Uint8Array([v, tagOf('create'), 1, 3, 0x2f, 0x61, 0x2d, 0, mode, 0, ...flag]);
+    expect(decodeRequest(frame(3))).toMatchObject({ ok: true, value: { op: 'create', path: '/a-' } });
+    expect(decodeRequest(frame(3))).not.toMatchObject({ value: { watchTurn: expect.anything() } });
+    expect(decodeRequest(frame(3, 1))).toMatchObject({ ok: true, value: { watchTurn: true } });
+    const request = {
+      op: 'create',
+      xid: 4,
+      path: '/lock/n-',
+      data: new Uint8Array([5]),
+      mode: 'ephemeral_sequential',
+    } as const;
+    const flagged = encodeRequest({ ...request, watchTurn: true });
+    expect(decodeRequest(flagged)).toEqual({ ok: true, value: { ...request, watchTurn: true } });
+    // An optional trailing field: the frame without it is the plain create, byte for byte (what
+    // an older member reads); WebSocket never cuts a frame, and every shorter cut is refused.
+    expect(flagged.subarray(0, flagged.length - 1)).toEqual(encodeRequest(request));
+    for (let length = 0; length < flagged.length - 1; length++) {
+      expectFailure(decodeRequest(flagged.subarray(0, length)), 'BadArguments');
+    }
+    expectFailure(decodeRequest(frame(3, 0)), 'BadArguments', /watchTurn/);
+    expectFailure(decodeRequest(frame(1, 1)), 'BadArguments', /sequential/);
+    expectFailure(decodeRequest(frame(3, 1, 1)), 'BadArguments', /trailing/);
+    expect(() =>
+      encodeRequest({ op: 'create', xid: 1, path: '/a', data: new Uint8Array(), mode: 'persistent', watchTurn: true }),
+    ).toThrow(/sequential/);
+  });
+
   it('reads an unknown error code as Internal, naming it', () => {
     const code = new TextEncoder().encode('QuotaExceeded');
     const frame = new Uint8Array([

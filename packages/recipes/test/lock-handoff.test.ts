@@ -101,14 +101,23 @@ describe('lock hand-over without a read after the wake-up', () => {
   it('falls back to listing and watching when the member does not know the turn watch', async () => {
     const path = '/locks/turn-unknown';
     const holder = await new Mutex(at(0), path).acquire();
-    // An older member's decoder answers the unknown watch kind with BadArguments; this client
-    // answers so itself, the member's other answers stay real.
+    // An older member's decoder answers the unknown watch kind, and the flag of a create that
+    // leaves one, with BadArguments; this client answers so itself (creating nothing), the
+    // member's other answers stay real.
     const client = at(1);
     let refused = 0;
+    let createsRefused = 0;
     const older = Object.assign(Object.create(client) as KeelClient, {
       watchTurn: async () => {
         refused += 1;
         throw new BadArgumentsError('kind: unknown tag 5');
+      },
+      createWithStat: async (...args: Parameters<KeelClient['createWithStat']>) => {
+        if (args[2]?.watchTurn !== undefined) {
+          createsRefused += 1;
+          throw new BadArgumentsError('1 unexpected trailing bytes');
+        }
+        return client.createWithStat(...args);
       },
     });
     const waiter = new Mutex(older, path);
@@ -125,6 +134,40 @@ describe('lock hand-over without a read after the wake-up', () => {
     await again.release();
     await (await second).release();
     expect(refused).toBe(1);
+    expect(createsRefused).toBe(1);
+  });
+
+  it('falls back to a create, a list and a turn watch when the member refuses the watch with the create', async () => {
+    const path = '/locks/create-turn-unknown';
+    const holder = await new Mutex(at(0), path).acquire();
+    const client = at(1);
+    let createsRefused = 0;
+    let turnWatches = 0;
+    const older = Object.assign(Object.create(client) as KeelClient, {
+      createWithStat: async (...args: Parameters<KeelClient['createWithStat']>) => {
+        if (args[2]?.watchTurn !== undefined) {
+          createsRefused += 1;
+          throw new BadArgumentsError('1 unexpected trailing bytes');
+        }
+        return client.createWithStat(...args);
+      },
+      watchTurn: async (...args: Parameters<KeelClient['watchTurn']>) => {
+        turnWatches += 1;
+        return client.watchTurn(...args);
+      },
+    });
+    const waiter = new Mutex(older, path);
+    const waiting = waiter.acquire();
+    await waitFor('the waiter to leave its turn watch', () => harness.cluster.watchCount === 1 && turnWatches === 1);
+    await holder.release();
+    await (await waiting).release();
+    // Once refused, the lock does not ask again: the next wait is a turn watch of its own.
+    const again = await new Mutex(at(0), path).acquire();
+    const second = waiter.acquire();
+    await waitFor('the waiter to watch again', () => harness.cluster.watchCount === 1 && turnWatches === 2);
+    await again.release();
+    await (await second).release();
+    expect(createsRefused).toBe(1);
   });
 
   it.each([

@@ -21,6 +21,7 @@ import {
   type ResumeRequest,
   type ServerMessage,
   sequenceOf,
+  TooLargeError,
   type WatchEvent,
   type WatchKind,
   type WireError,
@@ -123,6 +124,8 @@ export class ClientConnection {
   private sessionId: string | null = null;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
+  /** Creates with `watchTurn` handed on and not yet answered (see `takeTurnWatchSlot`). */
+  private readonly turnWatchesOnTheWay = new Set<SessionWrite>();
   private pendingBytes = 0;
   /** Writes queued behind another request that are not yet handed to Raft. */
   private unsubmitted = 0;
@@ -283,8 +286,15 @@ export class ClientConnection {
   private startWrite(request: SessionWrite, sessionId: string): Promise<ApplyOutcome> {
     if (request.op !== 'closeSession') {
       const problem = commandProblem(request);
-      if (problem !== null) {
-        const refused = Promise.reject(new NotHandedOnError(new BadArgumentsError(problem.message)));
+      // Refused before it is written: the node must not exist without the watch it asked for.
+      const refusal =
+        problem !== null
+          ? new BadArgumentsError(problem.message)
+          : request.op === 'create' && request.watchTurn === true && !this.takeTurnWatchSlot(request)
+            ? new TooLargeError(`over ${this.host.limits.watchesPerConnectionMax} watches on this connection`)
+            : null;
+      if (refusal !== null) {
+        const refused = Promise.reject(new NotHandedOnError(refusal));
         // Awaited in turn by finishWrite; until then (a whole event-loop turn) it must not count
         // as unhandled, which would stop the process.
         refused.catch(() => {});
@@ -310,8 +320,21 @@ export class ClientConnection {
     return outcome;
   }
 
+  /** Counts a create's turn watch against the limit from the moment the create is handed on. */
+  private takeTurnWatchSlot(request: SessionWrite): boolean {
+    const { watches, limits } = this.host;
+    if (watches.countOf(this) + this.turnWatchesOnTheWay.size >= limits.watchesPerConnectionMax) return false;
+    this.turnWatchesOnTheWay.add(request);
+    return true;
+  }
+
   private async finishWrite(request: SessionWrite, pending: Promise<ApplyOutcome>): Promise<void> {
-    const outcome = await pending;
+    let outcome: ApplyOutcome;
+    try {
+      outcome = await pending;
+    } finally {
+      this.turnWatchesOnTheWay.delete(request);
+    }
     const { machine } = this.host;
     const result = outcome.result;
     if (result.type === 'error' && (result.code === 'SessionExpired' || result.code === 'SessionMoved')) {
@@ -321,6 +344,9 @@ export class ClientConnection {
     }
     if (request.op !== 'closeSession') {
       this.answer(answerOf(request, result, machine.appliedRevision));
+      if (request.op === 'create' && request.watchTurn === true && result.type === 'create') {
+        this.leaveTurnWatch(result.path, machine.appliedRevision);
+      }
       // An earlier command of this connection was lost, so the state machine refused this one.
       if (result.type === 'error' && result.code === 'ConnectionLoss')
         this.close(closeWriteOutcomeUnknown, result.message);
@@ -482,12 +508,29 @@ export class ClientConnection {
       this.answerError(xid, { code: 'BadArguments', message, path });
     } else if (machine.get(path) === null) {
       this.answerError(xid, { code: 'NoNode', message: 'no node at this path', path });
-    } else if (machine.turnHolder(parent) !== basename(path)) {
-      this.watch(path, 'turn');
-      this.answer({ type: 'addWatch', xid, revision });
     } else {
       this.answer({ type: 'addWatch', xid, revision });
+      this.leaveTurnWatch(path, revision);
+    }
+  }
+
+  /**
+   * Right after the answer that registers a turn watch on the sequential node `path`: fires it
+   * at once when its turn has come, else leaves it for the next deletion to decide. A create's
+   * watch is registered once the create is applied here, and later changes may be applied by
+   * then: when the node is already gone, its deletion was announced before the watch existed,
+   * so the watch alone is told to re-read (`resyncNeeded`, as after a reconnect) rather than
+   * every watch on the path being sent the deletion twice.
+   */
+  private leaveTurnWatch(path: string, revision: number): void {
+    const { machine } = this.host;
+    const parent = parentOf(path);
+    if (parent === null || machine.get(path) === null) {
+      this.send({ type: 'watch', event: 'resyncNeeded', path, kind: 'turn', revision });
+    } else if (machine.turnHolder(parent) === basename(path)) {
       this.send({ type: 'watch', event: 'turn', path, revision });
+    } else {
+      this.watch(path, 'turn');
     }
   }
 

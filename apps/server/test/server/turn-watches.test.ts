@@ -108,6 +108,26 @@ describe('KeelServer turn watches', () => {
     expect(member.server.watchCount).toBe(0);
   });
 
+  it('leaves one with a create (watchTurn): fired right after the answer when first, else at the deletion ahead', async () => {
+    const createTurn = (client: RawClient) =>
+      client.expect(
+        { op: 'create', xid: 0, path: `${dir}/n-`, data: bytes(''), mode: 'ephemeral_sequential', watchTurn: true },
+        'create',
+      );
+    const first = await createTurn(waiter);
+    const second = await createTurn(waiter);
+    await barrier(waiter);
+    expect(eventsOf(waiter)).toEqual([{ event: 'turn', path: first.path, revision: first.revision }]);
+    expect(member.server.watchCount).toBe(1);
+    const gone = await remove(writer, first.path);
+    await barrier(waiter);
+    expect(eventsOf(waiter)).toEqual([
+      { event: 'turn', path: first.path, revision: first.revision },
+      { event: 'turn', path: second.path, revision: gone.revision },
+    ]);
+    expect(member.server.watchCount).toBe(0);
+  });
+
   it('refuses a missing node, a name without a sequence number and the root, registering nothing', async () => {
     const missing = await turnWatch(waiter, `${dir}/n-0000000099`);
     expect(missing).toMatchObject({ type: 'error', code: 'NoNode' });
@@ -115,5 +135,40 @@ describe('KeelServer turn watches', () => {
     expect(await turnWatch(waiter, `${dir}/plain`)).toMatchObject({ type: 'error', code: 'BadArguments' });
     expect(await turnWatch(waiter, '/')).toMatchObject({ type: 'error', code: 'BadArguments' });
     expect(member.server.watchCount).toBe(0);
+  });
+});
+
+describe('KeelServer turn watches left by a create, over the limit', () => {
+  const member = useSingle({ watchesPerConnectionMax: 1 });
+
+  it('refuses the create before writing it (TooLarge) and creates nothing', async () => {
+    const { client } = await RawClient.connect(member.server.clientUrl);
+    try {
+      await client.expect({ op: 'create', xid: 0, path: '/q', data: bytes(''), mode: 'persistent' }, 'create');
+      const createTurn = () =>
+        client.request({
+          op: 'create',
+          xid: 0,
+          path: '/q/n-',
+          data: bytes(''),
+          mode: 'ephemeral_sequential',
+          watchTurn: true,
+        });
+      await client.expect(
+        { op: 'create', xid: 0, path: '/q/x-', data: bytes(''), mode: 'persistent_sequential' },
+        'create',
+      );
+      // Behind x-: this one waits, holding the connection's only watch.
+      expect(await createTurn()).toMatchObject({ type: 'create' });
+      expect(member.server.watchCount).toBe(1);
+      expect(await createTurn()).toMatchObject({ type: 'error', code: 'TooLarge' });
+      const listed = await client.expect(
+        { op: 'children', xid: 0, path: '/q', watch: false, linearizable: false },
+        'children',
+      );
+      expect(listed.children).toHaveLength(2);
+    } finally {
+      await client.close();
+    }
   });
 });

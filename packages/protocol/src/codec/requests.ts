@@ -4,6 +4,7 @@
 import { defaultLimits, identifierBytesMax, type ProtocolLimits, textBytesMax } from '../constants';
 import { BadArgumentsError } from '../errors';
 import { type Request, type RequestOp, requestOps, watchKinds } from '../messages';
+import { type CreateMode, isSequentialMode } from '../modes';
 import { readCreate, readMultiOps, writeCreate, writeMultiOps } from './fields';
 import { beginFrame, type DecodeResult, decodeFrame } from './frame';
 import type { FrameReader } from './reader';
@@ -42,6 +43,12 @@ function writeRequestBody(writer: FrameWriter, request: Request): void {
       return;
     case 'create':
       writeCreate(writer, request);
+      // Written only when set, so a plain create is the same bytes a member older than the
+      // field reads (it refuses the flag as trailing bytes: BadArguments).
+      if (request.watchTurn === true) {
+        checkWatchTurn(request.mode);
+        writer.bool(true, 'watchTurn');
+      }
       return;
     case 'delete':
       writer.path(request.path);
@@ -127,8 +134,14 @@ function readRequestBody(reader: FrameReader, op: RequestOp, xid: number): Reque
     case 'ping':
     case 'listMembers':
       return { op, xid };
-    case 'create':
-      return { op, xid, ...readCreate(reader) };
+    case 'create': {
+      const create = readCreate(reader);
+      if (reader.remaining === 0) return { op, xid, ...create };
+      if (!reader.bool('watchTurn'))
+        throw new BadArgumentsError('unexpected trailing byte 0 (watchTurn is written only when true)');
+      checkWatchTurn(create.mode);
+      return { op, xid, ...create, watchTurn: true };
+    }
     case 'delete': {
       const path = reader.path();
       const expectedVersion = reader.optionalUint('expectedVersion');
@@ -177,4 +190,8 @@ function readRequestBody(reader: FrameReader, op: RequestOp, xid: number): Reque
         ? { op, xid, memberId: reader.identifier(identifierBytesMax, 'memberId') }
         : { op, xid };
   }
+}
+
+function checkWatchTurn(mode: CreateMode): void {
+  if (!isSequentialMode(mode)) throw new BadArgumentsError(`watchTurn needs a sequential mode, not ${mode}`);
 }

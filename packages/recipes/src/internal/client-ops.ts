@@ -53,6 +53,24 @@ export function createNodeWithStat(
   return client.createWithStat(path, data, { mode });
 }
 
+/**
+ * Creates a sequential node that leaves a turn watch on itself, registered with the answer (see
+ * `KeelClient.create`'s `watchTurn`). A member older than the client refuses it: `BadArguments`.
+ */
+export async function createNodeWatchingTurn(
+  client: KeelClient,
+  path: string,
+  data: Uint8Array,
+  mode: CreateMode,
+): Promise<{ path: string; stat: Stat } & OneShotWatch> {
+  let fire!: (type: WatchedEventType) => void;
+  const fired = new Promise<WatchedEventType>((resolve) => {
+    fire = resolve;
+  });
+  const created = await client.createWithStat(path, data, { mode, watchTurn: (event) => fire(event.type) });
+  return { path: created.path, stat: created.stat, fired };
+}
+
 /** Reads a node (throws `NoNode`). */
 export async function getNode(client: KeelClient, path: string): Promise<NodeSnapshot> {
   const { data, stat } = await client.get(path);

@@ -8,7 +8,7 @@ import { type CreateMode, isKeelError, join } from '@keel/protocol';
 import { ConnectionTracker } from '../connection/connection-tracker';
 import { retryAttemptsMax } from '../constants';
 import { sleep, throwIfAborted } from './abort';
-import { childrenOf, createNodeWithStat, existsNode } from './client-ops';
+import { childrenOf, createNodeWatchingTurn, createNodeWithStat, existsNode, type OneShotWatch } from './client-ops';
 import { deleteQuietly, ensurePath, protectedId } from './nodes';
 import { backoffMs, isRetryable, retrying } from './retry';
 
@@ -20,12 +20,28 @@ export interface CreatedNode {
   readonly epoch: number;
   /** The node's `createdRevision` (a lock's fencing token), from the create's answer. */
   readonly createdRevision: number;
+  /**
+   * The turn watch the create left on the node, when one was asked for and the create's own
+   * answer arrived (absent when the node was found again after a lost answer).
+   */
+  readonly turn?: OneShotWatch;
+}
+
+/** How {@link createProtectedSequential} creates. */
+export interface ProtectedCreateOptions {
+  /** The node's mode (default `ephemeral_sequential`). */
+  readonly mode?: CreateMode;
+  /** The mode of `parent` when it must be created (default `container`). */
+  readonly parentMode?: CreateMode;
+  /** Each create also leaves a turn watch on the node (`turn` of the result). */
+  readonly watchTurn?: boolean;
 }
 
 /**
- * Creates `<parent>/<protection id><name><sequence>` with `mode`, creating `parent` (with
- * `parentMode`) if needed. Retries across a dropped connection, and after one looks for the node
- * by its protection id before creating again.
+ * Creates `<parent>/<protection id><name><sequence>`, creating `parent` if needed. Retries
+ * across a dropped connection, and after one looks for the node by its protection id before
+ * creating again. With `watchTurn`, each create also leaves a turn watch on the node (`turn` of
+ * the result; a member older than the client refuses it).
  */
 export async function createProtectedSequential(
   client: KeelClient,
@@ -33,9 +49,9 @@ export async function createProtectedSequential(
   name: string,
   data: Uint8Array,
   signal?: AbortSignal,
-  mode: CreateMode = 'ephemeral_sequential',
-  parentMode: CreateMode = 'container',
+  options: ProtectedCreateOptions = {},
 ): Promise<CreatedNode> {
+  const { mode = 'ephemeral_sequential', parentMode = 'container', watchTurn = false } = options;
   const tracker = ConnectionTracker.of(client);
   const id = protectedId();
   const prefix = join(parent, `${id}${name}`);
@@ -43,6 +59,10 @@ export async function createProtectedSequential(
     throwIfAborted(signal);
     const epoch = tracker.epoch;
     try {
+      if (watchTurn) {
+        const { path, stat, fired } = await createNodeWatchingTurn(client, prefix, data, mode);
+        return { path, name: nameIn(parent, path), epoch, createdRevision: stat.createdRevision, turn: { fired } };
+      }
       const { path, stat } = await createNodeWithStat(client, prefix, data, mode);
       return { path, name: nameIn(parent, path), epoch, createdRevision: stat.createdRevision };
     } catch (error) {

@@ -61,7 +61,11 @@ export class LockBase {
     return this.internals.sortedNodes();
   }
 
-  /** How many times a watch woke a waiter of this lock object (diagnostic: one per hand-over, no herd). */
+  /**
+   * How many watch or turn events woke this lock object's acquisitions (diagnostic: one per
+   * hand-over, no herd). On a member that decides turns, an uncontended acquisition counts one
+   * too: its turn comes as an event right behind the create's answer.
+   */
   get watchWakeups(): number {
     return this.internals.watchWakeups;
   }

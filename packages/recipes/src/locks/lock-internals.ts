@@ -5,11 +5,13 @@
  * predecessor) with a one-shot exists watch and decide again when it is deleted. A failed
  * acquisition deletes its node.
  *
- * When the first node alone holds (a mutex, a write lock), a waiter that the listing behind its
- * create shows behind another node lets the member decide the wait instead: one turn watch on
- * its node fires when no node is left ahead of it. There is no watch on the predecessor and no
- * listing again after each wake-up, so a hand-over costs the delete and one event. A member
- * that does not know the watch (older than this package) gets the list-and-watch loop.
+ * When the first node alone holds (a mutex, a write lock), the member decides the wait instead:
+ * the create itself leaves a turn watch on the node, which fires right after the answer when no
+ * node is ahead (an uncontended lock in one round trip), else when the last node ahead goes.
+ * There is no listing, no watch on the predecessor and no second request before the wait, so a
+ * hand-over costs the holder's delete and one event. A member that does not know the create's
+ * watch gets the create, the list behind it and a turn watch; one that does not know turn
+ * watches at all (older than this package) gets the list-and-watch loop.
  */
 import type { KeelClient } from '@keel/client';
 import { isKeelError, join } from '@keel/protocol';
@@ -83,6 +85,8 @@ export class LockInternals {
   private wakeups = 0;
   /** False once a member refused the turn watch (it is older): the list-and-watch loop then. */
   private memberWaits: boolean;
+  /** False once a member refused a create that leaves a turn watch: create, list, then watch. */
+  private createLeavesTurn = true;
 
   constructor(
     private readonly client: KeelClient,
@@ -97,7 +101,7 @@ export class LockInternals {
     this.memberWaits = driver.firstHolds === true;
   }
 
-  /** How many times a watch woke a waiter of this lock (a diagnostic for the herd effect). */
+  /** How many watch or turn events woke an acquisition of this lock (a diagnostic for the herd effect). */
   get watchWakeups(): number {
     return this.wakeups;
   }
@@ -163,6 +167,24 @@ export class LockInternals {
    * lock in one round trip; a waiter then waits on the member when it can.
    */
   private async createAndWait(ours: OurNode, wait: AbortSignal, data: Uint8Array): Promise<AcquiredNode | null> {
+    if (this.memberWaits && this.createLeavesTurn) {
+      let node: CreatedNode;
+      try {
+        node = await createProtectedSequential(this.client, this.basePath, this.lockName, data, wait, {
+          watchTurn: true,
+        });
+      } catch (error) {
+        if (!isKeelError(error, 'BadArguments')) throw error;
+        // A member older than this package refused the watch with the create (it created nothing).
+        this.createLeavesTurn = false;
+        return this.createAndWait(ours, wait, data);
+      }
+      ours.path = node.path;
+      const decided = await this.waitTurnOnMember(node, wait, node.turn);
+      if (decided !== 'unknown to the member') return decided;
+      this.memberWaits = false;
+      return this.waitTurn(node, wait, await this.sortedNodes(wait));
+    }
     const creating = createProtectedSequential(this.client, this.basePath, this.lockName, data, wait);
     const listing = this.listBehindCreate();
     const node = await creating;
@@ -185,18 +207,25 @@ export class LockInternals {
   private async waitTurnOnMember(
     created: CreatedNode,
     wait: AbortSignal,
+    leftByCreate?: OneShotWatch,
   ): Promise<AcquiredNode | null | 'unknown to the member'> {
     const tracker = ConnectionTracker.of(this.client);
+    let given = leftByCreate;
     for (;;) {
       throwIfAborted(wait);
       if (tracker.epoch !== created.epoch) return null;
       let watched: OneShotWatch;
-      try {
-        watched = await retrying(this.client, () => watchTurn(this.client, created.path), wait);
-      } catch (error) {
-        if (isKeelError(error, 'NoNode')) return null;
-        if (isKeelError(error, 'BadArguments')) return 'unknown to the member';
-        throw error;
+      if (given !== undefined) {
+        watched = given;
+        given = undefined;
+      } else {
+        try {
+          watched = await retrying(this.client, () => watchTurn(this.client, created.path), wait);
+        } catch (error) {
+          if (isKeelError(error, 'NoNode')) return null;
+          if (isKeelError(error, 'BadArguments')) return 'unknown to the member';
+          throw error;
+        }
       }
       // A connection change may cost the watch; check again after any of them.
       const woke = await wakeOnWatchOrState(tracker, watched.fired, wait);

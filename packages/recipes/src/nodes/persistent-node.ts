@@ -196,8 +196,12 @@ export class PersistentNode extends EventEmitter<PersistentNodeEvents> {
     if (isSequentialMode(this.mode)) {
       if (this.useProtection) {
         const name = this.path.slice(parent === '/' ? 1 : parent.length + 1);
-        return (await createProtectedSequential(this.client, parent, name, this.data, stop, this.mode, 'persistent'))
-          .path;
+        return (
+          await createProtectedSequential(this.client, parent, name, this.data, stop, {
+            mode: this.mode,
+            parentMode: 'persistent',
+          })
+        ).path;
       }
       await ensurePath(this.client, parent, 'persistent', stop);
       return retrying(this.client, () => createNode(this.client, this.path, this.data, this.mode), stop);
