@@ -24,6 +24,26 @@ function listingMutex(client: KeelClient, path: string): LockBase {
 
 type MakeLock = (client: KeelClient, path: string) => LockBase;
 
+/**
+ * `client` as seen through a member older than the create's turn watch: such a member's decoder
+ * refuses the flag with BadArguments (creating nothing); this wrapper answers so itself, the
+ * member's other answers stay real. `overrides` replace further methods.
+ */
+function olderMember(client: KeelClient, overrides: Partial<KeelClient>) {
+  let refused = 0;
+  const older = Object.assign(Object.create(client) as KeelClient, {
+    createWithStat: async (...args: Parameters<KeelClient['createWithStat']>) => {
+      if (args[2]?.watchTurn !== undefined) {
+        refused += 1;
+        throw new BadArgumentsError('1 unexpected trailing bytes');
+      }
+      return client.createWithStat(...args);
+    },
+    ...overrides,
+  });
+  return { older, createsRefused: () => refused };
+}
+
 /** The default mutex: a waiter waits on the member's turn watch. */
 const turnMutex: MakeLock = (client, path) => new Mutex(client, path);
 
@@ -101,23 +121,12 @@ describe('lock hand-over without a read after the wake-up', () => {
   it('falls back to listing and watching when the member does not know the turn watch', async () => {
     const path = '/locks/turn-unknown';
     const holder = await new Mutex(at(0), path).acquire();
-    // An older member's decoder answers the unknown watch kind, and the flag of a create that
-    // leaves one, with BadArguments; this client answers so itself (creating nothing), the
-    // member's other answers stay real.
-    const client = at(1);
+    // An older member's decoder answers the unknown watch kind with BadArguments too.
     let refused = 0;
-    let createsRefused = 0;
-    const older = Object.assign(Object.create(client) as KeelClient, {
+    const { older, createsRefused } = olderMember(at(1), {
       watchTurn: async () => {
         refused += 1;
         throw new BadArgumentsError('kind: unknown tag 5');
-      },
-      createWithStat: async (...args: Parameters<KeelClient['createWithStat']>) => {
-        if (args[2]?.watchTurn !== undefined) {
-          createsRefused += 1;
-          throw new BadArgumentsError('1 unexpected trailing bytes');
-        }
-        return client.createWithStat(...args);
       },
     });
     const waiter = new Mutex(older, path);
@@ -134,23 +143,15 @@ describe('lock hand-over without a read after the wake-up', () => {
     await again.release();
     await (await second).release();
     expect(refused).toBe(1);
-    expect(createsRefused).toBe(1);
+    expect(createsRefused()).toBe(1);
   });
 
   it('falls back to a create, a list and a turn watch when the member refuses the watch with the create', async () => {
     const path = '/locks/create-turn-unknown';
     const holder = await new Mutex(at(0), path).acquire();
     const client = at(1);
-    let createsRefused = 0;
     let turnWatches = 0;
-    const older = Object.assign(Object.create(client) as KeelClient, {
-      createWithStat: async (...args: Parameters<KeelClient['createWithStat']>) => {
-        if (args[2]?.watchTurn !== undefined) {
-          createsRefused += 1;
-          throw new BadArgumentsError('1 unexpected trailing bytes');
-        }
-        return client.createWithStat(...args);
-      },
+    const { older, createsRefused } = olderMember(client, {
       watchTurn: async (...args: Parameters<KeelClient['watchTurn']>) => {
         turnWatches += 1;
         return client.watchTurn(...args);
@@ -167,7 +168,7 @@ describe('lock hand-over without a read after the wake-up', () => {
     await waitFor('the waiter to watch again', () => harness.cluster.watchCount === 1 && turnWatches === 2);
     await again.release();
     await (await second).release();
-    expect(createsRefused).toBe(1);
+    expect(createsRefused()).toBe(1);
   });
 
   it.each([
