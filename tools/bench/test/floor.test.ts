@@ -16,7 +16,8 @@ afterAll(() => rmSync(baseDir, { recursive: true, force: true }));
 
 describe('floor', () => {
   it('answers writes, passes the lock, reports CPU per operation and cleans up', async () => {
-    const result = await runFloor({ durationMs: 700, warmupMs: 200, baseDir });
+    // A base directory that does not exist yet is made.
+    const result = await runFloor({ durationMs: 700, warmupMs: 200, baseDir: join(baseDir, 'runs') });
     for (const phase of [result.sequential, result.handOver]) {
       expect(phase.operations).toBeGreaterThan(10);
       expect(phase.latency.count).toBe(phase.operations);
@@ -28,6 +29,6 @@ describe('floor', () => {
       expect(cpu.total).toBe(cpu.leader + cpu.followers[0] + cpu.followers[1] + cpu.client);
     }
     expect(runningPids()).toEqual([]);
-    expect(readdirSync(baseDir)).toEqual([]);
+    expect(readdirSync(join(baseDir, 'runs'))).toEqual([]);
   });
 });

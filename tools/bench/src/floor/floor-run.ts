@@ -9,7 +9,7 @@
  * on the same primitives.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -77,6 +77,8 @@ export function floorMemberScript(): string {
 
 /** Runs the floor: starts three members, measures both phases, stops them. */
 export async function runFloor(options: FloorOptions): Promise<FloorResult> {
+  // A base directory that does not exist yet is made, as `keel-bench --base-dir` does.
+  if (options.baseDir !== undefined) await mkdir(options.baseDir, { recursive: true });
   const dir = await mkdtemp(join(options.baseDir ?? tmpdir(), 'keel-floor-'));
   const cleanup = removeOnSignal(dir);
   const members: TrackedProcess[] = [];
