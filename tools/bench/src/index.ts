@@ -17,6 +17,7 @@ export {
   floorMemberScript,
   runFloor,
 } from './floor/floor-run';
+export { type FloorShare, floorShares, type KeelAgainstFloor } from './floor/floor-share';
 export {
   type ClosedLoopOptions,
   type ClosedLoopOutcome,

@@ -1,14 +1,22 @@
 #!/usr/bin/env node
 /**
- * `keel-bench-floor` (`npm run bench:floor -- [--duration s] [--warmup s]`): runs the floor (see
- * `floor-run.ts`) and prints its figures as Markdown, to read next to Keel's `lock-2` and a
- * sequential write.
+ * `keel-bench-floor` (`npm run bench:floor -- [--duration s] [--warmup s] [--with-keel]`): runs the
+ * floor (see `floor-run.ts`) and prints its figures as Markdown; with `--with-keel`, also Keel's
+ * counterparts of both phases and its share of the floor.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startKeel } from '../clusters/keel';
 import { stopAllOnSignals } from '../clusters/processes';
+import { runWorkload } from '../run';
+import { selectWorkloads } from '../workloads';
 import { type FloorPhase, runFloor } from './floor-run';
+import { floorShares, type KeelAgainstFloor } from './floor-share';
 
-const usage = `usage: keel-bench-floor [--duration <s>] [--warmup <s>] [--quiet-wait <s>] [--base-dir <dir>]
+const usage = `usage: keel-bench-floor [--duration <s>] [--warmup <s>] [--quiet-wait <s>] [--base-dir <dir>] [--with-keel]
+  --with-keel       also run a three-member Keel cluster (create one at a time, lock-2) and print Keel's share of the floor
   --duration <s>    measured seconds of each phase (default 10)
   --warmup <s>      unmeasured seconds before each phase (default 2)
   --quiet-wait <s>  longest wait for a quiet machine before each phase (default 10, 0 for none)
@@ -38,6 +46,7 @@ async function main(): Promise<number> {
         warmup: { type: 'string' },
         'quiet-wait': { type: 'string' },
         'base-dir': { type: 'string' },
+        'with-keel': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }).values;
@@ -80,7 +89,51 @@ async function main(): Promise<number> {
       '',
     ].join('\n'),
   );
+  if (values['with-keel'] === true) {
+    const keel = await measureKeel(durationSec * 1000, warmupSec * 1000, baseDir);
+    const shares = floorShares(result, keel);
+    process.stdout.write(
+      [
+        '',
+        'Keel, three members on loopback, the same durations: `create` with one request in flight on one session, and `lock-2`.',
+        '',
+        '| phase | floor ops/s | Keel workload | Keel ops/s | Keel / floor |',
+        '|---|---:|---|---:|---:|',
+        ...shares.map(
+          (share) =>
+            `| ${share.phase} | ${share.floorOpsPerSec.toLocaleString('en-US')} | ${share.keelWorkload} | ${share.keelOpsPerSec.toLocaleString('en-US')} | ${(share.share * 100).toFixed(0)}% |`,
+        ),
+        '',
+      ].join('\n'),
+    );
+    if (shares.length < 2) {
+      process.stderr.write(`Keel was not measured in every phase: ${JSON.stringify(keel)}\n`);
+      return 1;
+    }
+  }
   return 0;
+}
+
+/** Runs Keel's counterparts of the two phases on a fresh three-member cluster. */
+async function measureKeel(
+  durationMs: number,
+  warmupMs: number,
+  baseDir: string | undefined,
+): Promise<KeelAgainstFloor> {
+  const dir = await mkdtemp(join(baseDir ?? tmpdir(), 'keel-floor-keel-'));
+  const cluster = await startKeel({ baseDir: dir, members: 3 });
+  try {
+    const load = { durationMs, warmupMs, inflight: 1, clients: 1, quick: false };
+    const [create, lock] = selectWorkloads(['create', 'lock-2'], false);
+    if (create === undefined || lock === undefined) throw new Error('the create and lock-2 workloads are missing');
+    return {
+      oneAtATime: await runWorkload(create, cluster, load, 1),
+      handOver: await runWorkload(lock, cluster, load, 1),
+    };
+  } finally {
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 main().then(
