@@ -291,7 +291,7 @@ export class ClientConnection {
         problem !== null
           ? new BadArgumentsError(problem.message)
           : request.op === 'create' && request.watchTurn === true && !this.takeTurnWatchSlot(request)
-            ? new TooLargeError(`over ${this.host.limits.watchesPerConnectionMax} watches on this connection`)
+            ? new TooLargeError(this.watchLimitMessage())
             : null;
       if (refusal !== null) {
         const refused = Promise.reject(new NotHandedOnError(refusal));
@@ -459,8 +459,11 @@ export class ClientConnection {
   }
 
   private refuseWatch(xid: number, path: string): void {
-    const max = this.host.limits.watchesPerConnectionMax;
-    this.answerError(xid, { code: 'TooLarge', message: `over ${max} watches on this connection`, path });
+    this.answerError(xid, { code: 'TooLarge', message: this.watchLimitMessage(), path });
+  }
+
+  private watchLimitMessage(): string {
+    return `over ${this.host.limits.watchesPerConnectionMax} watches on this connection`;
   }
 
   /**

@@ -2,13 +2,22 @@
  * The one place that speaks to `@keel/client`: every recipe reaches the client through these
  * helpers, so the recipes read as recipes and one file follows the client's API.
  */
-import type { KeelClient, WatchedEventType } from '@keel/client';
+import type { KeelClient, WatchedEventType, Watcher } from '@keel/client';
 import type { CreateMode, Stat } from '@keel/protocol';
 import type { ConnectionState } from '../connection/error-policy';
 
 /** A one-shot watch left by a read: `fired` resolves once, with the event's type, when the watched node changes. */
 export interface OneShotWatch {
   readonly fired: Promise<WatchedEventType>;
+}
+
+/** A watcher for one event, and the promise of that event's type. */
+function firedOnce(): { watcher: Watcher; fired: Promise<WatchedEventType> } {
+  let fire!: (type: WatchedEventType) => void;
+  const fired = new Promise<WatchedEventType>((resolve) => {
+    fire = resolve;
+  });
+  return { watcher: (event) => fire(event.type), fired };
 }
 
 /** A node's data and stat. */
@@ -63,11 +72,8 @@ export async function createNodeWatchingTurn(
   data: Uint8Array,
   mode: CreateMode,
 ): Promise<{ path: string; stat: Stat } & OneShotWatch> {
-  let fire!: (type: WatchedEventType) => void;
-  const fired = new Promise<WatchedEventType>((resolve) => {
-    fire = resolve;
-  });
-  const created = await client.createWithStat(path, data, { mode, watchTurn: (event) => fire(event.type) });
+  const { watcher, fired } = firedOnce();
+  const created = await client.createWithStat(path, data, { mode, watchTurn: watcher });
   return { path: created.path, stat: created.stat, fired };
 }
 
@@ -79,11 +85,8 @@ export async function getNode(client: KeelClient, path: string): Promise<NodeSna
 
 /** Reads a node and leaves a one-shot data watch (throws `NoNode`, leaving no watch). */
 export async function getNodeWatched(client: KeelClient, path: string): Promise<NodeSnapshot & OneShotWatch> {
-  let fire!: (type: WatchedEventType) => void;
-  const fired = new Promise<WatchedEventType>((resolve) => {
-    fire = resolve;
-  });
-  const { data, stat } = await client.get(path, { watch: (event) => fire(event.type) });
+  const { watcher, fired } = firedOnce();
+  const { data, stat } = await client.get(path, { watch: watcher });
   return { data, stat, fired };
 }
 
@@ -97,11 +100,8 @@ export async function existsNodeWatched(
   client: KeelClient,
   path: string,
 ): Promise<{ stat: Stat | null } & OneShotWatch> {
-  let fire!: (type: WatchedEventType) => void;
-  const fired = new Promise<WatchedEventType>((resolve) => {
-    fire = resolve;
-  });
-  const stat = await client.exists(path, { watch: (event) => fire(event.type) });
+  const { watcher, fired } = firedOnce();
+  const stat = await client.exists(path, { watch: watcher });
   return { stat, fired };
 }
 
@@ -111,11 +111,8 @@ export async function existsNodeWatched(
  * Throws `NoNode`, and `BadArguments` from a member that does not know the watch.
  */
 export async function watchTurn(client: KeelClient, path: string): Promise<OneShotWatch> {
-  let fire!: (type: WatchedEventType) => void;
-  const fired = new Promise<WatchedEventType>((resolve) => {
-    fire = resolve;
-  });
-  await client.watchTurn(path, (event) => fire(event.type));
+  const { watcher, fired } = firedOnce();
+  await client.watchTurn(path, watcher);
   return { fired };
 }
 
@@ -129,11 +126,8 @@ export async function childrenOfWatched(
   client: KeelClient,
   path: string,
 ): Promise<{ children: string[] } & OneShotWatch> {
-  let fire!: (type: WatchedEventType) => void;
-  const fired = new Promise<WatchedEventType>((resolve) => {
-    fire = resolve;
-  });
-  const children = await client.children(path, { watch: (event) => fire(event.type) });
+  const { watcher, fired } = firedOnce();
+  const children = await client.children(path, { watch: watcher });
   return { children, fired };
 }
 
