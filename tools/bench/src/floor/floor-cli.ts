@@ -4,9 +4,7 @@
  * floor (see `floor-run.ts`) and prints its figures as Markdown; with `--with-keel`, also Keel's
  * counterparts of both phases and its share of the floor.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startKeel } from '../clusters/keel';
 import { stopAllOnSignals } from '../clusters/processes';
@@ -120,8 +118,8 @@ async function measureKeel(
   warmupMs: number,
   baseDir: string | undefined,
 ): Promise<KeelAgainstFloor> {
-  const dir = await mkdtemp(join(baseDir ?? tmpdir(), 'keel-floor-keel-'));
-  const cluster = await startKeel({ baseDir: dir, members: 3 });
+  // The cluster makes its own directory under the base and removes it when stopped.
+  const cluster = await startKeel({ baseDir: baseDir ?? tmpdir(), members: 3 });
   try {
     const load = { durationMs, warmupMs, inflight: 1, clients: 1, quick: false };
     const [create, lock] = selectWorkloads(['create', 'lock-2'], false);
@@ -132,7 +130,6 @@ async function measureKeel(
     };
   } finally {
     await cluster.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }
 

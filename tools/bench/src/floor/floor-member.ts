@@ -10,8 +10,9 @@
  */
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import WebSocket, { WebSocketServer } from 'ws';
-import { FloorKind, numbered } from './floor-wire';
+import type WebSocket from 'ws';
+import { WebSocketServer } from 'ws';
+import { connectFloor, FloorKind, numbered } from './floor-wire';
 
 /** The file is preallocated and written round-robin, so a write never changes its size. */
 const fileBytes = 64 << 20;
@@ -67,14 +68,6 @@ function listen(port: number): Promise<WebSocketServer> {
   });
 }
 
-function connectTo(port: number): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}`);
-    socket.once('open', () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
-
 async function follower(port: number, file: DurableFile): Promise<void> {
   const server = await listen(port);
   server.on('connection', (socket) => {
@@ -92,7 +85,7 @@ async function follower(port: number, file: DurableFile): Promise<void> {
 }
 
 async function leader(port: number, file: DurableFile, followerPorts: readonly number[]): Promise<void> {
-  const followers = await Promise.all(followerPorts.map(connectTo));
+  const followers = await Promise.all(followerPorts.map(connectFloor));
   const clients = new Set<WebSocket>();
   const entries = new Map<number, Entry>();
   let lastIndex = 0;

@@ -14,14 +14,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
 import { freePorts, removeOnSignal, spawnTracked, stopProcess, type TrackedProcess } from '../clusters/processes';
 import { withTimeout } from '../load/closed-loop';
 import { LatencyHistogram } from '../load/histogram';
 import { quietBusyShareMax, quietWindowMs, waitForQuietMachine } from '../load/quiet-machine';
 import { latencySummary } from '../load/summary';
 import type { LatencySummary } from '../results';
-import { FloorKind, floorWrite } from './floor-wire';
+import { connectFloor, FloorKind, floorWrite } from './floor-wire';
 
 /** How long each part of the floor runs. */
 export interface FloorOptions {
@@ -164,17 +163,9 @@ function readyLine(member: TrackedProcess): Promise<void> {
   });
 }
 
-function connect(port: number): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}`);
-    socket.once('open', () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
-
 /** CPU microseconds a member used so far, asked on a connection of its own. */
 async function cpuOf(port: number): Promise<number> {
-  const socket = await connect(port);
+  const socket = await connectFloor(port);
   try {
     return await new Promise<number>((resolve, reject) => {
       socket.on('message', (data: Buffer) => {
@@ -190,7 +181,7 @@ async function cpuOf(port: number): Promise<number> {
 
 /** One client writes one write at a time for `durationMs`; returns how many were answered. */
 async function writeOneAtATime(port: number, durationMs: number, histogram: LatencyHistogram): Promise<number> {
-  const socket = await connect(port);
+  const socket = await connectFloor(port);
   try {
     const endAt = performance.now() + durationMs;
     let sequence = 0;
@@ -218,7 +209,7 @@ async function writeOneAtATime(port: number, durationMs: number, histogram: Late
  * hand-over). Returns the number of hand-overs; the histogram gets the time between turns.
  */
 async function handOverLock(port: number, durationMs: number, histogram: LatencyHistogram): Promise<number> {
-  const sockets = [await connect(port), await connect(port)];
+  const sockets = [await connectFloor(port), await connectFloor(port)];
   let stall: NodeJS.Timeout | undefined;
   try {
     const endAt = performance.now() + durationMs;

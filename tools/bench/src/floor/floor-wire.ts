@@ -1,7 +1,9 @@
 /**
- * The floor's wire format: one byte of kind, then a 32-bit number (an entry index or a client's
- * sequence number). Just enough to move a write through three processes; nothing is checked.
+ * The floor's wire: WebSocket connections on loopback carrying one byte of kind, then a 32-bit
+ * number (an entry index or a client's sequence number). Just enough to move a write through
+ * three processes; nothing is checked.
  */
+import WebSocket from 'ws';
 
 /** What a floor message is. */
 export const FloorKind = {
@@ -39,4 +41,13 @@ export function floorWrite(sequence: number, handOver: boolean): Buffer {
   message.writeUInt32LE(sequence >>> 0, 1);
   message[5] = handOver ? 1 : 0;
   return message;
+}
+
+/** Opens a WebSocket to a floor process on 127.0.0.1. */
+export function connectFloor(port: number): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}`);
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+  });
 }
