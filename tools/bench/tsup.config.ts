@@ -16,5 +16,5 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   platform: 'node',
-  external: ['ws', 'etcd3', 'node-zookeeper-client', '@keel/client', '@keel/recipes', '@keel/raft'],
+  external: ['ws', 'etcd3', 'node-zookeeper-client', '@keel/chaos', '@keel/client', '@keel/recipes', '@keel/raft'],
 });

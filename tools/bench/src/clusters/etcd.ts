@@ -6,11 +6,12 @@
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePorts } from '@keel/chaos';
 import { Etcd3 } from 'etcd3';
 import { etcdDriver } from '../targets/etcd';
 import { etcdVersion } from './binaries';
 import type { ClusterMember, ClusterStarter, RunningCluster } from './cluster';
-import { freePorts, spawnTracked, stopProcess, type TrackedProcess, waitFor } from './processes';
+import { spawnTracked, stopProcess, type TrackedProcess, waitFor } from './processes';
 
 /** This member's id and the leader id it believes in, both as decimal strings. */
 async function etcdStatus(clientUrl: string): Promise<{ memberId: string; leaderId: string }> {

@@ -10,11 +10,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePorts } from '@keel/chaos';
 import { keelDriver } from '../targets/keel';
 import { WorkloadNotDoneError } from '../workloads/not-done';
 import type { ClusterMember, ClusterStarter, RunningCluster } from './cluster';
 import { keelLeaderOf } from './keel-probe';
-import { freePorts, spawnTracked, stopProcess, type TrackedProcess, waitFor } from './processes';
+import { spawnTracked, stopProcess, type TrackedProcess, waitFor } from './processes';
 
 /** The repository root, from this file's place in `tools/bench/{src,dist}`. */
 function repositoryRoot(): string {

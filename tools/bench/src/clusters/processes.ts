@@ -135,26 +135,6 @@ export function runningPids(): number[] {
   return [...running.keys()];
 }
 
-/** A free TCP port on 127.0.0.1 (asked of the kernel). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** `count` distinct free ports. */
-export async function freePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort());
-  return [...ports];
-}
-
 /** Sends `text` to 127.0.0.1:`port` and returns everything the server answers before closing. */
 export function tcpExchange(port: number, text: string, timeoutMs = 2000): Promise<string> {
   return new Promise((resolve, reject) => {

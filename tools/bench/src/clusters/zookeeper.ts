@@ -5,11 +5,12 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePorts } from '@keel/chaos';
 import { zookeeperDriver } from '../targets/zookeeper';
 import { WorkloadNotDoneError } from '../workloads/not-done';
 import { zookeeperClassPath, zookeeperVersion } from './binaries';
 import type { ClusterMember, ClusterStarter, RunningCluster } from './cluster';
-import { freePorts, spawnTracked, stopProcess, type TrackedProcess, tcpExchange, waitFor } from './processes';
+import { spawnTracked, stopProcess, type TrackedProcess, tcpExchange, waitFor } from './processes';
 
 /** The member's role as `srvr` reports it (`leader`, `follower`, `standalone`), or undefined when down. */
 async function zookeeperMode(clientPort: number): Promise<string | undefined> {
