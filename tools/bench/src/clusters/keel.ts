@@ -18,7 +18,7 @@ import { keelLeaderOf } from './keel-probe';
 import { spawnTracked, stopProcess, type TrackedProcess, waitFor } from './processes';
 
 /** The repository root, from this file's place in `tools/bench/{src,dist}`. */
-function repositoryRoot(): string {
+export function repositoryRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'apps', 'server', 'package.json'))) {
     const parent = dirname(dir);

@@ -11,10 +11,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from '@keel/chaos';
+import { repositoryRoot } from '../clusters/keel';
 import { removeOnSignal, spawnTracked, stopProcess, type TrackedProcess } from '../clusters/processes';
 import { withTimeout } from '../load/closed-loop';
 import { LatencyHistogram } from '../load/histogram';
@@ -64,14 +65,12 @@ export interface FloorResult {
 /** A member that answers nothing for this long has failed; the run stops instead of hanging. */
 const stallMs = 5000;
 
-/** The built member entry point: beside this bundle in `dist/`, or in `dist/` above `src/floor/`. */
+/** The built member entry point: beside this bundle in `dist/`, else the bench's `dist/` (run from `src/`). */
 export function floorMemberScript(): string {
   const beside = fileURLToPath(new URL('./floor-member.js', import.meta.url));
   if (existsSync(beside)) return beside;
-  for (let dir = dirname(beside); dir !== dirname(dir); dir = dirname(dir)) {
-    const built = join(dir, 'dist', 'floor-member.js');
-    if (existsSync(join(dir, 'package.json')) && existsSync(built)) return built;
-  }
+  const built = join(repositoryRoot(), 'tools', 'bench', 'dist', 'floor-member.js');
+  if (existsSync(built)) return built;
   throw new Error('floor-member.js is missing: run npx nx run @keel/bench:build');
 }
 
