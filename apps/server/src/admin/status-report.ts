@@ -32,6 +32,8 @@ export interface SnapshotReport {
   readonly lastMs: number;
   readonly lastBytes: number;
   readonly maxMs: number;
+  /** Bytes of the newest snapshot kept in memory for followers that fall behind; 0 once they are read from its file. */
+  readonly inMemoryBytes: number;
 }
 
 /** The `/status` document. */
@@ -112,6 +114,7 @@ export function statusReport(target: AdminTarget, context: StatusContext): Statu
       lastMs: Math.round(status.stats.lastSnapshotMs),
       lastBytes: status.stats.lastSnapshotBytes,
       maxMs: Math.round(status.stats.snapshotMsMax),
+      inMemoryBytes: status.stats.snapshotBytesInMemory,
     },
     health: healthOf(status),
     members,

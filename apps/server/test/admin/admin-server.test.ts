@@ -74,7 +74,7 @@ describe('admin endpoint', () => {
     cleanups.unshift(() => admin.close());
     const status = async (): Promise<StatusReport> =>
       (await (await fetch(`${admin.url}/status`)).json()) as StatusReport;
-    expect((await status()).snapshots).toEqual({ taken: 0, lastMs: 0, lastBytes: 0, maxMs: 0 });
+    expect((await status()).snapshots).toEqual({ taken: 0, lastMs: 0, lastBytes: 0, maxMs: 0, inMemoryBytes: 0 });
 
     const { client } = await RawClient.connect(server.clientUrl);
     for (let i = 0; i < 40; i++) {
@@ -86,6 +86,8 @@ describe('admin endpoint', () => {
     expect(snapshots.lastBytes).toBeGreaterThan(40);
     expect(snapshots.lastMs).toBeGreaterThanOrEqual(0);
     expect(snapshots.maxMs).toBeGreaterThanOrEqual(snapshots.lastMs);
+    // Stored, then read back from its file when a follower needs it: no copy stays in memory.
+    await waitFor('the snapshot served from its file', async () => (await status()).snapshots.inMemoryBytes === 0);
     await client.close();
   });
 

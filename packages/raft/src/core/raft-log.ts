@@ -7,11 +7,14 @@
  * above `stableIndex` are not durable yet (a driver that pipelines its writes has entries
  * between the two: handed over, write in progress).
  */
-import { type Entry, EntryType, type Snapshot } from './types';
+import { bytesInMemory } from './snapshot-bytes';
+import { type Entry, EntryType, type Snapshot, type SnapshotBytes, type SnapshotMeta } from './types';
 
 export class RaftLog {
-  /** Newest snapshot (durable or pending); the leader sends it to followers that fell behind. */
-  snapshot: Snapshot | null;
+  /** Newest snapshot (durable or pending): what it covers. */
+  snapshotMeta: SnapshotMeta | null;
+  /** Its bytes, which the leader sends to followers that fell behind. */
+  snapshotBytes: SnapshotBytes | null;
   /** A snapshot received from the leader that the driver has not persisted yet. */
   pendingSnapshot: Snapshot | null = null;
   snapshotIndex: number;
@@ -27,7 +30,8 @@ export class RaftLog {
   durableCommit: number;
 
   constructor(snapshot: Snapshot | null, entries: readonly Entry[], commit: number) {
-    this.snapshot = snapshot;
+    this.snapshotMeta = snapshot?.meta ?? null;
+    this.snapshotBytes = snapshot === null ? null : bytesInMemory(snapshot.data);
     this.snapshotIndex = snapshot?.meta.index ?? 0;
     this.snapshotTerm = snapshot?.meta.term ?? 0;
     let expected = this.snapshotIndex + 1;
@@ -205,7 +209,8 @@ export class RaftLog {
       this.stableIndex = Math.min(this.stableIndex, index - 1);
       this.offeredIndex = Math.min(this.offeredIndex, index - 1);
     }
-    this.snapshot = snapshot;
+    this.snapshotMeta = snapshot.meta;
+    this.snapshotBytes = bytesInMemory(snapshot.data);
     this.pendingSnapshot = snapshot;
     this.snapshotIndex = index;
     this.snapshotTerm = term;
@@ -220,7 +225,8 @@ export class RaftLog {
   compact(snapshot: Snapshot): void {
     const { index } = snapshot.meta;
     this.entries = this.entries.slice(index - this.snapshotIndex);
-    this.snapshot = snapshot;
+    this.snapshotMeta = snapshot.meta;
+    this.snapshotBytes = bytesInMemory(snapshot.data);
     this.snapshotIndex = index;
     this.snapshotTerm = snapshot.meta.term;
   }

@@ -107,6 +107,7 @@ import type {
   Ready,
   Role,
   Snapshot,
+  SnapshotBytes,
   SnapshotMeta,
   SoftState,
   SubmitResult,
@@ -569,6 +570,20 @@ export class Raft {
   }
 
   /**
+   * From now on reads the snapshot at `meta` from `bytes` when a follower needs it (the driver
+   * stored it and can let go of its copy in memory). False, and nothing changes, when the log
+   * holds another snapshot by now, or `bytes` are not the same length.
+   */
+  serveSnapshotFrom(meta: SnapshotMeta, bytes: SnapshotBytes): boolean {
+    const current = this.log.snapshotMeta;
+    const held = this.log.snapshotBytes;
+    if (current === null || held === null || current.index !== meta.index || current.term !== meta.term) return false;
+    if (held.byteLength !== bytes.byteLength) return false;
+    this.log.snapshotBytes = bytes;
+    return true;
+  }
+
+  /**
    * The membership in force after applying the log up to `index` (between the snapshot and
    * the commit index); what a snapshot taken at `index` must record in its meta.
    */
@@ -576,7 +591,7 @@ export class Raft {
     if (index < this.log.snapshotIndex || index > this.log.commit) {
       throw new Error(`confStateAt: ${index} outside [${this.log.snapshotIndex}, ${this.log.commit}]`);
     }
-    let conf = this.log.snapshot?.meta.conf ?? emptyConfState;
+    let conf = this.log.snapshotMeta?.conf ?? emptyConfState;
     for (let i = this.log.snapshotIndex + 1; i <= index; i++) {
       const next = this.confAfterEntry(conf, this.log.entry(i));
       if (next !== null) conf = next;
@@ -1139,9 +1154,9 @@ export class Raft {
     const prevIndex = pr.next - 1;
     const prevTerm = this.log.term(prevIndex);
     if (prevTerm === undefined) {
-      const snapshot = this.log.snapshot;
-      if (snapshot === null) return false;
-      pr.becomeSnapshot(snapshot.meta.index, snapshot.meta.term);
+      const meta = this.log.snapshotMeta;
+      if (meta === null) return false;
+      pr.becomeSnapshot(meta.index, meta.term);
       this.sendSnapshotChunk(to, pr);
       return true;
     }
@@ -1158,23 +1173,24 @@ export class Raft {
   }
 
   private sendSnapshotChunk(to: NodeId, pr: Progress): void {
-    const snapshot = this.log.snapshot;
-    if (snapshot === null) return;
-    const { meta, data } = snapshot;
+    const meta = this.log.snapshotMeta;
+    const bytes = this.log.snapshotBytes;
+    if (meta === null || bytes === null) return;
     if (meta.index !== pr.snapshotIndex || meta.term !== pr.snapshotTerm) {
       // The leader compacted again meanwhile: send the newer snapshot from the start.
       pr.becomeSnapshot(meta.index, meta.term);
     }
-    const offset = Math.min(pr.snapshotOffset, data.length);
-    const chunk = data.subarray(offset, offset + this.config.snapshotChunkBytes);
+    const offset = Math.min(pr.snapshotOffset, bytes.byteLength);
+    const chunk = bytes.read(offset, this.config.snapshotChunkBytes);
+    if (chunk === null) return;
     this.send({
       type: 'snapshot',
       to,
       meta,
       offset,
-      totalBytes: data.length,
+      totalBytes: bytes.byteLength,
       chunk,
-      done: offset + chunk.length >= data.length,
+      done: offset + chunk.length >= bytes.byteLength,
     });
   }
 

@@ -66,6 +66,20 @@ export interface Snapshot {
   readonly data: Uint8Array;
 }
 
+/**
+ * The bytes of the snapshot a leader sends to followers that fell behind, read a chunk at a
+ * time: from memory, or from the file the driver stored them in (`Raft.serveSnapshotFrom`),
+ * so that a member need not keep a copy of its whole state in memory for a rare catch-up.
+ */
+export interface SnapshotBytes {
+  readonly byteLength: number;
+  /**
+   * Up to `length` bytes from `offset` (fewer at the end). Null when they cannot be read now:
+   * the chunk is not sent, and the next heartbeat response asks again.
+   */
+  read(offset: number, length: number): Uint8Array | null;
+}
+
 /** Role of a member. */
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 

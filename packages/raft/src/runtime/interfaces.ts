@@ -3,7 +3,7 @@
  * tests and the simulator can swap in their own; the defaults are the durable segmented log
  * (`storage/`) and the WebSocket transport (`transport/`).
  */
-import type { Entry, HardState, Message, NodeId, Snapshot } from '../core/types';
+import type { Entry, HardState, Message, NodeId, Snapshot, SnapshotBytes, SnapshotMeta } from '../core/types';
 
 /** What a member finds on disk when it starts. */
 export interface PersistedState {
@@ -12,6 +12,11 @@ export interface PersistedState {
   readonly snapshot: Snapshot | null;
   /** Durable entries after the snapshot, contiguous and ascending. */
   readonly entries: readonly Entry[];
+}
+
+/** A stored snapshot's bytes, read back from storage; `close` once they are no longer served. */
+export interface StoredSnapshotBytes extends SnapshotBytes {
+  close(): void;
 }
 
 /**
@@ -45,6 +50,13 @@ export interface RaftStorage {
   saveSnapshot(snapshot: Snapshot): Promise<void>;
   /** Drops log entries at or below `index` (whole segments only); needs a snapshot covering it. */
   compact(index: number): Promise<void>;
+  /**
+   * Optional: the newest stored snapshot's bytes, read back from storage whenever a follower
+   * needs a chunk, so the runtime need not keep them in memory. Null when `meta` is not the
+   * newest stored snapshot. `onReadError` hears each read that fails or finds the bytes damaged
+   * (that chunk is not sent). The caller closes what it gets.
+   */
+  serveSnapshot?(meta: SnapshotMeta, onReadError: (error: Error) => void): StoredSnapshotBytes | null;
   close(): Promise<void>;
 }
 

@@ -86,6 +86,11 @@ export interface RaftNodeStats {
   readonly snapshotMsMax: number;
   /** Snapshots received from a leader and restored into the state machine. */
   readonly snapshotsInstalled: number;
+  /**
+   * Bytes of the newest snapshot held in memory to send to followers that fall behind: 0 once
+   * storage serves them from the snapshot's file (`RaftStorage.serveSnapshot`).
+   */
+  readonly snapshotBytesInMemory: number;
 }
 
 /** A point-in-time view of a `RaftNode`: the core's status plus the runtime's own. */

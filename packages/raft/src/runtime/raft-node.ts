@@ -27,6 +27,7 @@ import type {
   Ready,
   Role,
   Snapshot,
+  SnapshotMeta,
   SubmitResult,
 } from '../core/types';
 import { EntryType } from '../core/types';
@@ -49,7 +50,7 @@ import {
   TooLargeError,
   TransferringError,
 } from './errors';
-import type { RaftStorage, StateMachine, Transport } from './interfaces';
+import type { RaftStorage, StateMachine, StoredSnapshotBytes, Transport } from './interfaces';
 import { addressOfEntry, changeVisibleIn, confAfterEntry, sameMemberChange } from './membership';
 import type { ProposeOptions, RaftNodeEvents, RaftNodeLogger, RaftNodeOptions, RaftNodeStatus } from './options';
 import { decodeSnapshotEnvelope, encodeSnapshotEnvelope } from './snapshot-envelope';
@@ -138,6 +139,8 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   private snapshotWrite: Promise<void> | null = null;
   /** An own snapshot now in storage, waiting for the loop to compact the log behind it. */
   private storedOwnSnapshot: Snapshot | null = null;
+  /** The stored snapshot the core reads from storage when a follower needs it (`serveStoredSnapshot`). */
+  private servedSnapshot: StoredSnapshotBytes | null = null;
   private role: Role = 'follower';
   private term = 0;
   private leader: NodeId | null = null;
@@ -190,6 +193,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     lastSnapshotBytes: 0,
     snapshotMsMax: 0,
     snapshotsInstalled: 0,
+    snapshotBytesInMemory: 0,
   };
 
   private constructor(
@@ -275,6 +279,10 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     // them now lets this member answer a leader it has never heard of before the replay.
     for (const entry of persisted.entries) node.learnAddress(entry);
     node.pushPeers();
+    if (persisted.snapshot !== null) {
+      node.stats.snapshotBytesInMemory = persisted.snapshot.data.byteLength;
+      node.serveStoredSnapshot(persisted.snapshot.meta);
+    }
     await options.transport.start(
       (message) => node.receive(message),
       (peer) => node.peerGone(peer),
@@ -766,6 +774,49 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     this.handedOnClaimed -= handedOn;
     for (const waiter of this.handedOn.splice(0, handedOn)) waiter.resolve();
     this.core.advance(ready);
+    this.stats.snapshotBytesInMemory = snapshot.data.byteLength;
+    this.serveStoredSnapshot(snapshot.meta);
+  }
+
+  /**
+   * Lets the core read the stored snapshot at `meta` back from storage when a follower needs
+   * it, so this member drops its copy in memory (at a million nodes about an eighth of its
+   * memory). Without a storage that can, or if it cannot now, the copy stays.
+   */
+  private serveStoredSnapshot(meta: SnapshotMeta): void {
+    if (this.storage.serveSnapshot === undefined || this.stopping) return;
+    let reported = false;
+    const onReadError = (error: Error): void => {
+      // Every heartbeat asks again; one report per snapshot is enough.
+      if (reported) return;
+      reported = true;
+      this.logger.error('reading the stored snapshot failed; followers behind it wait for the next one', {
+        id: this.id,
+        index: meta.index,
+        error: error.message,
+      });
+      // The next applied entry takes a new snapshot, which replaces the unreadable one.
+      this.snapshotGap = 0;
+    };
+    let bytes: StoredSnapshotBytes | null;
+    try {
+      bytes = this.storage.serveSnapshot(meta, onReadError);
+    } catch (error) {
+      this.logger.warn('cannot read the stored snapshot back; keeping it in memory', {
+        id: this.id,
+        index: meta.index,
+        error: String(error),
+      });
+      return;
+    }
+    if (bytes === null) return;
+    if (!this.core.serveSnapshotFrom(meta, bytes)) {
+      bytes.close();
+      return;
+    }
+    this.servedSnapshot?.close();
+    this.servedSnapshot = bytes;
+    this.stats.snapshotBytesInMemory = 0;
   }
 
   /** Peers learn the addresses a Ready's committed entries carry first, so messages to a member just added are not dropped. */
@@ -979,7 +1030,9 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     if (snapshot.meta.index <= this.storedSnapshotIndex) return;
     this.storedSnapshotIndex = snapshot.meta.index;
     this.core.compact(snapshot);
+    this.stats.snapshotBytesInMemory = snapshot.data.byteLength;
     await this.storage.compact(snapshot.meta.index);
+    this.serveStoredSnapshot(snapshot.meta);
     this.stats.snapshotsTaken++;
     this.logger.debug('snapshot taken', { id: this.id, index: snapshot.meta.index });
   }
@@ -1059,6 +1112,8 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
       if (this.hardStateDirty && this.fatalError === null) await this.storage.sync();
     } finally {
       await closeTransport;
+      this.servedSnapshot?.close();
+      this.servedSnapshot = null;
       await this.storage.close();
     }
     this.logger.info('raft node stopped', { id: this.id });

@@ -19,12 +19,13 @@ interface CliArgs {
   pipelined: boolean;
   applyBeforeDurable: boolean;
   peerGone: boolean;
+  snapshotReadFaults: boolean;
   trace: boolean;
   verbose: boolean;
 }
 
 const USAGE =
-  'usage: sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--long] [--lease-reads] [--no-torn-writes] [--no-forwarding] [--pipelined] [--apply-before-durable] [--peer-gone] [--trace] [--verbose]';
+  'usage: sim [--seeds N] [--first S] [--seed S] [--nodes 3|5] [--steps K] [--long] [--lease-reads] [--no-torn-writes] [--no-forwarding] [--pipelined] [--apply-before-durable] [--peer-gone] [--snapshot-read-faults] [--trace] [--verbose]';
 
 function parseArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = {
@@ -39,6 +40,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
     pipelined: false,
     applyBeforeDurable: false,
     peerGone: false,
+    snapshotReadFaults: false,
     trace: false,
     verbose: false,
   };
@@ -88,6 +90,9 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case '--peer-gone':
         args.peerGone = true;
         break;
+      case '--snapshot-read-faults':
+        args.snapshotReadFaults = true;
+        break;
       case '--trace':
         args.trace = true;
         break;
@@ -119,6 +124,7 @@ function main(): number {
       pipelined: args.pipelined,
       applyBeforeDurable: args.applyBeforeDurable,
       peerGone: args.peerGone,
+      snapshotReadFaults: args.snapshotReadFaults,
       trace: args.trace,
       verbose: args.verbose,
     },

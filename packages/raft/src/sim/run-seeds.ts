@@ -19,6 +19,8 @@ export interface SeedRangeOptions {
   readonly applyBeforeDurable?: boolean;
   /** See `SimulationOptions.peerGone`. */
   readonly peerGone?: boolean;
+  /** See `SimulationOptions.snapshotReadFaults`. */
+  readonly snapshotReadFaults?: boolean;
   readonly trace?: boolean;
   readonly verbose?: boolean;
   readonly createRaft?: CreateRaft;
@@ -53,6 +55,7 @@ export function runSeedRange(options: SeedRangeOptions, print: (line: string) =>
         ...(options.pipelined === true ? { pipelined: true } : {}),
         ...(options.applyBeforeDurable === true ? { applyBeforeDurable: true } : {}),
         ...(options.peerGone === true ? { peerGone: true } : {}),
+        ...(options.snapshotReadFaults === true ? { snapshotReadFaults: true } : {}),
         ...(options.trace === true ? { trace: true } : {}),
         ...(options.createRaft === undefined ? {} : { createRaft: options.createRaft }),
       };

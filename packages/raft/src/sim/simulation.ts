@@ -5,7 +5,7 @@
  */
 import { decodeConfChange } from '../core/conf-change';
 import { defaultRaftConfig, Raft, type RaftConfig, type RaftInitialState } from '../core/raft';
-import type { ConfChange, ConfState, Entry, Message, NodeId, Ready } from '../core/types';
+import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, SnapshotBytes } from '../core/types';
 import { EntryType } from '../core/types';
 import { SafetyChecker } from './checker';
 import { type DiskImage, SimDisk } from './disk';
@@ -99,6 +99,7 @@ export function replayCommand(options: SimulationOptions): string {
   if (options.pipelined === true) flags.push('--pipelined');
   if (options.applyBeforeDurable === true) flags.push('--apply-before-durable');
   if (options.peerGone === true) flags.push('--peer-gone');
+  if (options.snapshotReadFaults === true) flags.push('--snapshot-read-faults');
   return `npm run sim -- ${flags.join(' ')}`;
 }
 
@@ -117,6 +118,9 @@ class Simulation {
   private readonly applyBeforeDurable: boolean;
   /** Chance per fault event of a link reset between two running members (0: no hints at all). */
   private readonly linkResetRate: number;
+  /** Chance that a snapshot chunk read fails, and the draws for it (null: reads never fail). */
+  private snapshotReadFailRate = 0;
+  private snapshotReads: Prng | null = null;
   private readonly stopOnViolation: boolean;
   private readonly nodeCount: number;
   private readonly stats: SimulationStats = {
@@ -146,6 +150,7 @@ class Simulation {
     appliedBeforeDurable: 0,
     peerGoneHints: 0,
     peerGoneOfLeader: 0,
+    snapshotReadsFailed: 0,
     crashesBehindApplied: 0,
     livenessTicks: 0,
     simulatedMs: 0,
@@ -176,6 +181,11 @@ class Simulation {
     this.network = new SimNetwork(this.random.fork(), drawNetworkFaults(this.random));
     // Drawn after everything else, and only with hints, so that runs without them replay as before.
     this.linkResetRate = options.peerGone === true ? this.random.float(0.01, 0.2) : 0;
+    // Likewise: drawn last, and only with the option.
+    if (options.snapshotReadFaults === true) {
+      this.snapshotReadFailRate = this.random.float(0.1, 0.7);
+      this.snapshotReads = this.random.fork();
+    }
     this.nextNodeNumber = this.nodeCount + 1;
     const voters = Array.from({ length: this.nodeCount }, (_, i) => `n${i + 1}`);
     const conf: ConfState = { voters, learners: [] };
@@ -185,6 +195,7 @@ class Simulation {
     const params = forwardRate === 0 ? logged : this.params;
     this.log(`params ${JSON.stringify(params)} net ${JSON.stringify(this.network.faults)}`);
     if (this.linkResetRate > 0) this.log(`peerGone hints, link resets at ${this.linkResetRate}`);
+    if (this.snapshotReads !== null) this.log(`snapshot reads fail at ${this.snapshotReadFailRate}`);
   }
 
   run(): SimulationResult {
@@ -571,6 +582,19 @@ class Simulation {
     if (node.disk.hasPending || node.accepted.length > 0) return;
     const snapshot = node.sm.snapshot();
     this.coreCall(node, 'compact', (raft) => raft.compact(snapshot));
+    const reads = this.snapshotReads;
+    if (reads !== null) {
+      const { data } = snapshot;
+      const bytes: SnapshotBytes = {
+        byteLength: data.byteLength,
+        read: (offset, length) => {
+          if (!reads.chance(this.snapshotReadFailRate)) return data.subarray(offset, offset + length);
+          this.stats.snapshotReadsFailed++;
+          return null;
+        },
+      };
+      this.coreCall(node, 'serveSnapshotFrom', (raft) => raft.serveSnapshotFrom(snapshot.meta, bytes));
+    }
     node.disk.saveSnapshot(snapshot);
     node.view = node.disk.durable.clone();
     node.lastSnapshotIndex = snapshot.meta.index;

@@ -43,6 +43,13 @@ export interface SimulationOptions {
    * is still running (a link reset). Default false, so that seeds replay as before.
    */
   readonly peerGone?: boolean;
+  /**
+   * After each compaction a member serves its snapshot's bytes through a source that fails a
+   * share of reads (`Raft.serveSnapshotFrom`), as `RaftNode` serves them from the snapshot's
+   * file, where a read may fail or find a damaged block: the chunk is then not sent. Default
+   * false, so that seeds replay as before.
+   */
+  readonly snapshotReadFaults?: boolean;
   /** Serve reads from the leader lease in some runs. Default false. */
   readonly leaseReads?: boolean;
   /** Keep the event log as text in the result (for debugging a seed). Default false. */
@@ -108,6 +115,8 @@ export interface SimulationStats {
   peerGoneHints: number;
   /** Of those, hints about the member the hearer followed as its leader. */
   peerGoneOfLeader: number;
+  /** Snapshot chunk reads that failed on purpose (`snapshotReadFaults` runs only). */
+  snapshotReadsFailed: number;
   /** Crashes that took back entries their member had applied (it restarts behind them). */
   crashesBehindApplied: number;
   livenessTicks: number;

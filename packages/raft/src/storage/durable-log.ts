@@ -36,8 +36,8 @@ import { constants as fsConstants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Entry, HardState, Snapshot } from '../core/types';
-import type { PersistedState, RaftStorage } from '../runtime/interfaces';
+import type { Entry, HardState, Snapshot, SnapshotMeta } from '../core/types';
+import type { PersistedState, RaftStorage, StoredSnapshotBytes } from '../runtime/interfaces';
 import {
   fsyncDirectory,
   isNotFound,
@@ -69,7 +69,14 @@ import {
 } from './limits';
 import { encodeRecord } from './record';
 import { scanSegment } from './segment-scan';
-import { decodeSnapshot, parseSnapshotFileName, snapshotFileName, writeSnapshotFile } from './snapshot-file';
+import {
+  decodeSnapshot,
+  parseSnapshotFileName,
+  snapshotFileName,
+  type WrittenSnapshot,
+  writeSnapshotFile,
+} from './snapshot-file';
+import { blockChecksums, SnapshotFileBytes, type SnapshotFileLayout } from './snapshot-file-bytes';
 
 /** Options of {@link DurableLog.open}. */
 export interface DurableLogOptions {
@@ -145,6 +152,9 @@ export class DurableLog implements RaftStorage {
   private lastIndex = 0;
   private snapshotIndex = 0;
   private snapshotTerm = 0;
+  /** The newest stored snapshot's file and block checksums, for `serveSnapshot`. */
+  private servable: { readonly index: number; readonly term: number; readonly layout: SnapshotFileLayout } | null =
+    null;
   /** Removes this process's lock file (set by `open`). */
   private unlock: () => Promise<void> = async () => {};
   /** Numbers staged snapshot files, so two saves in flight never share a temp file. */
@@ -290,8 +300,9 @@ export class DurableLog implements RaftStorage {
     }
     const name = snapshotFileName(snapshot.meta);
     const staged = join(this.snapshotDir, `${name}.${++this.stagedSnapshots}${TEMP_SUFFIX}`);
+    let written: WrittenSnapshot;
     try {
-      await writeSnapshotFile(staged, snapshot, this.counters);
+      written = await writeSnapshotFile(staged, snapshot, this.counters);
       this.assertWritable();
     } catch (error) {
       await unlink(staged).catch(() => undefined);
@@ -311,7 +322,20 @@ export class DurableLog implements RaftStorage {
     this.snapshotIndex = index;
     this.snapshotTerm = term;
     if (this.segments.length === 0) this.lastIndex = index;
-    return this.sync();
+    await this.sync();
+    // Renamed into place by that sync; a newer snapshot saved meanwhile is the one to serve.
+    if (this.snapshotIndex === index && this.snapshotTerm === term) {
+      const path = join(this.snapshotDir, name);
+      const { dataOffset, checksums } = written;
+      this.servable = { index, term, layout: { path, dataOffset, byteLength: snapshot.data.byteLength, checksums } };
+    }
+  }
+
+  serveSnapshot(meta: SnapshotMeta, onReadError: (error: Error) => void): StoredSnapshotBytes | null {
+    if (this.phase !== 'loaded') return null;
+    const servable = this.servable;
+    if (servable === null || servable.index !== meta.index || servable.term !== meta.term) return null;
+    return SnapshotFileBytes.open(servable.layout, onReadError);
   }
 
   compact(index: number): Promise<void> {
@@ -654,7 +678,13 @@ export class DurableLog implements RaftStorage {
     const newest = (await this.listSnapshots())[0];
     if (newest === undefined) return null;
     const path = join(this.snapshotDir, newest.name);
-    return decodeSnapshot(await readFile(path), path, newest);
+    const file = await readFile(path);
+    const snapshot = decodeSnapshot(file, path, newest);
+    // The data is the file's tail.
+    const dataOffset = file.byteLength - snapshot.data.byteLength;
+    const layout = { path, dataOffset, byteLength: snapshot.data.byteLength, checksums: blockChecksums(snapshot.data) };
+    this.servable = { index: snapshot.meta.index, term: snapshot.meta.term, layout };
+    return snapshot;
   }
 
   /**

@@ -15,6 +15,7 @@ import { writeAll } from './atomic-file';
 import type { DiskStats } from './disk-stats';
 import { StorageCorruptionError, StorageMisuseError } from './errors';
 import { SNAPSHOT_META_BYTES_MAX } from './limits';
+import { SNAPSHOT_BLOCK_BYTES } from './snapshot-file-bytes';
 
 const MAGIC = 0x314e534b; // "KSN1" little-endian
 const FIXED_BYTES = 12;
@@ -55,17 +56,27 @@ export function encodeSnapshot(snapshot: Snapshot): Buffer {
   return bytes;
 }
 
-/** Bytes written (and checksummed) per step, so a large snapshot never holds the event loop for long. */
-const WRITE_CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes written (and checksummed) per step, so a large snapshot never holds the event loop for
+ * long; whole blocks, so each block's own checksum is computed in the same step.
+ */
+const WRITE_CHUNK_BYTES = 4 * SNAPSHOT_BLOCK_BYTES;
+
+/** Where a written snapshot's data starts in its file, and each block's checksum. */
+export interface WrittenSnapshot {
+  readonly dataOffset: number;
+  readonly checksums: Uint32Array;
+}
 
 /**
  * Writes a snapshot file to `path` and fsyncs it, in chunks: the crc is computed as the data
  * is written and patched into the header last. Produces the same bytes as {@link encodeSnapshot}
  * without building them in memory. The caller renames the file into place.
  */
-export async function writeSnapshotFile(path: string, snapshot: Snapshot, stats: DiskStats): Promise<void> {
+export async function writeSnapshotFile(path: string, snapshot: Snapshot, stats: DiskStats): Promise<WrittenSnapshot> {
   const header = encodeHeader(snapshot.meta);
   const { data } = snapshot;
+  const checksums = new Uint32Array(Math.ceil(data.byteLength / SNAPSHOT_BLOCK_BYTES));
   const handle = await open(path, 'w');
   try {
     await writeAll(handle, header, 0);
@@ -73,6 +84,9 @@ export async function writeSnapshotFile(path: string, snapshot: Snapshot, stats:
     for (let offset = 0; offset < data.byteLength; offset += WRITE_CHUNK_BYTES) {
       const chunk = data.subarray(offset, Math.min(offset + WRITE_CHUNK_BYTES, data.byteLength));
       crc = crc32(chunk, crc);
+      for (let at = 0; at < chunk.byteLength; at += SNAPSHOT_BLOCK_BYTES) {
+        checksums[(offset + at) / SNAPSHOT_BLOCK_BYTES] = crc32(chunk.subarray(at, at + SNAPSHOT_BLOCK_BYTES));
+      }
       await writeAll(handle, chunk, header.byteLength + offset);
     }
     const field = Buffer.alloc(4);
@@ -83,6 +97,7 @@ export async function writeSnapshotFile(path: string, snapshot: Snapshot, stats:
   } finally {
     await handle.close();
   }
+  return { dataOffset: header.byteLength, checksums };
 }
 
 /** Decodes and validates a snapshot file; `expected` comes from its name. */

@@ -104,6 +104,8 @@ describe('RaftNode on a real three-member cluster', () => {
       waitMs,
     );
     for (const member of others) expect(member.node.status().stats.snapshotsTaken).toBeGreaterThan(0);
+    // They keep no copy of the snapshot in memory: the leader reads what it sends from the file.
+    for (const member of others) expect(member.node.status().stats.snapshotBytesInMemory).toBe(0);
 
     const restarted = await startLocalMember<number>({
       id: stopped.id,
@@ -120,6 +122,7 @@ describe('RaftNode on a real three-member cluster', () => {
 
     await waitConverged(live());
     expect(restarted.node.status().stats.snapshotsInstalled).toBeGreaterThan(0);
+    expect(restarted.node.status().stats.snapshotBytesInMemory).toBe(0);
     expect(sm(restarted).restores).toBeGreaterThan(0);
     expect(sm(restarted).ids.size).toBe(2_300);
   });
