@@ -81,7 +81,8 @@ export function usage(workloads: readonly string[]): string {
 `;
 }
 
-function positiveInteger(value: string | undefined, fallback: number, flag: string, max = 1_000_000): number {
+/** `value` as an integer from 1 to `max`, `fallback` when absent; throws a message naming `flag` otherwise. */
+export function positiveInteger(value: string | undefined, fallback: number, flag: string, max = 1_000_000): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max) {
     throw new Error(`${flag} must be an integer from 1 to ${max}, got ${value}`);
@@ -89,7 +90,8 @@ function positiveInteger(value: string | undefined, fallback: number, flag: stri
   return Number(value);
 }
 
-function nonNegativeInteger(value: string | undefined, fallback: number, flag: string, max: number): number {
+/** `value` as an integer from 0 to `max`, `fallback` when absent; throws a message naming `flag` otherwise. */
+export function nonNegativeInteger(value: string | undefined, fallback: number, flag: string, max: number): number {
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) > max) {
     throw new Error(`${flag} must be an integer from 0 to ${max}, got ${value}`);

@@ -6,6 +6,7 @@
  */
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
+import { nonNegativeInteger, positiveInteger } from '../args';
 import { startKeel } from '../clusters/keel';
 import { stopAllOnSignals } from '../clusters/processes';
 import { runWorkload } from '../run';
@@ -20,14 +21,6 @@ const usage = `usage: keel-bench-floor [--duration <s>] [--warmup <s>] [--quiet-
   --quiet-wait <s>  longest wait for a quiet machine before each phase (default 10, 0 for none)
   --base-dir <dir>  where the members' files go (default: the system's temporary directory)
 `;
-
-function seconds(value: string | undefined, fallback: number, flag: string): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 600)
-    throw new Error(`${flag} must be 0-600 seconds, got ${value}`);
-  return parsed;
-}
 
 function row(name: string, phase: FloorPhase): string {
   const cpu = phase.cpuMicrosPerOp;
@@ -60,10 +53,10 @@ async function main(): Promise<number> {
   let warmupSec: number;
   let quietWaitSec: number;
   try {
-    durationSec = seconds(values.duration as string | undefined, 10, '--duration');
-    warmupSec = seconds(values.warmup as string | undefined, 2, '--warmup');
-    quietWaitSec = seconds(values['quiet-wait'] as string | undefined, 10, '--quiet-wait');
-    if (durationSec === 0) throw new Error('--duration must be more than 0');
+    // Whole seconds, as `npm run bench` takes them.
+    durationSec = positiveInteger(values.duration as string | undefined, 10, '--duration', 600);
+    warmupSec = nonNegativeInteger(values.warmup as string | undefined, 2, '--warmup', 600);
+    quietWaitSec = nonNegativeInteger(values['quiet-wait'] as string | undefined, 10, '--quiet-wait', 600);
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
     return 2;
