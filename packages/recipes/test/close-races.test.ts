@@ -166,6 +166,26 @@ describe('close races', () => {
     await subject.close();
   });
 
+  it('tree cache - a first load failing after close() reports nothing, and start() resolves', async () => {
+    await observer.create('/races/tree-start', '');
+    const { gate, subject } = await gatedClient();
+    const cache = new TreeCache(subject, '/races/tree-start');
+    const events = heard(cache, ['initialized', 'nodeAdded', 'error']);
+    const firstRead = gate.hold(on('/races/tree-start', 'get'));
+    const starting = cache.start();
+    await firstRead.arrived;
+
+    // As with the node cache below: the cache, then its client, close before the answer.
+    const closing = cache.close();
+    const clientClosing = subject.close();
+    firstRead.cut();
+    await closing;
+    await starting;
+    await clientClosing;
+
+    expect(events).toEqual([]);
+  });
+
   it('node cache - a first read failing after close() reports nothing', async () => {
     await observer.create('/races/cached-start', 'one');
     const { gate, subject } = await gatedClient();

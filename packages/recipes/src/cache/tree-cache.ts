@@ -60,13 +60,23 @@ export class TreeCache extends QuietAfterClose<TreeCacheEvents> {
     return this.lifecycle.state;
   }
 
-  /** Registers the watch and loads the tree; resolves once the first full load is in. */
+  /**
+   * Registers the watch and loads the tree; resolves once the first full load is in. Rejects if
+   * that load fails, unless the cache was closed meanwhile (then it resolves, as NodeCache does).
+   */
   async start(): Promise<void> {
     this.lifecycle.start();
     const watch = watchPersistent(this.client, this.path, true);
     this.watch = watch;
-    await watch.ready;
-    await this.load(this.path);
+    try {
+      await watch.ready;
+      await this.load(this.path);
+    } catch (error) {
+      // A load that failed because the cache (and perhaps its client) closed meanwhile is no
+      // failure of start(): NodeCache resolves quietly in the same case.
+      if (this.lifecycle.state === 'closed') return;
+      throw error;
+    }
     // close() ran during the first load: it stopped the watch and returned without waiting for
     // this load, so nothing may be announced or followed after it.
     if (this.lifecycle.state !== 'started') return;
