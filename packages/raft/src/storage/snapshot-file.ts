@@ -15,7 +15,7 @@ import { writeAll } from './atomic-file';
 import type { DiskStats } from './disk-stats';
 import { StorageCorruptionError, StorageMisuseError } from './errors';
 import { SNAPSHOT_META_BYTES_MAX } from './limits';
-import { SNAPSHOT_BLOCK_BYTES } from './snapshot-file-bytes';
+import { blockChecksums, SNAPSHOT_BLOCK_BYTES } from './snapshot-file-bytes';
 
 const MAGIC = 0x314e534b; // "KSN1" little-endian
 const FIXED_BYTES = 12;
@@ -84,9 +84,7 @@ export async function writeSnapshotFile(path: string, snapshot: Snapshot, stats:
     for (let offset = 0; offset < data.byteLength; offset += WRITE_CHUNK_BYTES) {
       const chunk = data.subarray(offset, Math.min(offset + WRITE_CHUNK_BYTES, data.byteLength));
       crc = crc32(chunk, crc);
-      for (let at = 0; at < chunk.byteLength; at += SNAPSHOT_BLOCK_BYTES) {
-        checksums[(offset + at) / SNAPSHOT_BLOCK_BYTES] = crc32(chunk.subarray(at, at + SNAPSHOT_BLOCK_BYTES));
-      }
+      checksums.set(blockChecksums(chunk), offset / SNAPSHOT_BLOCK_BYTES);
       await writeAll(handle, chunk, header.byteLength + offset);
     }
     const field = Buffer.alloc(4);
