@@ -166,23 +166,34 @@ describe('close races', () => {
     await subject.close();
   });
 
-  it('tree cache - a first load failing after close() reports nothing, and start() resolves', async () => {
-    await observer.create('/races/tree-start', '');
-    const { gate, subject } = await gatedClient();
-    const cache = new TreeCache(subject, '/races/tree-start');
-    const events = heard(cache, ['initialized', 'nodeAdded', 'error']);
-    const firstRead = gate.hold(on('/races/tree-start', 'get'));
+  /**
+   * Starts `cache` and holds its first read of `path`; then the application shuts down, the
+   * cache and then its client, and the connection goes before the answer: the read fails with
+   * the closed client. Resolves once `start()` has settled (a rejection fails the test).
+   */
+  async function closeDuringFirstRead(
+    gate: ReplyGate,
+    subject: KeelClient,
+    cache: { start(): Promise<void>; close(): Promise<void> },
+    path: string,
+  ): Promise<void> {
+    const firstRead = gate.hold(on(path, 'get'));
     const starting = cache.start();
     await firstRead.arrived;
-
-    // As with the node cache below: the cache, then its client, close before the answer.
     const closing = cache.close();
     const clientClosing = subject.close();
     firstRead.cut();
     await closing;
     await starting;
     await clientClosing;
+  }
 
+  it('tree cache - a first load failing after close() reports nothing, and start() resolves', async () => {
+    await observer.create('/races/tree-start', '');
+    const { gate, subject } = await gatedClient();
+    const cache = new TreeCache(subject, '/races/tree-start');
+    const events = heard(cache, ['initialized', 'nodeAdded', 'error']);
+    await closeDuringFirstRead(gate, subject, cache, '/races/tree-start');
     expect(events).toEqual([]);
   });
 
@@ -191,19 +202,7 @@ describe('close races', () => {
     const { gate, subject } = await gatedClient();
     const cache = new NodeCache(subject, '/races/cached-start');
     const events = heard(cache, ['nodeChanged', 'error']);
-    const firstRead = gate.hold(on('/races/cached-start', 'get'));
-    const starting = cache.start();
-    await firstRead.arrived;
-
-    // The application shuts down, the cache and then its client, and the connection goes before
-    // the answer: the read fails with the closed client.
-    const closing = cache.close();
-    const clientClosing = subject.close();
-    firstRead.cut();
-    await closing;
-    await starting;
-    await clientClosing;
-
+    await closeDuringFirstRead(gate, subject, cache, '/races/cached-start');
     expect(events).toEqual([]);
   });
 
