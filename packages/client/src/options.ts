@@ -68,8 +68,16 @@ export interface ClientSettings {
 
 /** Splits and checks a member list; throws `BadArgumentsError` naming the bad entry. */
 export function parseServers(servers: readonly string[] | string): string[] {
-  const entries = typeof servers === 'string' ? servers.split(',') : [...servers];
-  const urls = entries.map((entry) => entry.trim()).filter((entry) => entry.length > 0);
+  // A caller in plain JavaScript may pass anything: say what is wrong instead of failing inside.
+  if (typeof servers !== 'string' && !Array.isArray(servers)) {
+    throw new BadArgumentsError('servers must be a comma-separated string or an array of member URLs');
+  }
+  const given: readonly unknown[] = typeof servers === 'string' ? servers.split(',') : servers;
+  const urls: string[] = [];
+  for (const entry of given) {
+    if (typeof entry !== 'string') throw new BadArgumentsError(`not a member URL: ${String(entry)}`);
+    if (entry.trim().length > 0) urls.push(entry.trim());
+  }
   if (urls.length === 0) throw new BadArgumentsError('servers must name at least one member');
   return urls.map((entry) => {
     const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ? entry : `ws://${entry}`;

@@ -26,9 +26,12 @@ describe('parseServers', () => {
     expect(parseServers(input)).toEqual(expected);
   });
 
-  it.each([[''], [[]], ['http://a:1'], ['ws://']])('refuses %j', (input) => {
-    expect(() => parseServers(input as string)).toThrow(BadArgumentsError);
-  });
+  it.each([[''], [[]], ['http://a:1'], ['ws://'], [undefined], [[undefined]], [['ws://a:1', 5]], [{}]])(
+    'refuses %j',
+    (input) => {
+      expect(() => parseServers(input as string)).toThrow(BadArgumentsError);
+    },
+  );
 });
 
 describe('reconnection policy', () => {
