@@ -27,7 +27,6 @@ import type {
   Ready,
   Role,
   Snapshot,
-  SnapshotMeta,
   SubmitResult,
 } from '../core/types';
 import { EntryType } from '../core/types';
@@ -279,10 +278,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     // them now lets this member answer a leader it has never heard of before the replay.
     for (const entry of persisted.entries) node.learnAddress(entry);
     node.pushPeers();
-    if (persisted.snapshot !== null) {
-      node.stats.snapshotBytesInMemory = persisted.snapshot.data.byteLength;
-      node.serveStoredSnapshot(persisted.snapshot.meta);
-    }
+    if (persisted.snapshot !== null) node.serveStoredSnapshot(persisted.snapshot);
     await options.transport.start(
       (message) => node.receive(message),
       (peer) => node.peerGone(peer),
@@ -774,16 +770,17 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     this.handedOnClaimed -= handedOn;
     for (const waiter of this.handedOn.splice(0, handedOn)) waiter.resolve();
     this.core.advance(ready);
-    this.stats.snapshotBytesInMemory = snapshot.data.byteLength;
-    this.serveStoredSnapshot(snapshot.meta);
+    this.serveStoredSnapshot(snapshot);
   }
 
   /**
-   * Lets the core read the stored snapshot at `meta` back from storage when a follower needs
-   * it, so this member drops its copy in memory (at a million nodes about an eighth of its
-   * memory). Without a storage that can, or if it cannot now, the copy stays.
+   * The core now holds `snapshot` in memory: lets it read the stored copy back from storage
+   * when a follower needs it instead, so this member drops its copy (at a million nodes about
+   * an eighth of its memory). Without a storage that can, or if it cannot now, the copy stays.
    */
-  private serveStoredSnapshot(meta: SnapshotMeta): void {
+  private serveStoredSnapshot(snapshot: Snapshot): void {
+    const { meta } = snapshot;
+    this.stats.snapshotBytesInMemory = snapshot.data.byteLength;
     if (this.storage.serveSnapshot === undefined || this.stopping) return;
     let reported = false;
     const onReadError = (error: Error): void => {
@@ -1030,9 +1027,9 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     if (snapshot.meta.index <= this.storedSnapshotIndex) return;
     this.storedSnapshotIndex = snapshot.meta.index;
     this.core.compact(snapshot);
-    this.stats.snapshotBytesInMemory = snapshot.data.byteLength;
+    // The file is stored already; only old log segments go next.
+    this.serveStoredSnapshot(snapshot);
     await this.storage.compact(snapshot.meta.index);
-    this.serveStoredSnapshot(snapshot.meta);
     this.stats.snapshotsTaken++;
     this.logger.debug('snapshot taken', { id: this.id, index: snapshot.meta.index });
   }
