@@ -76,7 +76,8 @@ export function parseServers(servers: readonly string[] | string): string[] {
   const urls: string[] = [];
   for (const entry of given) {
     if (typeof entry !== 'string') throw new BadArgumentsError(`not a member URL: ${String(entry)}`);
-    if (entry.trim().length > 0) urls.push(entry.trim());
+    const trimmed = entry.trim();
+    if (trimmed.length > 0) urls.push(trimmed);
   }
   if (urls.length === 0) throw new BadArgumentsError('servers must name at least one member');
   return urls.map((entry) => {
