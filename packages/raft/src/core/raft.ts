@@ -200,6 +200,15 @@ export interface RaftStatus {
 /** Committed entries handed out per Ready, so one Ready never holds an unbounded batch. */
 const COMMITTED_ENTRIES_PER_READY_MAX = 4096;
 
+/**
+ * Ticks within which a follower whose leader's links closed campaigns (see `Raft.peerGone`):
+ * a fifth of the election timeout, at least two so that two survivors can draw apart. With the
+ * server's 50 ms ticks and 10-tick timeout: 2 ticks, a campaign 0-100 ms after the close.
+ */
+export function peerGoneWaitTicks(electionTicks: number): number {
+  return Math.max(2, Math.ceil(electionTicks / 5));
+}
+
 /** A snapshot being received in chunks. */
 interface IncomingSnapshot {
   readonly meta: SnapshotMeta;
@@ -445,10 +454,13 @@ export class Raft {
   /**
    * The driver saw the last connection `peer` had open to us close: its process exited (the
    * kernel closes its sockets at once) or it dropped the link. If `peer` is this follower's
-   * leader, the follower lets its lease lapse (it grants votes again) and campaigns after only
-   * the random part of its election timeout ([0, electionTicks) ticks, so that the survivors
-   * rarely campaign together), not the whole timeout, as ZooKeeper's followers react to a
-   * closed leader socket. Only a hint: any message from the leader meanwhile restarts the
+   * leader, the follower lets its lease lapse (it grants votes again) and campaigns within
+   * `peerGoneWaitTicks` ticks, drawn at random, not after the rest of its election timeout, as
+   * ZooKeeper's followers react to a closed leader socket. The random part of a timeout (up to
+   * another whole timeout) was the bulk of a failover; a draw over a few ticks is enough to
+   * separate the survivors' campaigns mostly, and survivors that do campaign in the same tick
+   * settle it in the pre-vote round (`yieldsTo`, a refused lagging pre-candidate makes the
+   * other campaign at once). Only a hint: any message from the leader meanwhile restarts the
    * timer as usual, so a link that comes back at once changes nothing; with pre-vote, a leader
    * that is still there for the others keeps its term (they are in its lease and refuse) and
    * its next message makes this member follow it again. Ignored with lease reads, whose safety
@@ -456,7 +468,10 @@ export class Raft {
    */
   peerGone(peer: NodeId): void {
     if (this.role !== 'follower' || this.leader !== peer || this.config.leaseReads || !this.promotable()) return;
-    this.electionElapsed = Math.max(this.electionElapsed, this.config.electionTicks);
+    const wait = 1 + Math.floor(this.draw() * peerGoneWaitTicks(this.config.electionTicks));
+    // Never below a whole timeout: the lease must lapse, or this member would refuse the votes.
+    const elapsed = Math.max(this.config.electionTicks, this.randomizedElectionTimeout - wait);
+    this.electionElapsed = Math.max(this.electionElapsed, elapsed);
     this.leaderGone = true;
   }
 
@@ -709,11 +724,15 @@ export class Raft {
   private resetTimers(): void {
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
-    const draw = this.config.random();
-    const fraction = Number.isFinite(draw) ? Math.min(Math.max(draw, 0), 0.999999) : 0;
-    this.randomizedElectionTimeout = this.config.electionTicks + Math.floor(fraction * this.config.electionTicks);
+    this.randomizedElectionTimeout = this.config.electionTicks + Math.floor(this.draw() * this.config.electionTicks);
     this.votes.clear();
     this.transferTarget = null;
+  }
+
+  /** The configured random source, held to [0, 1) whatever it returns. */
+  private draw(): number {
+    const draw = this.config.random();
+    return Number.isFinite(draw) ? Math.min(Math.max(draw, 0), 0.999999) : 0;
   }
 
   private promotable(): boolean {
