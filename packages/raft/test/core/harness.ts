@@ -306,11 +306,14 @@ export class Cluster {
   }
 }
 
-/** n1 leads a stabilised cluster of n1, n2 and n3; the output so far is discarded. */
-export function leaderCluster(options: NodeOptions = {}): Cluster {
+/**
+ * n1 leads a stabilised cluster of n1..n<size> (three by default) whose random sources are
+ * seeded `seed`, `seed + 1`, …; the output so far is discarded.
+ */
+export function leaderCluster(options: NodeOptions = {}, size = 3, seed = 1): Cluster {
   const c = new Cluster();
-  const ids = ['n1', 'n2', 'n3'];
-  for (const [i, id] of ids.entries()) c.add(id, Raft.bootstrap({ voters: ids, learners: [] }), options, i + 1);
+  const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
+  for (const [i, id] of ids.entries()) c.add(id, Raft.bootstrap({ voters: ids, learners: [] }), options, seed + i);
   c.node('n1').raft.campaign();
   c.stabilize(true);
   const { role } = c.node('n1').raft.status();

@@ -10,19 +10,8 @@
  * ticks.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultRaftConfig, peerGoneWaitTicks, Raft } from '../../src/core/raft';
-import { Cluster, leaderCluster } from './harness';
-
-/** `size` members n1..n<size> with random sources drawn from `seed`; n1 leads. */
-function seededLeaderCluster(size: number, seed: number): Cluster {
-  const c = new Cluster();
-  const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
-  for (const [i, id] of ids.entries()) c.add(id, Raft.bootstrap({ voters: ids, learners: [] }), {}, seed * 16 + i);
-  c.node('n1').raft.campaign();
-  c.stabilize(true);
-  c.takeOutput();
-  return c;
-}
+import { defaultRaftConfig, peerGoneWaitTicks } from '../../src/core/raft';
+import { type Cluster, leaderCluster } from './harness';
 
 /** Cuts n1 off and ticks every other member until one of them leads; returns the ticks it took. */
 function ticksToNewLeader(c: Cluster): number {
@@ -51,7 +40,7 @@ describe('raft core - peer gone', () => {
     it(`${size} members: the survivors elect within the hint's few ticks, whatever the draws`, () => {
       const waits: number[] = [];
       for (let seed = 1; seed <= 300; seed++) {
-        const c = seededLeaderCluster(size, seed);
+        const c = leaderCluster({}, size, seed * 16);
         for (const id of c.nodes.keys()) if (id !== 'n1') c.node(id).raft.peerGone('n1');
         waits.push(ticksToNewLeader(c));
       }
