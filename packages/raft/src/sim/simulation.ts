@@ -5,6 +5,7 @@
  */
 import { decodeConfChange } from '../core/conf-change';
 import { defaultRaftConfig, Raft, type RaftConfig, type RaftInitialState } from '../core/raft';
+import { bytesInMemory } from '../core/snapshot-bytes';
 import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, SnapshotBytes } from '../core/types';
 import { EntryType } from '../core/types';
 import { SafetyChecker } from './checker';
@@ -584,11 +585,11 @@ class Simulation {
     this.coreCall(node, 'compact', (raft) => raft.compact(snapshot));
     const reads = this.snapshotReads;
     if (reads !== null) {
-      const { data } = snapshot;
+      const inMemory = bytesInMemory(snapshot.data);
       const bytes: SnapshotBytes = {
-        byteLength: data.byteLength,
+        byteLength: inMemory.byteLength,
         read: (offset, length) => {
-          if (!reads.chance(this.snapshotReadFailRate)) return data.subarray(offset, offset + length);
+          if (!reads.chance(this.snapshotReadFailRate)) return inMemory.read(offset, length);
           this.stats.snapshotReadsFailed++;
           return null;
         },
