@@ -49,7 +49,14 @@ export {
   TooLargeError,
   TransferringError,
 } from './runtime/errors';
-export type { PersistedState, RaftStorage, StateMachine, StoredSnapshotBytes, Transport } from './runtime/interfaces';
+export type {
+  PersistedState,
+  RaftStorage,
+  SnapshotData,
+  StateMachine,
+  StoredSnapshotBytes,
+  Transport,
+} from './runtime/interfaces';
 export type {
   ProposeOptions,
   RaftConfigOverrides,

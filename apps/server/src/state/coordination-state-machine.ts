@@ -37,9 +37,8 @@ import { UndoLog } from './undo-log';
  * ms with 2 ms slices and 190-227 ms with 0.5 ms, and creates and sets kept their rate.
  */
 const snapshotSliceMs = 0.5;
-/** Nodes serialised, or bytes of the result assembled, between two checks of the clock. */
+/** Nodes serialised between two checks of the clock. */
 const snapshotSliceNodes = 64;
-const snapshotSliceBytes = 1024 * 1024;
 
 /** Options of the state machine. */
 export interface CoordinationStateMachineOptions {
@@ -360,15 +359,16 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
   /**
    * Captures the whole state (tree, sessions, applied revision) now and serialises it in slices
    * between event-loop turns, so entries keep applying meanwhile; identical states give
-   * identical bytes. Rejects if a restore replaces the state first.
+   * identical bytes. Resolves with the bytes as chunks in order, never copied into one buffer
+   * here (the Raft runtime copies them once). Rejects if a restore replaces the state first.
    */
-  snapshot(): Promise<Uint8Array> {
+  snapshot(): Promise<Buffer[]> {
     const writer = this.beginSnapshot();
-    return new Promise<Uint8Array>((resolve, reject) => {
+    return new Promise<Buffer[]>((resolve, reject) => {
       const slice = (): void => {
         try {
           const until = performance.now() + snapshotSliceMs;
-          while (!writer.step(snapshotSliceNodes) || !writer.assemble(snapshotSliceBytes)) {
+          while (!writer.step(snapshotSliceNodes)) {
             if (performance.now() >= until) {
               setImmediate(slice);
               return;
@@ -389,7 +389,7 @@ export class CoordinationStateMachine implements StateMachine<ApplyOutcome> {
     const writer = this.beginSnapshot();
     try {
       while (!writer.step(Number.POSITIVE_INFINITY)) {}
-      return writer.finish();
+      return Buffer.concat(writer.finish());
     } finally {
       writer.close();
     }

@@ -16,8 +16,7 @@ interface Level {
 
 /**
  * Depth-first serialisation of a captured tree; call {@link step} until it returns true, then
- * {@link finish} (optionally {@link assemble} first, to copy the result in slices too), or
- * {@link close} to give up. Either ends the capture.
+ * {@link finish}, or {@link close} to give up. Either ends the capture.
  */
 export class SnapshotWriter {
   private readonly out = new SnapshotByteWriter();
@@ -27,8 +26,6 @@ export class SnapshotWriter {
   private readonly owners: Map<string, number>;
   private rootWritten = false;
   private nodesWritten = 0;
-  /** The result being assembled from `parts`, and how many parts are in it. */
-  private result: { bytes: Buffer; offset: number; parts: number } | null = null;
 
   constructor(
     private readonly capture: TreeCapture,
@@ -44,7 +41,6 @@ export class SnapshotWriter {
    * true once every node is written.
    */
   step(count: number): boolean {
-    // Callers may step again while they assemble: the end is written once.
     if (this.rootWritten && this.stack.length === 0) return true;
     let written = 0;
     if (!this.rootWritten) {
@@ -74,33 +70,14 @@ export class SnapshotWriter {
   }
 
   /**
-   * Copies about `maxBytes` more of the written parts into the result; true once all are in.
-   * Only after {@link step} returned true.
+   * The snapshot's bytes as chunks in order (only after {@link step} returned true), not copied
+   * into one buffer: a large tree's would be another copy of the whole snapshot in memory.
    */
-  assemble(maxBytes: number): boolean {
+  finish(): Buffer[] {
     if (!this.rootWritten || this.stack.length > 0) throw new Error('SnapshotWriter: nodes left to write');
-    if (this.result === null) {
-      let size = 0;
-      for (const part of this.parts) size += part.byteLength;
-      this.result = { bytes: Buffer.allocUnsafe(size), offset: 0, parts: 0 };
-    }
-    const result = this.result;
-    let copied = 0;
-    while (result.parts < this.parts.length && copied < maxBytes) {
-      const part = this.parts[result.parts++]!;
-      part.copy(result.bytes, result.offset);
-      result.offset += part.byteLength;
-      copied += part.byteLength;
-    }
-    return result.parts === this.parts.length;
-  }
-
-  /** The snapshot's bytes; only after {@link step} returned true. */
-  finish(): Uint8Array {
-    while (!this.assemble(Number.POSITIVE_INFINITY)) {}
-    const bytes = this.result!.bytes;
+    const parts = this.parts.splice(0);
     this.close();
-    return bytes;
+    return parts;
   }
 
   /** Ends the capture (the tree stops recording pre-images for it) and drops what was written. */

@@ -76,6 +76,13 @@ export interface Transport {
 }
 
 /**
+ * A state machine's snapshot: its bytes, or the same bytes as chunks in order. Chunks spare a
+ * large state one whole copy: the runtime copies them once, behind the peer addresses it adds.
+ * The runtime only reads them; the state machine must not change them once returned.
+ */
+export type SnapshotData = Uint8Array | readonly Uint8Array[];
+
+/**
  * The user's replicated state machine. `apply` must be deterministic: every member applies the
  * same entries in the same order and must reach the same state.
  */
@@ -86,7 +93,7 @@ export interface StateMachine<Result = unknown> {
    * Captures the state as of the last applied entry. Should be cheap to call; the returned
    * promise may do the slow serialisation off the apply path.
    */
-  snapshot(): Promise<Uint8Array> | Uint8Array;
+  snapshot(): Promise<SnapshotData> | SnapshotData;
   /** Replaces all state with a snapshot's. */
   restore(data: Uint8Array): void | Promise<void>;
 }

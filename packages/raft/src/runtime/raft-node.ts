@@ -49,7 +49,7 @@ import {
   TooLargeError,
   TransferringError,
 } from './errors';
-import type { RaftStorage, StateMachine, StoredSnapshotBytes, Transport } from './interfaces';
+import type { RaftStorage, SnapshotData, StateMachine, StoredSnapshotBytes, Transport } from './interfaces';
 import { addressOfEntry, changeVisibleIn, confAfterEntry, sameMemberChange } from './membership';
 import type { ProposeOptions, RaftNodeEvents, RaftNodeLogger, RaftNodeOptions, RaftNodeStatus } from './options';
 import { decodeSnapshotEnvelope, encodeSnapshotEnvelope } from './snapshot-envelope';
@@ -87,7 +87,7 @@ interface CapturedSnapshot {
   readonly startedAt: number;
   readonly meta: Snapshot['meta'];
   readonly addresses: ReadonlyMap<NodeId, string>;
-  readonly appData: Promise<Uint8Array> | Uint8Array;
+  readonly appData: Promise<SnapshotData> | SnapshotData;
 }
 
 const silentLogger: RaftNodeLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -1000,7 +1000,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   }
 
   /** Writes this member's own snapshot to storage while the loop goes on. */
-  private async writeOwnSnapshot(captured: CapturedSnapshot, appData: Uint8Array): Promise<void> {
+  private async writeOwnSnapshot(captured: CapturedSnapshot, appData: SnapshotData): Promise<void> {
     let snapshot: Snapshot;
     try {
       snapshot = { meta: captured.meta, data: await encodeSnapshotEnvelope(captured.addresses, appData) };

@@ -27,6 +27,20 @@ describe('snapshot envelope', () => {
     expect(Buffer.from(decoded.appData).equals(Buffer.from(appData))).toBe(true);
   });
 
+  it('takes the application data as chunks and gives the same bytes as one buffer', async () => {
+    const appData = new Uint8Array(3 * 1024 * 1024 + 77).map((_, i) => (i * 7) % 253);
+    const addresses = new Map([['n1', 'ws://h:1']]);
+    // Chunks that cross the copy slices at odd places, and empty ones.
+    const cuts = [0, 1, 1, 300_000, 1_048_576, 1_048_577, 2_500_000, appData.length];
+    const chunks = cuts.slice(1).map((end, i) => appData.subarray(cuts[i], end));
+    const whole = await encodeSnapshotEnvelope(addresses, appData);
+    const chunked = await encodeSnapshotEnvelope(addresses, chunks);
+    expect(Buffer.from(chunked).equals(Buffer.from(whole))).toBe(true);
+    expect(await encodeSnapshotEnvelope(addresses, [])).toEqual(
+      await encodeSnapshotEnvelope(addresses, new Uint8Array()),
+    );
+  });
+
   it('round-trips an empty address map and empty data', async () => {
     const decoded = decodeSnapshotEnvelope(await encodeSnapshotEnvelope(new Map(), new Uint8Array()));
     expect(decoded.addresses.size).toBe(0);
