@@ -222,12 +222,12 @@ export class RaftLog {
    * are durable the snapshot may lie above `stableIndex`; that index then catches up when the
    * write of the entry at the snapshot's index completes (`stableTo` matches it by the snapshot's term).
    */
-  compact(snapshot: Snapshot): void {
-    const { index } = snapshot.meta;
+  compact(meta: SnapshotMeta, bytes: SnapshotBytes): void {
+    const { index } = meta;
     this.entries = this.entries.slice(index - this.snapshotIndex);
-    this.snapshotMeta = snapshot.meta;
-    this.snapshotBytes = bytesInMemory(snapshot.data);
+    this.snapshotMeta = meta;
+    this.snapshotBytes = bytes;
     this.snapshotIndex = index;
-    this.snapshotTerm = snapshot.meta.term;
+    this.snapshotTerm = meta.term;
   }
 }

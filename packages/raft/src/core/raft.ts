@@ -92,6 +92,7 @@ import { Progress } from './progress';
 import { committedIndex, hasQuorum, voteResult } from './quorum';
 import { RaftLog } from './raft-log';
 import { type PendingRead, ReadOnly } from './read-only';
+import { bytesInMemory } from './snapshot-bytes';
 import type {
   ConfChange,
   ConfState,
@@ -110,6 +111,7 @@ import type {
   SnapshotBytes,
   SnapshotMeta,
   SoftState,
+  StoredSnapshot,
   SubmitResult,
 } from './types';
 import { EntryType } from './types';
@@ -571,9 +573,10 @@ export class Raft {
 
   /**
    * Takes a snapshot the driver made at an applied index: log entries up to its index are
-   * dropped and the snapshot is kept to send to followers that fall behind.
+   * dropped and the snapshot is kept to send to followers that fall behind, its bytes in memory
+   * or read from where the driver stored them.
    */
-  compact(snapshot: Snapshot): void {
+  compact(snapshot: Snapshot | StoredSnapshot): void {
     const { index, term, conf } = snapshot.meta;
     if (index > this.log.applied) throw new Error(`compact: index ${index} beyond applied ${this.log.applied}`);
     if (index <= this.log.snapshotIndex) return;
@@ -581,7 +584,7 @@ export class Raft {
     if (!confStatesEqual(conf, this.confStateAt(index))) {
       throw new Error(`compact: snapshot conf does not match the configuration at index ${index}`);
     }
-    this.log.compact(snapshot);
+    this.log.compact(snapshot.meta, 'bytes' in snapshot ? snapshot.bytes : bytesInMemory(snapshot.data));
   }
 
   /**

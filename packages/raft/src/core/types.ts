@@ -80,6 +80,15 @@ export interface SnapshotBytes {
   read(offset: number, length: number): Uint8Array | null;
 }
 
+/**
+ * A snapshot the driver took and stored, given to `Raft.compact` by where its bytes can be read
+ * rather than as one array (a large state need never be assembled in memory).
+ */
+export interface StoredSnapshot {
+  readonly meta: SnapshotMeta;
+  readonly bytes: SnapshotBytes;
+}
+
 /** Role of a member. */
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
 

@@ -48,6 +48,12 @@ export interface RaftStorage {
    * a snapshot older than one saved meanwhile is dropped.
    */
   saveSnapshot(snapshot: Snapshot): Promise<void>;
+  /**
+   * Optional: {@link saveSnapshot} with the data as chunks in order, stored without joining them
+   * in memory. The runtime stores its own snapshots this way when it can, and then needs
+   * {@link serveSnapshot} to serve them, not a copy in memory.
+   */
+  saveSnapshotChunks?(meta: SnapshotMeta, chunks: readonly Uint8Array[]): Promise<void>;
   /** Drops log entries at or below `index` (whole segments only); needs a snapshot covering it. */
   compact(index: number): Promise<void>;
   /**

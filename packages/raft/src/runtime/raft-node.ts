@@ -16,6 +16,7 @@
 import { EventEmitter } from 'node:events';
 import { decodeConfChange, emptyConfState } from '../core/conf-change';
 import { defaultRaftConfig, Raft, type RaftConfig } from '../core/raft';
+import { bytesInChunks, bytesInMemory } from '../core/snapshot-bytes';
 import type {
   ConfState,
   Entry,
@@ -27,6 +28,8 @@ import type {
   Ready,
   Role,
   Snapshot,
+  SnapshotMeta,
+  StoredSnapshot,
   SubmitResult,
 } from '../core/types';
 import { EntryType } from '../core/types';
@@ -52,7 +55,7 @@ import {
 import type { RaftStorage, SnapshotData, StateMachine, StoredSnapshotBytes, Transport } from './interfaces';
 import { addressOfEntry, changeVisibleIn, confAfterEntry, sameMemberChange } from './membership';
 import type { ProposeOptions, RaftNodeEvents, RaftNodeLogger, RaftNodeOptions, RaftNodeStatus } from './options';
-import { decodeSnapshotEnvelope, encodeSnapshotEnvelope } from './snapshot-envelope';
+import { decodeSnapshotEnvelope, encodeSnapshotEnvelope, snapshotEnvelopeChunks } from './snapshot-envelope';
 import { createWaiter, type Waiter } from './waiter';
 
 /** A request queued for the next cycle. */
@@ -137,7 +140,7 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
   /** This member's own snapshot being written to storage (off the Ready loop). */
   private snapshotWrite: Promise<void> | null = null;
   /** An own snapshot now in storage, waiting for the loop to compact the log behind it. */
-  private storedOwnSnapshot: Snapshot | null = null;
+  private storedOwnSnapshot: StoredSnapshot | null = null;
   /** The stored snapshot the core reads from storage when a follower needs it (`serveStoredSnapshot`). */
   private servedSnapshot: StoredSnapshotBytes | null = null;
   private role: Role = 'follower';
@@ -278,7 +281,8 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     // them now lets this member answer a leader it has never heard of before the replay.
     for (const entry of persisted.entries) node.learnAddress(entry);
     node.pushPeers();
-    if (persisted.snapshot !== null) node.serveStoredSnapshot(persisted.snapshot);
+    if (persisted.snapshot !== null)
+      node.serveStoredSnapshot(persisted.snapshot.meta, persisted.snapshot.data.byteLength);
     await options.transport.start(
       (message) => node.receive(message),
       (peer) => node.peerGone(peer),
@@ -770,17 +774,17 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     this.handedOnClaimed -= handedOn;
     for (const waiter of this.handedOn.splice(0, handedOn)) waiter.resolve();
     this.core.advance(ready);
-    this.serveStoredSnapshot(snapshot);
+    this.serveStoredSnapshot(snapshot.meta, snapshot.data.byteLength);
   }
 
   /**
-   * The core now holds `snapshot` in memory: lets it read the stored copy back from storage
-   * when a follower needs it instead, so this member drops its copy (at a million nodes about
-   * an eighth of its memory). Without a storage that can, or if it cannot now, the copy stays.
+   * The core now holds the snapshot at `meta` (`byteLength` bytes) in memory: lets it read the
+   * stored copy back from storage when a follower needs it instead, so this member drops its
+   * copy (at a million nodes about an eighth of its memory). Without a storage that can, or if
+   * it cannot now, the copy stays.
    */
-  private serveStoredSnapshot(snapshot: Snapshot): void {
-    const { meta } = snapshot;
-    this.stats.snapshotBytesInMemory = snapshot.data.byteLength;
+  private serveStoredSnapshot(meta: SnapshotMeta, byteLength: number): void {
+    this.stats.snapshotBytesInMemory = byteLength;
     if (this.storage.serveSnapshot === undefined || this.stopping) return;
     let reported = false;
     const onReadError = (error: Error): void => {
@@ -999,13 +1003,24 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     return every - Math.floor(this.random() * Math.floor(every / 2));
   }
 
-  /** Writes this member's own snapshot to storage while the loop goes on. */
+  /**
+   * Writes this member's own snapshot to storage while the loop goes on: as chunks, never
+   * joined in memory, when the storage takes them.
+   */
   private async writeOwnSnapshot(captured: CapturedSnapshot, appData: SnapshotData): Promise<void> {
-    let snapshot: Snapshot;
+    const { meta } = captured;
+    let snapshot: StoredSnapshot;
     try {
-      snapshot = { meta: captured.meta, data: await encodeSnapshotEnvelope(captured.addresses, appData) };
-      if (this.stopping) return;
-      await this.storage.saveSnapshot(snapshot);
+      if (this.storage.saveSnapshotChunks !== undefined) {
+        const chunks = snapshotEnvelopeChunks(captured.addresses, appData);
+        await this.storage.saveSnapshotChunks(meta, chunks);
+        snapshot = { meta, bytes: bytesInChunks(chunks) };
+      } else {
+        const data = await encodeSnapshotEnvelope(captured.addresses, appData);
+        if (this.stopping) return;
+        await this.storage.saveSnapshot({ meta, data });
+        snapshot = { meta, bytes: bytesInMemory(data) };
+      }
     } catch (error) {
       // The log is intact without it; the next interval tries again.
       if (!this.stopping)
@@ -1015,20 +1030,20 @@ export class RaftNode<Result = unknown> extends EventEmitter<RaftNodeEvents> {
     this.storedOwnSnapshot = snapshot;
     const ms = performance.now() - captured.startedAt;
     this.stats.lastSnapshotMs = ms;
-    this.stats.lastSnapshotBytes = snapshot.data.byteLength;
+    this.stats.lastSnapshotBytes = snapshot.bytes.byteLength;
     this.stats.snapshotMsMax = Math.max(this.stats.snapshotMsMax, ms);
     this.schedule();
   }
 
   /** Compacts the log behind a stored own snapshot. Runs between Ready cycles. */
-  private async compactTo(snapshot: Snapshot): Promise<void> {
+  private async compactTo(snapshot: StoredSnapshot): Promise<void> {
     this.storedOwnSnapshot = null;
     // A leader's newer snapshot may have been installed while this one was written.
     if (snapshot.meta.index <= this.storedSnapshotIndex) return;
     this.storedSnapshotIndex = snapshot.meta.index;
     this.core.compact(snapshot);
     // The file is stored already; only old log segments go next.
-    this.serveStoredSnapshot(snapshot);
+    this.serveStoredSnapshot(snapshot.meta, snapshot.bytes.byteLength);
     await this.storage.compact(snapshot.meta.index);
     this.stats.snapshotsTaken++;
     this.logger.debug('snapshot taken', { id: this.id, index: snapshot.meta.index });

@@ -28,12 +28,11 @@ export interface SnapshotEnvelope {
  */
 const COPY_SLICE_BYTES = 1024 * 1024;
 
-/** Wraps the application's snapshot bytes (one buffer or chunks) with the peer addresses known at that point. */
-export async function encodeSnapshotEnvelope(
-  addresses: ReadonlyMap<NodeId, string>,
-  appData: SnapshotData,
-): Promise<Uint8Array> {
-  const chunks = appData instanceof Uint8Array ? [appData] : appData;
+/**
+ * The envelope's bytes as chunks in order, without copying the application's: the addresses,
+ * then its chunks as they are.
+ */
+export function snapshotEnvelopeChunks(addresses: ReadonlyMap<NodeId, string>, appData: SnapshotData): Uint8Array[] {
   const pairs: [Uint8Array, Uint8Array][] = [];
   let size = 1 + 4;
   for (const [id, url] of addresses) {
@@ -45,21 +44,35 @@ export async function encodeSnapshotEnvelope(
     pairs.push([idBytes, urlBytes]);
     size += 2 + idBytes.length + 2 + urlBytes.length;
   }
-  let appBytes = 0;
-  for (const chunk of chunks) appBytes += chunk.length;
-  const out = new Uint8Array(size + appBytes);
-  const view = new DataView(out.buffer);
-  out[0] = envelopeVersion;
+  const head = new Uint8Array(size);
+  const view = new DataView(head.buffer);
+  head[0] = envelopeVersion;
   view.setUint32(1, pairs.length);
   let offset = 5;
   for (const [idBytes, urlBytes] of pairs) {
     view.setUint16(offset, idBytes.length);
-    out.set(idBytes, offset + 2);
+    head.set(idBytes, offset + 2);
     offset += 2 + idBytes.length;
     view.setUint16(offset, urlBytes.length);
-    out.set(urlBytes, offset + 2);
+    head.set(urlBytes, offset + 2);
     offset += 2 + urlBytes.length;
   }
+  return [head, ...(appData instanceof Uint8Array ? [appData] : appData)];
+}
+
+/**
+ * The envelope's bytes in one buffer (for a storage that takes no chunks), copied
+ * {@link COPY_SLICE_BYTES} per event-loop turn.
+ */
+export async function encodeSnapshotEnvelope(
+  addresses: ReadonlyMap<NodeId, string>,
+  appData: SnapshotData,
+): Promise<Uint8Array> {
+  const chunks = snapshotEnvelopeChunks(addresses, appData);
+  let size = 0;
+  for (const chunk of chunks) size += chunk.length;
+  const out = new Uint8Array(size);
+  let offset = 0;
   let copiedThisTurn = 0;
   for (const chunk of chunks) {
     for (let from = 0; from < chunk.length; ) {

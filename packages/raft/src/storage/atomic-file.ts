@@ -46,6 +46,22 @@ export async function writeAll(handle: FileHandle, bytes: Uint8Array, position: 
   }
 }
 
+/** Writes every byte of `pieces`, in order from `position`, in as few calls as the system allows. */
+export async function writevAll(handle: FileHandle, pieces: readonly Uint8Array[], position: number): Promise<void> {
+  let rest = [...pieces];
+  let at = position;
+  while (rest.length > 0) {
+    const { bytesWritten } = await handle.writev(rest, at);
+    at += bytesWritten;
+    let skip = bytesWritten;
+    while (rest.length > 0 && skip >= (rest[0] as Uint8Array).byteLength) {
+      skip -= (rest[0] as Uint8Array).byteLength;
+      rest = rest.slice(1);
+    }
+    if (skip > 0) rest[0] = (rest[0] as Uint8Array).subarray(skip);
+  }
+}
+
 /** Deletes leftover temp files of interrupted atomic writes. */
 export async function removeTempFiles(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {

@@ -292,17 +292,22 @@ export class DurableLog implements RaftStorage {
    * large snapshot goes to disk; only the rename joins the lane. If a newer snapshot was saved
    * meanwhile, this one is dropped.
    */
-  async saveSnapshot(snapshot: Snapshot): Promise<void> {
+  saveSnapshot(snapshot: Snapshot): Promise<void> {
+    return this.saveSnapshotChunks(snapshot.meta, [snapshot.data]);
+  }
+
+  /** {@link saveSnapshot} with the data as chunks in order, written to the file without joining them. */
+  async saveSnapshotChunks(meta: SnapshotMeta, chunks: readonly Uint8Array[]): Promise<void> {
     this.assertWritable();
-    const { index, term } = snapshot.meta;
+    const { index, term } = meta;
     if (index < this.snapshotIndex) {
       throw new StorageMisuseError(`snapshot at ${index} is older than the stored one at ${this.snapshotIndex}`);
     }
-    const name = snapshotFileName(snapshot.meta);
+    const name = snapshotFileName(meta);
     const staged = join(this.snapshotDir, `${name}.${++this.stagedSnapshots}${TEMP_SUFFIX}`);
     let written: WrittenSnapshot;
     try {
-      written = await writeSnapshotFile(staged, snapshot, this.counters);
+      written = await writeSnapshotFile(staged, meta, chunks, this.counters);
       this.assertWritable();
     } catch (error) {
       await unlink(staged).catch(() => undefined);
@@ -327,7 +332,8 @@ export class DurableLog implements RaftStorage {
     if (this.snapshotIndex === index && this.snapshotTerm === term) {
       const path = join(this.snapshotDir, name);
       const { dataOffset, checksums } = written;
-      this.servable = { index, term, layout: { path, dataOffset, byteLength: snapshot.data.byteLength, checksums } };
+      const byteLength = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+      this.servable = { index, term, layout: { path, dataOffset, byteLength, checksums } };
     }
   }
 

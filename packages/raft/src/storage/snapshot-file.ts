@@ -11,11 +11,11 @@
 import { open } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import type { ConfState, Snapshot, SnapshotMeta } from '../core/types';
-import { writeAll } from './atomic-file';
+import { writeAll, writevAll } from './atomic-file';
 import type { DiskStats } from './disk-stats';
 import { StorageCorruptionError, StorageMisuseError } from './errors';
 import { SNAPSHOT_META_BYTES_MAX } from './limits';
-import { blockChecksums, SNAPSHOT_BLOCK_BYTES } from './snapshot-file-bytes';
+import { SNAPSHOT_BLOCK_BYTES } from './snapshot-file-bytes';
 
 const MAGIC = 0x314e534b; // "KSN1" little-endian
 const FIXED_BYTES = 12;
@@ -56,11 +56,10 @@ export function encodeSnapshot(snapshot: Snapshot): Buffer {
   return bytes;
 }
 
-/**
- * Bytes written (and checksummed) per step, so a large snapshot never holds the event loop for
- * long; whole blocks, so each block's own checksum is computed in the same step.
- */
+/** Bytes handed to one write at most, so a large snapshot never holds the event loop for long. */
 const WRITE_CHUNK_BYTES = 4 * SNAPSHOT_BLOCK_BYTES;
+/** Pieces handed to one write at most (a state machine may give many small chunks; IOV_MAX is 1,024 on Linux). */
+const WRITE_PIECES_MAX = 1024;
 
 /** Where a written snapshot's data starts in its file, and each block's checksum. */
 export interface WrittenSnapshot {
@@ -69,24 +68,54 @@ export interface WrittenSnapshot {
 }
 
 /**
- * Writes a snapshot file to `path` and fsyncs it, in chunks: the crc is computed as the data
+ * Writes a snapshot file to `path` and fsyncs it: the data given as chunks in order, never
+ * joined in memory, up to {@link WRITE_CHUNK_BYTES} per write; the crc is computed as the data
  * is written and patched into the header last. Produces the same bytes as {@link encodeSnapshot}
- * without building them in memory. The caller renames the file into place.
+ * of the joined data. The caller renames the file into place.
  */
-export async function writeSnapshotFile(path: string, snapshot: Snapshot, stats: DiskStats): Promise<WrittenSnapshot> {
-  const header = encodeHeader(snapshot.meta);
-  const { data } = snapshot;
-  const checksums = new Uint32Array(Math.ceil(data.byteLength / SNAPSHOT_BLOCK_BYTES));
+export async function writeSnapshotFile(
+  path: string,
+  meta: SnapshotMeta,
+  chunks: readonly Uint8Array[],
+  stats: DiskStats,
+): Promise<WrittenSnapshot> {
+  const header = encodeHeader(meta);
+  let byteLength = 0;
+  for (const chunk of chunks) byteLength += chunk.byteLength;
+  const checksums = new Uint32Array(Math.ceil(byteLength / SNAPSHOT_BLOCK_BYTES));
   const handle = await open(path, 'w');
   try {
     await writeAll(handle, header, 0);
     let crc = crc32(header.subarray(8));
-    for (let offset = 0; offset < data.byteLength; offset += WRITE_CHUNK_BYTES) {
-      const chunk = data.subarray(offset, Math.min(offset + WRITE_CHUNK_BYTES, data.byteLength));
-      crc = crc32(chunk, crc);
-      checksums.set(blockChecksums(chunk), offset / SNAPSHOT_BLOCK_BYTES);
-      await writeAll(handle, chunk, header.byteLength + offset);
+    let written = 0;
+    // Pieces of whole chunks or parts of one, gathered until a write's worth.
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    const flush = async (): Promise<void> => {
+      await writevAll(handle, batch, header.byteLength + written);
+      written += batchBytes;
+      batch = [];
+      batchBytes = 0;
+    };
+    for (const chunk of chunks) {
+      for (let from = 0; from < chunk.byteLength; ) {
+        // Never past a block's end, so each piece adds to exactly one block's checksum.
+        const at = written + batchBytes;
+        const blockEnd = (Math.floor(at / SNAPSHOT_BLOCK_BYTES) + 1) * SNAPSHOT_BLOCK_BYTES;
+        const piece = chunk.subarray(
+          from,
+          from + Math.min(chunk.byteLength - from, blockEnd - at, WRITE_CHUNK_BYTES - batchBytes),
+        );
+        const block = Math.floor(at / SNAPSHOT_BLOCK_BYTES);
+        checksums[block] = crc32(piece, at % SNAPSHOT_BLOCK_BYTES === 0 ? 0 : checksums[block]);
+        crc = crc32(piece, crc);
+        batch.push(piece);
+        batchBytes += piece.byteLength;
+        from += piece.byteLength;
+        if (batchBytes === WRITE_CHUNK_BYTES || batch.length === WRITE_PIECES_MAX) await flush();
+      }
     }
+    if (batchBytes > 0) await flush();
     const field = Buffer.alloc(4);
     field.writeUInt32LE(crc, 0);
     await writeAll(handle, field, 4);

@@ -48,6 +48,30 @@ class HeldSnapshotStateMachine implements StateMachine<number> {
   }
 }
 
+/** Hands its snapshot over as chunks of a few odd sizes, and an empty one. */
+class ChunkedSnapshotStateMachine implements StateMachine<number> {
+  readonly inner = new ChecksumStateMachine();
+  chunksHandedOver = 0;
+
+  apply(entry: Entry): number {
+    return this.inner.apply(entry);
+  }
+
+  snapshot(): Uint8Array[] {
+    const bytes = this.inner.snapshot();
+    const chunks: Uint8Array[] = [new Uint8Array(0)];
+    for (let at = 0, size = 1; at < bytes.byteLength; at += size, size = size * 3 + 1) {
+      chunks.push(bytes.subarray(at, at + size));
+    }
+    this.chunksHandedOver += chunks.length;
+    return chunks;
+  }
+
+  restore(data: Uint8Array): void {
+    this.inner.restore(data);
+  }
+}
+
 /** A DurableLog whose `saveSnapshot` starts only once `open()` is called. */
 class GatedStorage implements RaftStorage {
   private opened = false;
@@ -145,6 +169,24 @@ describe('background snapshots', () => {
     await startMember(dir, restarted);
     await waitFor('the restarted member to apply its log', () => restarted.digest() === digest, waitMs);
     expect(restarted.restores).toBe(1);
+  });
+
+  it('stores a snapshot the state machine hands over as chunks, and recovers from it', async () => {
+    const dir = await tempDir();
+    const machine = new ChunkedSnapshotStateMachine();
+    const { node } = await startMember(dir, machine);
+    for (let i = 0; i < 150; i++) await node.propose(payload(i));
+    // A gap is drawn between 51 and 100 entries: a second snapshot may follow the first.
+    await waitFor('a snapshot to be stored', () => node.status().stats.snapshotsTaken >= 1, waitMs);
+    expect(machine.chunksHandedOver).toBeGreaterThan(2);
+    const digest = machine.inner.digest();
+    await node.stop();
+
+    const restarted = new ChecksumStateMachine();
+    await startMember(dir, restarted);
+    await waitFor('the restarted member to apply its log', () => restarted.digest() === digest, waitMs);
+    expect(restarted.restores).toBe(1);
+    expect(restarted.ids.size).toBe(150);
   });
 
   it.each([

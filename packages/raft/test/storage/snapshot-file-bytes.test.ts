@@ -6,7 +6,7 @@
  * flipped byte written into the file.
  */
 import { existsSync } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/core/types';
@@ -46,6 +46,40 @@ function firstDifference(actual: Uint8Array | null, expected: Uint8Array): numbe
 }
 
 describe('durable log - serving a stored snapshot from its file', () => {
+  it('stores a snapshot given as chunks as the same file, and serves it with the same checksums', async () => {
+    const snapshot = snapshotOf(10, 3 * SNAPSHOT_BLOCK_BYTES + 4_321);
+    const joined = await openLoaded(join(dir, 'joined'));
+    await joined.log.saveSnapshot(snapshot);
+    const chunked = await openLoaded(join(dir, 'chunked'));
+    // Cuts inside blocks, on a block's edge, past a write's 4 MiB, and empty chunks.
+    const data = snapshot.data;
+    const cuts = [
+      0,
+      1,
+      1,
+      70_000,
+      SNAPSHOT_BLOCK_BYTES,
+      SNAPSHOT_BLOCK_BYTES + 3,
+      3 * SNAPSHOT_BLOCK_BYTES + 9,
+      data.byteLength,
+    ];
+    await chunked.log.saveSnapshotChunks(
+      snapshot.meta,
+      cuts.slice(1).map((end, i) => data.subarray(cuts[i], end)),
+    );
+    const name = (await readdir(join(dir, 'joined', 'snapshots')))[0] as string;
+    const fileOf = (at: string) => readFile(join(dir, at, 'snapshots', name));
+    expect((await fileOf('chunked')).equals(await fileOf('joined'))).toBe(true);
+    const bytes = chunked.log.serveSnapshot(snapshot.meta, noErrors);
+    expect(bytes).not.toBeNull();
+    if (bytes === null) return;
+    // Every block is checked against the checksum taken while writing.
+    expect(firstDifference(bytes.read(0, data.byteLength), data)).toBe(-1);
+    bytes.close();
+    await joined.log.close();
+    await chunked.log.close();
+  });
+
   it('reads back any range of the saved bytes, across blocks and at the end', async () => {
     const { log } = await openLoaded(dir);
     const snapshot = snapshotOf(10, 2 * SNAPSHOT_BLOCK_BYTES + 12_345);
