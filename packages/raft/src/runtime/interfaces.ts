@@ -50,8 +50,8 @@ export interface RaftStorage {
   saveSnapshot(snapshot: Snapshot): Promise<void>;
   /**
    * Optional: {@link saveSnapshot} with the data as chunks in order, stored without joining them
-   * in memory. The runtime stores its own snapshots this way when it can, and then needs
-   * {@link serveSnapshot} to serve them, not a copy in memory.
+   * in memory. The runtime stores its own snapshots this way when it can; it keeps the chunks
+   * to serve followers only until {@link serveSnapshot} reads the stored file back instead.
    */
   saveSnapshotChunks?(meta: SnapshotMeta, chunks: readonly Uint8Array[]): Promise<void>;
   /** Drops log entries at or below `index` (whole segments only); needs a snapshot covering it. */
@@ -83,8 +83,9 @@ export interface Transport {
 
 /**
  * A state machine's snapshot: its bytes, or the same bytes as chunks in order. Chunks spare a
- * large state one whole copy: the runtime copies them once, behind the peer addresses it adds.
- * The runtime only reads them; the state machine must not change them once returned.
+ * large state being joined into one buffer: the runtime hands them as they are to a storage
+ * that takes chunks (`RaftStorage.saveSnapshotChunks`) and joins them only for one that does
+ * not. The runtime only reads them; the state machine must not change them once returned.
  */
 export type SnapshotData = Uint8Array | readonly Uint8Array[];
 

@@ -48,17 +48,18 @@ export async function writeAll(handle: FileHandle, bytes: Uint8Array, position: 
 
 /** Writes every byte of `pieces`, in order from `position`, in as few calls as the system allows. */
 export async function writevAll(handle: FileHandle, pieces: readonly Uint8Array[], position: number): Promise<void> {
-  let rest = [...pieces];
+  const rest = [...pieces];
+  let first = 0;
   let at = position;
-  while (rest.length > 0) {
-    const { bytesWritten } = await handle.writev(rest, at);
+  while (first < rest.length) {
+    const { bytesWritten } = await handle.writev(first === 0 ? rest : rest.slice(first), at);
     at += bytesWritten;
     let skip = bytesWritten;
-    while (rest.length > 0 && skip >= (rest[0] as Uint8Array).byteLength) {
-      skip -= (rest[0] as Uint8Array).byteLength;
-      rest = rest.slice(1);
+    while (first < rest.length && skip >= (rest[first] as Uint8Array).byteLength) {
+      skip -= (rest[first] as Uint8Array).byteLength;
+      first++;
     }
-    if (skip > 0) rest[0] = (rest[0] as Uint8Array).subarray(skip);
+    if (skip > 0) rest[first] = (rest[first] as Uint8Array).subarray(skip);
   }
 }
 
