@@ -2,10 +2,11 @@
 // Typechecks every project (vitest strips types without checking them, so a type error in a
 // test would otherwise pass), runs every project's tests through nx, then prints one summary
 // line summed over all projects, so that a run which executed nothing (or lost a project) is
-// visible in CI. A failed typecheck counts as one failure.
+// visible in CI. A failed typecheck counts as one failure, and so does each malformed changeset.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { changesetProblems } from './check-changesets.mjs';
 
 const roots = ['packages', 'apps', 'tools'];
 const projects = roots
@@ -28,6 +29,10 @@ let passed = 0;
 let failed = 0;
 if (typecheck.status !== 0) {
   console.error('test-all: typecheck failed (see above)');
+  failed += 1;
+}
+for (const problem of changesetProblems()) {
+  console.error(`test-all: changeset ${problem}`);
   failed += 1;
 }
 const missing = [];
