@@ -4,25 +4,13 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Names of the workspace packages (packages/, apps/, tools/). */
-function workspacePackages(root) {
-  const names = new Set();
-  for (const group of ['packages', 'apps', 'tools']) {
-    const dir = join(root, group);
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir)) {
-      const manifest = join(dir, name, 'package.json');
-      if (existsSync(manifest)) names.add(JSON.parse(readFileSync(manifest, 'utf8')).name);
-    }
-  }
-  return names;
-}
-
-/** One line per problem found in `root`'s `.changeset` folder; empty when all are well formed. */
-export function changesetProblems(root = '.') {
+/**
+ * One line per problem found in `root`'s `.changeset` folder, where `packages` are the
+ * workspace's package names; empty when all are well formed.
+ */
+export function changesetProblems(packages, root = '.') {
   const dir = join(root, '.changeset');
   if (!existsSync(dir)) return [];
-  const packages = workspacePackages(root);
   const problems = [];
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.md') && name !== 'README.md')) {
     const lines = readFileSync(join(dir, file), 'utf8').split('\n');

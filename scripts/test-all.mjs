@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { changesetProblems } from './check-changesets.mjs';
 
 const roots = ['packages', 'apps', 'tools'];
-const projects = roots
+const workspaces = roots
   .filter((root) => existsSync(root))
   .flatMap((root) => readdirSync(root).map((name) => join(root, name)))
   .filter((dir) => existsSync(join(dir, 'package.json')))
-  .filter((dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts?.test);
+  .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }));
+const projects = workspaces.filter(({ manifest }) => manifest.scripts?.test).map(({ dir }) => dir);
 
 // Stale reports from an earlier run must not be counted; nx restores them on a cache hit.
 for (const dir of projects) rmSync(join(dir, '.test-results'), { recursive: true, force: true });
@@ -31,7 +32,7 @@ if (typecheck.status !== 0) {
   console.error('test-all: typecheck failed (see above)');
   failed += 1;
 }
-for (const problem of changesetProblems()) {
+for (const problem of changesetProblems(new Set(workspaces.map(({ manifest }) => manifest.name)))) {
   console.error(`test-all: changeset ${problem}`);
   failed += 1;
 }
