@@ -331,8 +331,7 @@ export class DurableLog implements RaftStorage {
     // Renamed into place by that sync; a newer snapshot saved meanwhile is the one to serve.
     if (this.snapshotIndex === index && this.snapshotTerm === term) {
       const path = join(this.snapshotDir, name);
-      const { dataOffset, checksums } = written;
-      const byteLength = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
+      const { dataOffset, byteLength, checksums } = written;
       this.servable = { index, term, layout: { path, dataOffset, byteLength, checksums } };
     }
   }

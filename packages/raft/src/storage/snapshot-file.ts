@@ -61,9 +61,10 @@ const WRITE_CHUNK_BYTES = 4 * SNAPSHOT_BLOCK_BYTES;
 /** Pieces handed to one write at most (a state machine may give many small chunks; IOV_MAX is 1,024 on Linux). */
 const WRITE_PIECES_MAX = 1024;
 
-/** Where a written snapshot's data starts in its file, and each block's checksum. */
+/** Where a written snapshot's data starts in its file, its length, and each block's checksum. */
 export interface WrittenSnapshot {
   readonly dataOffset: number;
+  readonly byteLength: number;
   readonly checksums: Uint32Array;
 }
 
@@ -124,7 +125,7 @@ export async function writeSnapshotFile(
   } finally {
     await handle.close();
   }
-  return { dataOffset: header.byteLength, checksums };
+  return { dataOffset: header.byteLength, byteLength, checksums };
 }
 
 /** Decodes and validates a snapshot file; `expected` comes from its name. */
