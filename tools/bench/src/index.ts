@@ -33,7 +33,7 @@ export {
   subBucketsPerPowerOfTwo,
 } from './load/histogram';
 export { latencySummary, measuredResult, unmeasuredResult } from './load/summary';
-export { checkGoals, type GoalCheck } from './report/goals';
+export { checkGoals, checkP99Elsewhere, type GoalCheck } from './report/goals';
 export { htmlReport, targetColors } from './report/html';
 export { markdownReport } from './report/markdown';
 export { measured, type PeerName, ratiosOf, type WorkloadRatios } from './report/ratios';

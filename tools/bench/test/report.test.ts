@@ -4,7 +4,7 @@
 // Method: feed the fixed run of fixtures.ts (figures chosen so each target has a known outcome)
 // to the ratio, goal, Markdown and HTML functions and check their output.
 import { describe, expect, it } from 'vitest';
-import { checkGoals } from '../src/report/goals';
+import { checkGoals, checkP99Elsewhere } from '../src/report/goals';
 import { htmlReport } from '../src/report/html';
 import { markdownReport } from '../src/report/markdown';
 import { ratiosOf } from '../src/report/ratios';
@@ -44,6 +44,29 @@ describe('report - targets of the issue', () => {
     expect(status['failover: writes succeed again < 1 s after the leader is killed']).toBe('met'); // 750 ms
     expect(status['lock-2: Keel >= 2x ZooKeeper ops/s']).toBe('missed'); // 1.5x
     expect(status['lock-32: Keel >= 2x ZooKeeper ops/s']).toBe('unknown');
+  });
+
+  it('checks p99 in every other workload with a peer for the wider reading, apart from the targets', () => {
+    // lock-2: Keel 10 ms, ZooKeeper 12 ms, etcd failed; watch-fanout has no peer; failover is a single figure.
+    expect(checkP99Elsewhere(sampleRun)).toEqual([
+      { goal: "lock-2: Keel p99 <= the better peer's p99", status: 'met', detail: '10 ms vs 12 ms (one peer only)' },
+    ]);
+    const slower = {
+      ...sampleRun,
+      results: sampleRun.results.map((result) =>
+        result.workload === 'lock-2' && result.target === 'keel'
+          ? { ...result, latency: { ...result.latency, p99Ms: 15 } }
+          : result,
+      ),
+    };
+    expect(checkP99Elsewhere(slower).map((check) => check.status)).toEqual(['missed']);
+    expect(checkGoals(slower)).toEqual(checkGoals(sampleRun));
+    const markdown = markdownReport(slower);
+    expect(markdown).toContain('p99 in the other workloads, for the wider reading');
+    expect(markdown).toContain(
+      "| lock-2: Keel p99 <= the better peer's p99 | missed | 15 ms vs 12 ms (one peer only) |",
+    );
+    expect(htmlReport(slower)).toContain('<td class="missed">missed</td><td>15 ms vs 12 ms (one peer only)</td>');
   });
 
   it('counts a failover that never recovered as missed', () => {

@@ -5,7 +5,7 @@
  */
 import type { BenchRun } from '../results';
 import { targetTitle } from './format';
-import { measured } from './ratios';
+import { measured, ratiosOf } from './ratios';
 
 /** One target and where Keel stands. */
 export interface GoalCheck {
@@ -61,6 +61,24 @@ function failoverGoal(run: BenchRun): GoalCheck {
   return { goal, status: unavailable < 1000 ? 'met' : 'missed', detail: `${Math.round(unavailable)} ms` };
 }
 
+/** The workloads whose p99 the targets name; the issue's sentence can be read as naming all. */
+const p99TargetWorkloads: readonly string[] = ['create', 'mixed'];
+
+/** The heading of {@link checkP99Elsewhere}'s table in the reports. */
+export const p99ElsewhereTitle =
+  'p99 in the other workloads, for the wider reading of "p99 no worse than the better of the two" (not counted with the targets above):';
+
+/**
+ * The p99 target under its wider reading: Keel's p99 against the better peer's in every other
+ * workload measured on both sides. Reported beside the targets, not counted with them, so that a
+ * reader sees both readings of "p99 no worse than the better of the two".
+ */
+export function checkP99Elsewhere(run: BenchRun): GoalCheck[] {
+  return ratiosOf(run)
+    .filter((row) => !p99TargetWorkloads.includes(row.workload) && Object.keys(row.p99).length > 0)
+    .map((row) => p99Goal(run, row.workload));
+}
+
 /** Every goal of the issue, checked against `run`. */
 export function checkGoals(run: BenchRun): GoalCheck[] {
   return [
@@ -68,8 +86,7 @@ export function checkGoals(run: BenchRun): GoalCheck[] {
     throughputGoal(run, 'create', 'etcd', 1.5),
     throughputGoal(run, 'mixed', 'zookeeper', 2),
     throughputGoal(run, 'mixed', 'etcd', 1.5),
-    p99Goal(run, 'create'),
-    p99Goal(run, 'mixed'),
+    ...p99TargetWorkloads.map((workload) => p99Goal(run, workload)),
     failoverGoal(run),
     throughputGoal(run, 'lock-2', 'zookeeper', 2),
     throughputGoal(run, 'lock-32', 'zookeeper', 2),

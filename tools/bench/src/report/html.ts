@@ -6,7 +6,7 @@
 import { type BenchRun, generatorBound, type TargetName } from '../results';
 import { extraText } from './extra-text';
 import { formatMs, formatRate, formatRatio, perWorkloadText, targetTitle } from './format';
-import { checkGoals } from './goals';
+import { checkGoals, checkP99Elsewhere, type GoalCheck, p99ElsewhereTitle } from './goals';
 import { measured, ratiosOf, singleFigureOf, singleFigureWorkloads, targetsOf, workloadsOf } from './ratios';
 import { type Bar, barChart, escapeXml } from './svg';
 
@@ -123,12 +123,14 @@ export function htmlReport(run: BenchRun, measures: Readonly<Record<string, stri
         `<tr><td>${escapeXml(row.workload)}</td><td class="num">${formatRatio(row.throughput.zookeeper)}</td><td class="num">${formatRatio(row.throughput.etcd)}</td><td class="num">${formatRatio(row.p99.zookeeper)}</td><td class="num">${formatRatio(row.p99.etcd)}</td></tr>`,
     )
     .join('');
-  const goalRows = checkGoals(run)
-    .map(
-      (check) =>
-        `<tr><td>${escapeXml(check.goal)}</td><td class="${check.status}">${check.status}</td><td>${escapeXml(check.detail)}</td></tr>`,
-    )
-    .join('');
+  const goalRow = (check: GoalCheck): string =>
+    `<tr><td>${escapeXml(check.goal)}</td><td class="${check.status}">${check.status}</td><td>${escapeXml(check.detail)}</td></tr>`;
+  const goalRows = checkGoals(run).map(goalRow).join('');
+  const elsewhere = checkP99Elsewhere(run);
+  const elsewhereTable =
+    elsewhere.length === 0
+      ? ''
+      : `\n<p>${escapeXml(p99ElsewhereTitle)}</p>\n<table><tr><th>check</th><th>status</th><th>Keel</th></tr>${elsewhere.map(goalRow).join('')}</table>`;
   const context = `${info.quick ? 'Quick' : 'Full'} run started ${escapeXml(info.startedAt)}: ${perWorkloadText(info)}, ${info.inflight} in flight over ${info.clients} sessions, ${info.generators} generator process(es), ${info.order === 'sequential' ? 'one cluster at a time' : 'clusters up together, workloads interleaved'}. Machine: ${info.machine.cpus} × ${escapeXml(info.machine.cpuModel)}, ${info.machine.memoryGiB} GiB, Node ${escapeXml(info.machine.node)}, load average at start ${info.machine.loadAverage.map((value) => value.toFixed(2)).join(' ')}. ${versions === '' ? '' : `${escapeXml(versions)}; `}three members each on loopback, fsync on.`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Keel benchmark ${escapeXml(info.startedAt)}</title><style>${styles}</style></head>
@@ -137,7 +139,7 @@ export function htmlReport(run: BenchRun, measures: Readonly<Record<string, stri
 <p class="context">${context}</p>
 <p class="legend">${legend}</p>
 <h2>Targets (issue #6)</h2>
-<table><tr><th>target</th><th>status</th><th>Keel</th></tr>${goalRows}</table>
+<table><tr><th>target</th><th>status</th><th>Keel</th></tr>${goalRows}</table>${elsewhereTable}
 <h2>Keel / peer</h2>
 <p>Throughput ratio above 1: Keel does more. p99 ratio below 1: Keel answers faster.</p>
 <table><tr><th>workload</th><th>ops/s Keel/ZooKeeper</th><th>ops/s Keel/etcd</th><th>p99 Keel/ZooKeeper</th><th>p99 Keel/etcd</th></tr>${ratioRows}</table>

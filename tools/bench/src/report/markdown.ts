@@ -5,7 +5,7 @@
 import { type BenchRun, generatorBottleneckCpu, generatorBound, type WorkloadResult } from '../results';
 import { extraText } from './extra-text';
 import { formatMs, formatRate, formatRatio, perWorkloadText, targetTitle } from './format';
-import { checkGoals } from './goals';
+import { checkGoals, checkP99Elsewhere, type GoalCheck, p99ElsewhereTitle } from './goals';
 import { measured, ratiosOf, singleFigureOf, singleFigureWorkloads, targetsOf, workloadsOf } from './ratios';
 
 function escapeCell(text: string): string {
@@ -93,7 +93,17 @@ export function markdownReport(run: BenchRun): string {
   lines.push('');
   lines.push('| target | status | Keel |');
   lines.push('|---|---|---|');
-  for (const check of checkGoals(run)) lines.push(`| ${check.goal} | ${check.status} | ${escapeCell(check.detail)} |`);
+  const goalRow = (check: GoalCheck): string => `| ${check.goal} | ${check.status} | ${escapeCell(check.detail)} |`;
+  lines.push(...checkGoals(run).map(goalRow));
   lines.push('');
+  const elsewhere = checkP99Elsewhere(run);
+  if (elsewhere.length > 0) {
+    lines.push(p99ElsewhereTitle);
+    lines.push('');
+    lines.push('| check | status | Keel |');
+    lines.push('|---|---|---|');
+    lines.push(...elsewhere.map(goalRow));
+    lines.push('');
+  }
   return lines.join('\n');
 }
