@@ -211,11 +211,11 @@ function decodeBinarySnapshot(bytes: Uint8Array): DecodedSnapshot {
       children: noChildren,
     };
     if (parent !== undefined) {
-      if (parent.children === noChildren) parent.children = new Set();
-      const children = parent.children as Set<string>;
+      if (parent.children === noChildren) parent.children = new Map();
+      const children = parent.children as Map<string, TreeNode>;
       // Parents are unique by induction from the root, so a repeated path is a repeated name.
       const before = children.size;
-      if (children.add(name).size === before) corrupt(`repeated path ${JSON.stringify(path)}`);
+      if (children.set(name, node).size === before) corrupt(`repeated path ${JSON.stringify(path)}`);
     }
     nodes.set(path, node);
     pathAt.length = depth;

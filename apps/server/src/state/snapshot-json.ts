@@ -87,14 +87,14 @@ export function decodeJsonSnapshot(bytes: Uint8Array): DecodedSnapshot {
     });
   }
   if (!nodes.has('/')) corrupt('no root');
-  for (const path of nodes.keys()) {
+  for (const [path, node] of nodes) {
     const parentPath = parentOf(path);
     if (parentPath === null) continue;
     const parent = nodes.get(parentPath);
     if (parent === undefined) corrupt(`orphan ${path}`);
     if (parent.kind === 'ephemeral') corrupt(`child of ephemeral at ${path}`);
-    if (parent.children === noChildren) parent.children = new Set();
-    (parent.children as Set<string>).add(basename(path));
+    if (parent.children === noChildren) parent.children = new Map();
+    (parent.children as Map<string, TreeNode>).set(basename(path), node);
   }
   // Absent in snapshots written before request ids existed.
   const requests: string[] = [];

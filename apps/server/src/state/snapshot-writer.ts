@@ -3,14 +3,17 @@
  * {@link TreeCapture}, so the caller can apply entries between slices and the event loop never
  * holds for the whole tree. Sessions and recent request ids are small and copied at once.
  */
+
+import type { TreeNode } from './data-tree';
 import { SnapshotByteWriter } from './snapshot-bytes';
 import { type SnapshotHeader, writeNodeRow, writeSnapshotEnd, writeSnapshotHeader } from './snapshot-format';
 import { SortedNames } from './sorted-names';
-import type { TreeCapture } from './tree-capture';
+import type { CapturedNode, TreeCapture } from './tree-capture';
 
-/** A parent whose children are being written: its path and its names, handed out in order. */
+/** A parent whose children are being written: its path, its live children, and its names in order. */
 interface Level {
   readonly path: string;
+  readonly live: ReadonlyMap<string, TreeNode>;
   readonly names: SortedNames;
 }
 
@@ -45,7 +48,7 @@ export class SnapshotWriter {
     let written = 0;
     if (!this.rootWritten) {
       this.rootWritten = true;
-      this.visit('/', '', 0);
+      this.visit('/', '', 0, this.capture.root());
       written++;
     }
     while (written < count) {
@@ -59,7 +62,7 @@ export class SnapshotWriter {
         this.stack.pop();
         continue;
       }
-      this.visit(level.path === '/' ? `/${name}` : `${level.path}/${name}`, name, depth);
+      this.visit(level.path, name, depth, this.capture.childOf(level.path, level.live, name));
       written++;
     }
     this.nodesWritten += written;
@@ -86,14 +89,17 @@ export class SnapshotWriter {
     this.endCapture();
   }
 
-  private visit(path: string, name: string, depth: number): void {
-    const node = this.capture.nodeAt(path);
-    if (node === undefined) throw new Error(`SnapshotWriter: captured child ${path} has no node`);
+  /** Writes the row of `captured`, named `name` under `parentPath` (the root: '/' and ''). */
+  private visit(parentPath: string, name: string, depth: number, captured: CapturedNode): void {
+    const { node } = captured;
     const owner = node.ephemeralOwner === null ? 0 : this.owners.get(node.ephemeralOwner);
     if (owner === undefined)
-      throw new Error(`SnapshotWriter: ${path} is owned by ${node.ephemeralOwner}, not a session`);
+      throw new Error(`SnapshotWriter: ${name} under ${parentPath} is owned by ${node.ephemeralOwner}, not a session`);
     writeNodeRow(this.out, depth, name, node, owner);
-    const names = this.capture.childrenOf(path);
-    if (names.length > 0) this.stack.push({ path, names: new SortedNames(names) });
+    // Most nodes are leaves nobody touched since the capture: they need no path of their own.
+    if (captured.unchanged && node.children.size === 0) return;
+    const path = name === '' ? '/' : parentPath === '/' ? `/${name}` : `${parentPath}/${name}`;
+    const children = this.capture.childrenOf(path, captured);
+    if (children !== null) this.stack.push({ path, live: children.live, names: new SortedNames(children.names) });
   }
 }

@@ -12,7 +12,7 @@ import { mulberry32 } from '@keel/raft';
 import { describe, expect, it } from 'vitest';
 import { CoordinationStateMachine, encodeCommand } from '../../src';
 import { commandStream, entry, widePaths } from './command-stream';
-import { bytes } from './harness';
+import { bytes, Harness } from './harness';
 
 describe('snapshots taken while entries apply', () => {
   for (const seed of [1, 7, 99, 2026]) {
@@ -105,6 +105,29 @@ describe('snapshots taken while entries apply', () => {
     }
     expect(Buffer.concat(await pending).equals(Buffer.from(expected))).toBe(true);
     expect(turns).toBeGreaterThan(1);
+  });
+
+  it('a node deleted and created again at the same path while a snapshot runs is written as it was', () => {
+    const h = new Harness();
+    h.create('/a', { data: 'a' });
+    h.create('/a/x', { data: 'old x' });
+    h.create('/a/y', { data: 'old y' });
+    h.create('/a/y/z', { data: 'old z' });
+    h.create('/b', { data: 'b' });
+    const expected = h.machine.snapshotNow();
+    const writer = h.machine.beginSnapshot();
+    // Before the walk reaches them: a leaf, and a parent with its child, deleted and created anew
+    // (new nodes at old paths, with other data), and their parent's data changed.
+    h.delete('/a/x');
+    h.create('/a/x', { data: 'new x' });
+    h.delete('/a/y/z');
+    h.delete('/a/y');
+    h.create('/a/y', { data: 'new y' });
+    h.create('/a/y/z', { data: 'new z' });
+    h.create('/a/y/w', { data: 'new w' });
+    h.set('/b', 'b2');
+    while (!writer.step(1));
+    expect(Buffer.concat(writer.finish()).equals(Buffer.from(expected))).toBe(true);
   });
 
   it('a restore while a snapshot is in progress abandons it with a typed error', async () => {

@@ -80,7 +80,11 @@ describe('binary snapshot format', () => {
   it('a well-formed hand-written snapshot decodes', () => {
     const decoded = decodeSnapshot(snapshotOf([root, [1, 'a', node(), 0], [2, 'b', node(), 0], [1, 'c', node(), 0]]));
     expect([...decoded.nodes.keys()]).toEqual(['/', '/a', '/a/b', '/c']);
-    expect(decoded.nodes.get('/')?.children).toEqual(new Set(['a', 'c']));
+    const top = decoded.nodes.get('/');
+    expect([...(top?.children.keys() ?? [])]).toEqual(['a', 'c']);
+    // A parent holds its children's nodes, not copies: a snapshot walks the tree through them.
+    expect(top?.children.get('a')).toBe(decoded.nodes.get('/a'));
+    expect(decoded.nodes.get('/a')?.children.get('b')).toBe(decoded.nodes.get('/a/b'));
     expect(decoded.requests).toEqual(['r1']);
   });
 

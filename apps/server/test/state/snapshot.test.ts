@@ -8,7 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CoordinationStateMachine, encodeCommand } from '../../src';
-import { commandStream, entry } from './command-stream';
+import { statOf } from '../../src/state/data-tree';
+import { dataBytes } from '../../src/state/node-data';
+import { decodeSnapshot } from '../../src/state/snapshot-format';
+import { commandStream, entry, widePaths } from './command-stream';
 import { bytes, Harness } from './harness';
 
 describe('snapshot', () => {
@@ -47,6 +50,29 @@ describe('snapshot', () => {
     h.create('/a');
     expect(() => h.machine.apply(entry(1, new Uint8Array(0)))).toThrow(/not after/);
   });
+
+  for (const seed of [5, 7, 2027]) {
+    it(`random stream (seed ${seed}): a snapshot, walking parent to child, finds what a lookup by path finds`, () => {
+      // Parents hold their children's nodes; every change, undo included, must keep those links
+      // and the index by path on the same objects, or a snapshot writes fields no read ever saw.
+      const payloads = commandStream(seed, 3_000, widePaths());
+      const machine = new CoordinationStateMachine();
+      let compared = 0;
+      payloads.forEach((data, i) => {
+        machine.apply(entry(i + 1, data));
+        if ((i + 1) % 50 !== 0) return;
+        const { nodes } = decodeSnapshot(machine.snapshotNow());
+        expect(nodes.size, `seed ${seed} at ${i + 1}`).toBe(machine.nodeCount);
+        for (const [path, node] of nodes) {
+          const found = machine.get(path);
+          expect(found?.stat, `seed ${seed} at ${i + 1}: ${path}`).toEqual(statOf(node));
+          expect(Buffer.from(found?.data ?? []).equals(Buffer.from(dataBytes(node.data))), path).toBe(true);
+          compared += 1;
+        }
+      });
+      expect(compared).toBeGreaterThan(1_000);
+    });
+  }
 
   const seeds = [1, 2, 3, 42, 2026];
   for (const seed of seeds) {
