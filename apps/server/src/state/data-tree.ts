@@ -190,7 +190,10 @@ export class DataTree {
 
   /** Starts a view of the tree as it is now that later changes do not alter; end it with {@link endCapture}. */
   beginCapture(): TreeCapture {
-    const capture = new TreeCapture((path) => this.nodes.get(path));
+    const capture = new TreeCapture(
+      (path) => this.nodes.get(path),
+      (children) => this.sortedNames.get(children),
+    );
     this.captures.add(capture);
     return capture;
   }

@@ -100,6 +100,8 @@ export class SnapshotWriter {
     if (captured.unchanged && node.children.size === 0) return;
     const path = name === '' ? '/' : parentPath === '/' ? `/${name}` : `${parentPath}/${name}`;
     const children = this.capture.childrenOf(path, captured);
-    if (children !== null) this.stack.push({ path, live: children.live, names: new SortedNames(children.names) });
+    if (children === null) return;
+    const names = children.sorted ? SortedNames.presorted(children.names) : new SortedNames(children.names);
+    this.stack.push({ path, live: children.live, names });
   }
 }

@@ -26,6 +26,20 @@ export class SortedNames {
     else for (let at = 0; at < names.length; at += runLength) this.runs.push(names.slice(at, at + runLength));
   }
 
+  /**
+   * Names already in code-unit order, such as the tree's cached listing of a directory: handed
+   * out as they are, never sorted or changed.
+   */
+  static presorted(names: readonly string[]): SortedNames {
+    const sorted = new SortedNames([]);
+    // Marked sorted, so `prepare` never sorts it in place: the array may be frozen.
+    sorted.runs[0] = names as string[];
+    sorted.runsSorted = 1;
+    sorted.positions.push(0);
+    if (names.length > 0) sorted.push(0);
+    return sorted;
+  }
+
   /** Sorts one more run; true once all are sorted (then it does nothing). */
   prepare(): boolean {
     if (this.runsSorted === this.runs.length) return true;

@@ -28,13 +28,14 @@ export interface CapturedNode {
   readonly unchanged: boolean;
 }
 
-/** The children of a captured directory: their names as of the capture, and where to find them. */
-export interface CapturedChildren {
-  /** In no particular order (see `SortedNames`); never empty. */
-  readonly names: string[];
-  /** The directory's live children, which {@link TreeCapture.childOf} resolves names in. */
-  readonly live: ReadonlyMap<string, TreeNode>;
-}
+/**
+ * The children of a captured directory: their names as of the capture (never none), sorted when
+ * the tree had them sorted already, and the live children {@link TreeCapture.childOf} resolves
+ * them in.
+ */
+export type CapturedChildren =
+  | { readonly sorted: false; readonly names: string[]; readonly live: ReadonlyMap<string, TreeNode> }
+  | { readonly sorted: true; readonly names: readonly string[]; readonly live: ReadonlyMap<string, TreeNode> };
 
 /** The live children of a node that is gone: its captured children were all removed since. */
 const gone: ReadonlyMap<string, TreeNode> = new Map();
@@ -57,7 +58,11 @@ export class TreeCapture {
   private readonly touched = new Set<TreeNode>();
   private aborted = false;
 
-  constructor(private readonly live: (path: string) => Readonly<TreeNode> | undefined) {}
+  constructor(
+    private readonly live: (path: string) => Readonly<TreeNode> | undefined,
+    /** The tree's sorted listing of a children map, if a client listed it since it last changed. */
+    private readonly listed: (children: ReadonlyMap<string, TreeNode>) => readonly string[] | undefined,
+  ) {}
 
   /** Called before the node at `path` (or its absence, `undefined`) changes. */
   noteNode(path: string, node: TreeNode | undefined): void {
@@ -117,14 +122,18 @@ export class TreeCapture {
     if (this.aborted) throw new CaptureAbortedError();
     if (captured.unchanged) {
       const live = captured.node.children;
-      return live.size === 0 ? null : { names: [...live.keys()], live };
+      if (live.size === 0) return null;
+      const sorted = this.listed(live);
+      return sorted === undefined
+        ? { sorted: false, names: [...live.keys()], live }
+        : { sorted: true, names: sorted, live };
     }
     const delta = this.children.get(path);
     const live = this.live(path)?.children ?? gone;
     const names: string[] = [];
     for (const name of live.keys()) if (delta === undefined || !delta.added.has(name)) names.push(name);
     if (delta !== undefined) names.push(...delta.removed);
-    return names.length === 0 ? null : { names, live };
+    return names.length === 0 ? null : { sorted: false, names, live };
   }
 
   private deltaOf(parent: string): ChildrenDelta {

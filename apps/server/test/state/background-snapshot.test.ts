@@ -130,6 +130,29 @@ describe('snapshots taken while entries apply', () => {
     expect(Buffer.concat(writer.finish()).equals(Buffer.from(expected))).toBe(true);
   });
 
+  it('directories a client listed are written from the sorted listing, changed ones as they were', () => {
+    const h = new Harness();
+    for (const dir of ['/big', '/small', '/changed']) h.create(dir);
+    // Not in creation order, so names handed out unsorted would show.
+    for (let i = 2_999; i >= 0; i--) h.create(`/big/n${i}`);
+    for (const name of ['c', 'a', 'b']) {
+      h.create(`/small/${name}`);
+      h.create(`/changed/${name}`);
+    }
+    // Taken before any listing, so the tree has no sorted names to offer: every directory sorted.
+    const expected = h.machine.snapshotNow();
+    for (const dir of ['/', '/big', '/small', '/changed']) h.machine.children(dir);
+    expect(Buffer.from(h.machine.snapshotNow()).equals(Buffer.from(expected))).toBe(true);
+    const writer = h.machine.beginSnapshot();
+    writer.step(2);
+    h.create('/changed/0');
+    h.delete('/changed/b');
+    h.machine.children('/changed');
+    h.create('/late');
+    while (!writer.step(50));
+    expect(Buffer.concat(writer.finish()).equals(Buffer.from(expected))).toBe(true);
+  });
+
   it('a restore while a snapshot is in progress abandons it with a typed error', async () => {
     const machine = new CoordinationStateMachine();
     const other = new CoordinationStateMachine();

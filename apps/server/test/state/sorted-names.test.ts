@@ -53,6 +53,14 @@ describe('SortedNames', () => {
     }
   });
 
+  it('hands out a presorted list as it is, at once, without changing it', () => {
+    for (const names of [[], ['a'], Object.freeze([...scrambled(5_000, 7)].sort())]) {
+      const { prepares, names: got } = drain(SortedNames.presorted(names));
+      expect(prepares).toBe(1);
+      expect(got).toEqual([...names]);
+    }
+  });
+
   it('refuses to hand out names before every run is sorted', () => {
     const sorted = new SortedNames(['b', 'a', 'c'], 2);
     expect(sorted.prepare()).toBe(false);
