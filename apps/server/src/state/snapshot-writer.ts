@@ -4,6 +4,7 @@
  * holds for the whole tree. Sessions and recent request ids are small and copied at once.
  */
 
+import { join } from '@keel/protocol';
 import type { TreeNode } from './data-tree';
 import { SnapshotByteWriter } from './snapshot-bytes';
 import { type SnapshotHeader, writeNodeRow, writeSnapshotEnd, writeSnapshotHeader } from './snapshot-format';
@@ -98,7 +99,7 @@ export class SnapshotWriter {
     writeNodeRow(this.out, depth, name, node, owner);
     // Most nodes are leaves nobody touched since the capture: they need no path of their own.
     if (captured.unchanged && node.children.size === 0) return;
-    const path = name === '' ? '/' : parentPath === '/' ? `/${name}` : `${parentPath}/${name}`;
+    const path = join(parentPath, name);
     const children = this.capture.childrenOf(path, captured);
     if (children === null) return;
     const names = children.sorted ? SortedNames.presorted(children.names) : new SortedNames(children.names);

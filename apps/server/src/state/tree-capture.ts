@@ -9,6 +9,7 @@
  * node objects it was told about: any other node reached through its parent's live children is
  * exactly as it was, children included, so a walk takes it as it is without building its path.
  */
+import { join } from '@keel/protocol';
 import type { TreeNode } from './data-tree';
 
 /** Child names added and removed under one parent since the capture. */
@@ -107,7 +108,7 @@ export class TreeCapture {
     if (this.aborted) throw new CaptureAbortedError();
     const current = live.get(name);
     if (current !== undefined && !this.touched.has(current)) return { node: current, unchanged: true };
-    const path = parentPath === '/' ? `/${name}` : `${parentPath}/${name}`;
+    const path = join(parentPath, name);
     // Told about since the capture, so its fields then were recorded (removed names included).
     const before = this.before.get(path);
     if (before === undefined || before === null) throw new Error(`TreeCapture: captured child ${path} has no node`);
