@@ -102,12 +102,12 @@ export async function writeSnapshotFile(
       for (let from = 0; from < chunk.byteLength; ) {
         // Never past a block's end, so each piece adds to exactly one block's checksum.
         const at = written + batchBytes;
-        const blockEnd = (Math.floor(at / SNAPSHOT_BLOCK_BYTES) + 1) * SNAPSHOT_BLOCK_BYTES;
+        const block = Math.floor(at / SNAPSHOT_BLOCK_BYTES);
+        const blockEnd = (block + 1) * SNAPSHOT_BLOCK_BYTES;
         const piece = chunk.subarray(
           from,
           from + Math.min(chunk.byteLength - from, blockEnd - at, WRITE_CHUNK_BYTES - batchBytes),
         );
-        const block = Math.floor(at / SNAPSHOT_BLOCK_BYTES);
         checksums[block] = crc32(piece, at % SNAPSHOT_BLOCK_BYTES === 0 ? 0 : checksums[block]);
         crc = crc32(piece, crc);
         batch.push(piece);
